@@ -1,0 +1,27 @@
+//! `lcpr-core`: the engine of LCPR Workbench.
+//!
+//! LCPR — loaded cost per accepted result — is (inference + eval grading + human escalation +
+//! ops + invoice delta) ÷ accepted outputs. This crate holds every computation as a pure function
+//! of typed inputs, one module per computation, with typed errors ([`InputError`]). It has no GUI
+//! code: the desktop workbench and the `lcpr` CLI are thin faces over it.
+//!
+//! Numbers: money that a user types (prices, costs, invoice amounts) is held as
+//! [`rust_decimal::Decimal`] where it is stored; see [`money`] for where and why f64 is used.
+
+pub mod break_even;
+pub mod cache_break_even;
+pub mod calc;
+pub mod error;
+pub mod goodput;
+pub mod kv_sizing;
+pub mod lcpr;
+pub mod money;
+pub mod payback;
+pub mod percentile;
+pub mod pricing;
+pub mod profile;
+pub mod readiness;
+pub mod sensitivity;
+pub mod trace_to_margin;
+
+pub use error::InputError;
