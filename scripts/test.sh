@@ -14,3 +14,10 @@ if [ -f ../shared/tools/check_calc.py ] && command -v python3 >/dev/null; then
   python3 ../shared/tools/check_calc.py --bin "$CARGO_TARGET_DIR/debug/lcpr" \
     --cases ../shared/conformance/calc-cases.json
 fi
+
+# Every shipped workspace and seed computes, and is stored in canonical form.
+for f in workspaces/*.yaml seeds/*.yaml; do
+  "$CARGO_TARGET_DIR/debug/lcpr" compute "$f" > /dev/null
+  "$CARGO_TARGET_DIR/debug/lcpr" fmt --check "$f"
+done
+echo "lcpr compute and lcpr fmt --check: ok on $(ls workspaces/*.yaml seeds/*.yaml | wc -l) files"

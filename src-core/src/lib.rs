@@ -11,7 +11,10 @@
 pub mod break_even;
 pub mod cache_break_even;
 pub mod calc;
+pub mod document;
 pub mod error;
+pub mod evaluation;
+pub mod evidence_status;
 pub mod goodput;
 pub mod kv_sizing;
 pub mod lcpr;
@@ -21,6 +24,7 @@ pub mod percentile;
 pub mod pricing;
 pub mod profile;
 pub mod readiness;
+pub mod scenario_cost;
 pub mod sensitivity;
 pub mod trace_to_margin;
 

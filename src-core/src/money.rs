@@ -113,3 +113,45 @@ mod tests {
         assert_eq!(format_usd(f64::INFINITY, 2), "—");
     }
 }
+
+/// Serde for money in files: a bare number when that number reads back as exactly the same
+/// Decimal, else a quoted string, so files stay readable and still round-trip exactly.
+///
+/// Reading accepts both forms. Use as `#[serde(with = "crate::money::exact")]`.
+pub mod exact {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `value` as a number when lossless, else as a string.
+    pub fn serialize<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+        let as_float = super::to_f64(*value);
+        match super::from_f64(as_float) {
+            Some(back) if back == *value => s.serialize_f64(as_float),
+            _ => s.serialize_str(&value.to_string()),
+        }
+    }
+
+    /// Reads a number or a decimal string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+        <Decimal as Deserialize>::deserialize(d)
+    }
+}
+
+/// [`exact`] for optional amounts (`None` is left out of the file).
+pub mod exact_option {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes `Some` as [`super::exact`] does; `None` as null (callers skip it).
+    pub fn serialize<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(v) => super::exact::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    /// Reads an optional number or decimal string.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+        Option::<Decimal>::deserialize(d)
+    }
+}

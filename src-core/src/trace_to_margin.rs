@@ -75,21 +75,29 @@ pub struct TraceToMargin {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TraceToMarginEcho {
     #[serde(with = "rust_decimal::serde::float")]
-    trace_cost: Decimal,
+    /// Trace-derived cost.
+    pub trace_cost: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    invoice_amount: Decimal,
+    /// Invoiced amount.
+    pub invoice_amount: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    eval_cost: Decimal,
+    /// Eval grading.
+    pub eval_cost: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    human_cost: Decimal,
+    /// Human escalation.
+    pub human_cost: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    ops_cost: Decimal,
+    /// Operations allocation.
+    pub ops_cost: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    total_attempts: Decimal,
+    /// Attempts.
+    pub total_attempts: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    accepted_units: Decimal,
+    /// Accepted outputs.
+    pub accepted_units: Decimal,
     #[serde(with = "rust_decimal::serde::float")]
-    revenue_per_unit: Decimal,
+    /// Revenue per accepted output.
+    pub revenue_per_unit: Decimal,
 }
 
 /// The investigation threshold for a trace-to-invoice delta: 5%.

@@ -1,6 +1,10 @@
 //! `lcpr`: the headless face of LCPR Workbench.
 
+mod compute;
+mod table;
+
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -25,6 +29,27 @@ enum Command {
         #[arg(value_parser = kind_parser())]
         kind: String,
     },
+    /// Evaluate a workspace: LCPR and its parts per scenario, reconciliations, goodput.
+    ///
+    /// A file that breaks a rule exits with status 2 and names file, line, column, field and rule.
+    Compute {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON for machines instead of tables for people.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rewrite a workspace file in canonical form (stable key order, normalised numbers).
+    ///
+    /// The file is validated first and replaced atomically; with --check nothing is written
+    /// and the exit status is 1 when the file is not canonical.
+    Fmt {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Only report whether the file is canonical.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn kind_parser() -> clap::builder::PossibleValuesParser {
@@ -47,6 +72,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Calc { kind } => run_calc(&kind),
+        Command::Compute { file, json } => run_compute(&file, json),
+        Command::Fmt { file, check } => run_fmt(&file, check),
     }
 }
 
@@ -73,6 +100,57 @@ fn run_calc(kind: &str) -> ExitCode {
         },
         Err(e) => {
             eprintln!("lcpr calc {}: {e}", kind.name());
+            ExitCode::from(EXIT_INVALID_INPUT)
+        }
+    }
+}
+
+fn run_compute(file: &std::path::Path, json: bool) -> ExitCode {
+    let (ws, eval) = match compute::load_and_evaluate(file) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("lcpr compute: {e}");
+            return ExitCode::from(EXIT_INVALID_INPUT);
+        }
+    };
+    if json {
+        match compute::to_json(file, &ws, &eval) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("lcpr compute: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", compute::to_text(file, &ws, &eval));
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_fmt(file: &std::path::Path, check: bool) -> ExitCode {
+    let result = lcpr_core::document::load(file).and_then(|ws| {
+        let canonical = lcpr_core::document::to_yaml(&ws)?;
+        let current = std::fs::read_to_string(file).unwrap_or_default();
+        if canonical == current {
+            return Ok(true);
+        }
+        if !check {
+            lcpr_core::document::save(&ws, file)?;
+        }
+        Ok(false)
+    });
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) if check => {
+            eprintln!("lcpr fmt: {} is not in canonical form", file.display());
+            ExitCode::FAILURE
+        }
+        Ok(false) => {
+            eprintln!("lcpr fmt: rewrote {}", file.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lcpr fmt: {e}");
             ExitCode::from(EXIT_INVALID_INPUT)
         }
     }

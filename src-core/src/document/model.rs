@@ -1,0 +1,788 @@
+//! The workspace document: plain data that a file holds and the GUI edits.
+//!
+//! Field order here is the key order in files. Money is [`Decimal`], written by
+//! [`crate::money::exact`] so files round-trip exactly.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::date::Date;
+use super::field::{BindingTarget, WorkloadField};
+use crate::evidence_status::EvidenceStatus;
+
+/// The file format this build writes; it reads this and every older one.
+pub const FORMAT_VERSION: u32 = 1;
+
+fn is_empty(s: &str) -> bool {
+    s.is_empty()
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+fn is_zero_money(v: &Decimal) -> bool {
+    v.is_zero()
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// One workspace: everything a migration case needs, in one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workspace {
+    /// The file format version; required.
+    pub format_version: u32,
+    /// Title, owner, dates.
+    pub meta: Meta,
+    /// Prices of providers' models and GPU offers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rate_cards: Vec<RateCard>,
+    /// The workloads being served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workloads: Vec<Workload>,
+    /// Ways to serve them, each bound to a rate card.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<Route>,
+    /// Workload × route × overrides: the candidates being compared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<Scenario>,
+    /// Dated measured snapshots.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baselines: Vec<Baseline>,
+    /// Trace-to-invoice reconciliations, per period and workload.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reconciliations: Vec<Reconciliation>,
+    /// Load tests with per-request results, for goodput.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_tests: Vec<LoadTest>,
+    /// The assumption register: every number that matters, with its range and evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub register: Vec<RegisterEntry>,
+}
+
+/// Who owns the case and when it was written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    /// Title of the case.
+    pub title: String,
+    /// Person or team accountable for it.
+    #[serde(default)]
+    pub owner: String,
+    /// ISO currency code of every amount in the file.
+    #[serde(default = "usd")]
+    pub currency: String,
+    /// When the workspace was created.
+    pub created: Date,
+    /// When it was last changed.
+    pub updated: Date,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+fn usd() -> String {
+    "USD".to_owned()
+}
+
+/// A dated price list for one provider model or GPU offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateCard {
+    /// Unique id, referenced by routes.
+    pub id: String,
+    /// Provider or owner of the capacity.
+    pub provider: String,
+    /// Model, endpoint alias or GPU type.
+    pub model: String,
+    /// First day these prices apply.
+    pub effective_from: Date,
+    /// Where the prices come from (pricing page snapshot, quote, contract).
+    #[serde(default)]
+    pub source: String,
+    /// The prices.
+    pub pricing: RatePricing,
+    /// Negotiated terms that override the list prices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<ContractOverlay>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// Token prices ($ per million tokens) or a GPU offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RatePricing {
+    /// Billed per token.
+    Tokens {
+        /// Uncached input.
+        #[serde(with = "crate::money::exact")]
+        input_per_m: Decimal,
+        /// Cache-read input; absent when the provider gives no cache discount.
+        #[serde(
+            default,
+            with = "crate::money::exact_option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        cached_input_per_m: Option<Decimal>,
+        /// Cache write with a 5-minute lifetime.
+        #[serde(
+            default,
+            with = "crate::money::exact_option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        cache_write_5m_per_m: Option<Decimal>,
+        /// Cache write with a 1-hour lifetime.
+        #[serde(
+            default,
+            with = "crate::money::exact_option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        cache_write_1h_per_m: Option<Decimal>,
+        /// Output.
+        #[serde(with = "crate::money::exact")]
+        output_per_m: Decimal,
+        /// Batch-lane input; absent when there is no batch lane.
+        #[serde(
+            default,
+            with = "crate::money::exact_option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        batch_input_per_m: Option<Decimal>,
+        /// Batch-lane output.
+        #[serde(
+            default,
+            with = "crate::money::exact_option",
+            skip_serializing_if = "Option::is_none"
+        )]
+        batch_output_per_m: Option<Decimal>,
+    },
+    /// Billed per GPU-hour.
+    Gpu {
+        /// Dollars per GPU-hour.
+        #[serde(with = "crate::money::exact")]
+        hourly_rate: Decimal,
+        /// Sustained tokens per second per GPU for this model.
+        throughput_tps: f64,
+        /// Share of that throughput sustained in production, in (0, 1].
+        utilization: f64,
+    },
+}
+
+impl RatePricing {
+    /// True for per-token prices.
+    #[must_use]
+    pub fn is_tokens(&self) -> bool {
+        matches!(self, Self::Tokens { .. })
+    }
+}
+
+/// Negotiated terms layered over a rate card's list prices.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContractOverlay {
+    /// Contract reference.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reference: String,
+    /// Discount off every list price, in [0, 1).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount: f64,
+    /// Negotiated input rate, replacing list × (1 − discount).
+    #[serde(
+        default,
+        with = "crate::money::exact_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub input_per_m: Option<Decimal>,
+    /// Negotiated cache-read rate.
+    #[serde(
+        default,
+        with = "crate::money::exact_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cached_input_per_m: Option<Decimal>,
+    /// Negotiated output rate.
+    #[serde(
+        default,
+        with = "crate::money::exact_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub output_per_m: Option<Decimal>,
+    /// Negotiated GPU-hour rate.
+    #[serde(
+        default,
+        with = "crate::money::exact_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub hourly_rate: Option<Decimal>,
+    /// Monthly minimum: inference spend below it is billed up to it.
+    #[serde(
+        default,
+        with = "crate::money::exact_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub committed_monthly_spend: Option<Decimal>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// Token lengths of a workload's requests (means per request, with distribution points).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenShape {
+    /// Repeated prefix (system prompt, policy, schema) that the prompt cache can serve.
+    pub stable_prefix: f64,
+    /// Per-request input after the prefix.
+    pub dynamic_tail: f64,
+    /// Output tokens.
+    pub output: f64,
+    /// Input tokens, median.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_p50: Option<f64>,
+    /// Input tokens, 95th percentile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_p95: Option<f64>,
+    /// Output tokens, median.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_p50: Option<f64>,
+    /// Output tokens, 95th percentile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_p95: Option<f64>,
+}
+
+/// Latency objectives, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SloSpec {
+    /// Time to first token.
+    pub ttft_ms: f64,
+    /// Time per output token.
+    pub tpot_ms: f64,
+    /// End to end, when the workload has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e2e_ms: Option<f64>,
+}
+
+/// A workload profile: volume, token shape, and every rate that loads its cost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What one accepted output is ("accepted answer", "merged fix").
+    #[serde(default)]
+    pub accepted_unit: String,
+    /// Requests (or tasks) per 30-day month.
+    pub monthly_requests: f64,
+    /// Token lengths.
+    pub tokens: TokenShape,
+    /// Share of the stable prefix served from the prompt cache.
+    pub cache_hit_rate: f64,
+    /// Extra attempts per request.
+    pub retry_rate: f64,
+    /// Share of outputs passing the quality gate.
+    pub quality_gate_pass_rate: f64,
+    /// Cost to repair one output that failed the gate.
+    #[serde(with = "crate::money::exact")]
+    pub repair_cost_per_failure: Decimal,
+    /// Share of requests escalated to a person.
+    pub human_escalation_rate: f64,
+    /// Fully loaded cost of one escalated case.
+    #[serde(with = "crate::money::exact")]
+    pub human_cost_per_case: Decimal,
+    /// Share of requests graded by the eval system.
+    pub eval_sample_rate: f64,
+    /// Grader cost per graded request.
+    #[serde(with = "crate::money::exact")]
+    pub grader_cost_per_eval: Decimal,
+    /// Operations allocated to this workload each month (monitoring, on-call).
+    #[serde(with = "crate::money::exact")]
+    pub ops_monthly_cost: Decimal,
+    /// Engineering hours each month.
+    pub engineering_hours_per_month: f64,
+    /// Loaded cost of an engineering hour.
+    #[serde(with = "crate::money::exact")]
+    pub engineer_hourly_cost: Decimal,
+    /// Share of requests that can wait for a batch lane.
+    #[serde(default)]
+    pub batch_eligible_share: f64,
+    /// Share of input tokens that load a GPU like output tokens do.
+    #[serde(default)]
+    pub prefill_efficiency: f64,
+    /// Latency objectives.
+    pub slo: SloSpec,
+    /// Lowest acceptable quality gate pass rate.
+    pub quality_floor: f64,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// The four ways to serve a workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteKind {
+    /// A managed frontier API, per token.
+    ManagedApi,
+    /// Hosted open-weight serverless, per token.
+    ServerlessOpenWeight,
+    /// Reserved replicas on a provider, per GPU-hour.
+    DedicatedEndpoint,
+    /// Our own GPU stack, per GPU-hour, with our own operations.
+    SelfHostedGpus,
+}
+
+impl RouteKind {
+    /// Every kind, in the order they are usually considered.
+    pub const ALL: [Self; 4] = [
+        Self::ManagedApi,
+        Self::ServerlessOpenWeight,
+        Self::DedicatedEndpoint,
+        Self::SelfHostedGpus,
+    ];
+
+    /// A label for tables.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ManagedApi => "managed API",
+            Self::ServerlessOpenWeight => "serverless open-weight",
+            Self::DedicatedEndpoint => "dedicated endpoint",
+            Self::SelfHostedGpus => "self-hosted GPUs",
+        }
+    }
+
+    /// True for routes billed per GPU-hour.
+    #[must_use]
+    pub fn is_gpu(self) -> bool {
+        matches!(self, Self::DedicatedEndpoint | Self::SelfHostedGpus)
+    }
+}
+
+/// GPUs that serve no user traffic but belong to the scenario's cost.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NonProduction {
+    /// Staging GPUs.
+    #[serde(default)]
+    pub staging_gpus: f64,
+    /// Test and debug GPUs.
+    #[serde(default)]
+    pub test_gpus: f64,
+    /// Canary GPUs.
+    #[serde(default)]
+    pub canary_gpus: f64,
+    /// Reserve (failover, burst) GPUs.
+    #[serde(default)]
+    pub reserve_gpus: f64,
+}
+
+impl NonProduction {
+    /// All non-production GPUs.
+    #[must_use]
+    pub fn total(&self) -> f64 {
+        self.staging_gpus + self.test_gpus + self.canary_gpus + self.reserve_gpus
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total() == 0.0
+    }
+}
+
+/// A way to serve a workload, bound to a rate card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Which of the four kinds.
+    pub kind: RouteKind,
+    /// The rate card that prices it.
+    pub rate_card: String,
+    /// Quality relative to the reference model, in (0, 1]; scales the gate pass rate.
+    #[serde(default = "one")]
+    pub quality_score: f64,
+    /// Staging, test, canary and reserve GPUs (GPU routes).
+    #[serde(default, skip_serializing_if = "NonProduction::is_empty")]
+    pub non_production: NonProduction,
+    /// Operations staff the route needs, in full-time equivalents (GPU routes).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ops_fte: f64,
+    /// Monthly cost of one full-time equivalent.
+    #[serde(
+        default,
+        with = "crate::money::exact",
+        skip_serializing_if = "is_zero_money"
+    )]
+    pub fte_monthly_cost: Decimal,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// Where a scenario stands in the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScenarioStatus {
+    /// How the workload is served today.
+    Current,
+    /// The route being recommended.
+    Proposed,
+    /// An alternative under consideration.
+    #[default]
+    Candidate,
+}
+
+/// A workload on a route, with the workload numbers that differ on that route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Unique id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The workload.
+    pub workload: String,
+    /// The route.
+    pub route: String,
+    /// Current, proposed or candidate.
+    #[serde(default)]
+    pub status: ScenarioStatus,
+    /// Who answers for the scenario's numbers.
+    #[serde(default)]
+    pub owner: String,
+    /// Workload values that differ on this route (e.g. a lower pass rate).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub overrides: BTreeMap<WorkloadField, f64>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// p50, p95 and p99 of a latency, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LatencyQuantiles {
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// Versions in force when a baseline was captured.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Versions {
+    /// Model identifier.
+    #[serde(default)]
+    pub model: String,
+    /// Prompt version.
+    #[serde(default)]
+    pub prompt: String,
+    /// Eval suite version.
+    #[serde(default)]
+    pub eval_suite: String,
+}
+
+/// Token-length distribution of the traffic behind a baseline.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficShape {
+    /// Input tokens, median.
+    pub input_tokens_p50: f64,
+    /// Input tokens, 95th percentile.
+    pub input_tokens_p95: f64,
+    /// Output tokens, median.
+    pub output_tokens_p50: f64,
+    /// Output tokens, 95th percentile.
+    pub output_tokens_p95: f64,
+}
+
+/// The minimum viable baseline metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BaselineMetrics {
+    /// Loaded cost per accepted output.
+    #[serde(with = "crate::money::exact")]
+    pub lcpr: Decimal,
+    /// Eval pass rate on a production-representative set.
+    pub eval_pass_rate: f64,
+    /// Time to first token.
+    pub ttft_ms: LatencyQuantiles,
+    /// Time per output token.
+    pub tpot_ms: LatencyQuantiles,
+    /// Share of requests that errored.
+    pub error_rate: f64,
+    /// Extra attempts per request.
+    pub retry_rate: f64,
+    /// Share of requests that timed out.
+    pub timeout_rate: f64,
+    /// Share of input tokens read from cache.
+    pub cache_hit_rate: f64,
+    /// Share of input tokens in a cacheable prefix.
+    pub cache_eligible_prefix_share: f64,
+    /// Quality gate pass rate.
+    pub gate_pass_rate: f64,
+    /// Share of requests escalated to a person.
+    pub escalation_rate: f64,
+    /// Requests per day.
+    pub requests_per_day: f64,
+    /// Accepted outputs per day.
+    pub accepted_per_day: f64,
+}
+
+/// A dated, measured snapshot of a workload on a route.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    /// Unique id.
+    pub id: String,
+    /// The workload measured.
+    pub workload: String,
+    /// The route it ran on, if it is in this workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// When the snapshot was taken.
+    pub captured_on: Date,
+    /// Model, prompt and eval-suite versions.
+    #[serde(default)]
+    pub versions: Versions,
+    /// Token lengths of the traffic.
+    pub traffic: TrafficShape,
+    /// The metrics.
+    pub metrics: BaselineMetrics,
+    /// Free text (note anything atypical about the period).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// A closed date range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Period {
+    /// First day.
+    pub start: Date,
+    /// Last day.
+    pub end: Date,
+}
+
+/// One period's four-source reconciliation for one workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reconciliation {
+    /// Unique id.
+    pub id: String,
+    /// The workload.
+    pub workload: String,
+    /// The billing period.
+    pub period: Period,
+    /// Sum of per-request costs from traces.
+    #[serde(with = "crate::money::exact")]
+    pub trace_cost: Decimal,
+    /// What the provider billed.
+    #[serde(with = "crate::money::exact")]
+    pub invoice_amount: Decimal,
+    /// Eval grading.
+    #[serde(with = "crate::money::exact")]
+    pub eval_cost: Decimal,
+    /// Human escalation.
+    #[serde(with = "crate::money::exact")]
+    pub human_cost: Decimal,
+    /// Operations allocation.
+    #[serde(with = "crate::money::exact")]
+    pub ops_cost: Decimal,
+    /// Requests attempted, retries included.
+    #[serde(with = "crate::money::exact")]
+    pub attempts: Decimal,
+    /// Outputs accepted (eval pass or human sign-off).
+    #[serde(with = "crate::money::exact")]
+    pub accepted: Decimal,
+    /// Revenue per accepted output.
+    #[serde(default, with = "crate::money::exact")]
+    pub revenue_per_unit: Decimal,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// How a load test generated arrivals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrivalProcess {
+    /// Each client sends its next request as soon as the last returns.
+    ClosedLoop,
+    /// Open-loop arrivals at a target rate (as production traffic arrives).
+    Poisson,
+    /// Replayed production traffic.
+    TraceReplay,
+}
+
+/// How a load test was run: what its metadata says about its honesty.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Methodology {
+    /// Arrival process.
+    pub arrivals: ArrivalProcess,
+    /// Whether the prefix cache was warmed first.
+    pub warm_cache: bool,
+    /// Whether cold-start latency was measured.
+    pub cold_starts_included: bool,
+    /// Whether failed requests were retried as production would.
+    pub retries_applied: bool,
+    /// Whether tail percentiles were recorded (not only the mean).
+    pub tail_latency_recorded: bool,
+    /// Whether outputs went through the quality gate.
+    pub quality_gate_applied: bool,
+}
+
+/// Identical requests of a load test, counted once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestGroup {
+    /// How many requests had these values.
+    pub count: u32,
+    /// Time to first token, ms.
+    pub ttft_ms: f64,
+    /// Time per output token, ms.
+    pub tpot_ms: f64,
+    /// End to end, ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e2e_ms: Option<f64>,
+    /// Output tokens.
+    pub output_tokens: f64,
+    /// Passed the quality gate.
+    pub quality_pass: bool,
+    /// Cost of one such request.
+    #[serde(with = "crate::money::exact")]
+    pub cost: Decimal,
+}
+
+/// A load test of one route for one workload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoadTest {
+    /// Unique id.
+    pub id: String,
+    /// Display name of the route tested.
+    pub name: String,
+    /// The workload whose SLOs apply.
+    pub workload: String,
+    /// The scenario it tests, if it is in this workspace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// Length of the measurement window, s.
+    pub duration_seconds: f64,
+    /// How the test was run.
+    pub methodology: Methodology,
+    /// The measured requests.
+    pub requests: Vec<RequestGroup>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// The distribution a register entry is sampled from within its range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Distribution {
+    /// Triangular with its mode at the value.
+    #[default]
+    Triangular,
+    /// Uniform over the range.
+    Uniform,
+    /// Beta-PERT with its mode at the value.
+    Pert,
+    /// Always the value.
+    Fixed,
+}
+
+impl Distribution {
+    fn is_default(&self) -> bool {
+        *self == Self::Triangular
+    }
+}
+
+/// The input a register entry drives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Binding {
+    /// What kind of item holds the input.
+    pub target: BindingTarget,
+    /// That item's id.
+    pub id: String,
+    /// The field's name.
+    pub field: String,
+}
+
+/// An assumption-register entry: one number, its range and its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterEntry {
+    /// Unique id.
+    pub id: String,
+    /// What the number is, in words.
+    pub label: String,
+    /// The input this entry supplies; its value replaces the input's when computing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binds: Option<Binding>,
+    /// Best estimate.
+    pub value: f64,
+    /// Plausible low.
+    pub low: f64,
+    /// Plausible high.
+    pub high: f64,
+    /// How well the number is known.
+    pub status: EvidenceStatus,
+    /// Who answers for it.
+    pub owner: String,
+    /// Where it comes from.
+    #[serde(default)]
+    pub source: String,
+    /// When it was last confirmed.
+    pub date: Date,
+    /// How it is sampled within its range.
+    #[serde(default, skip_serializing_if = "Distribution::is_default")]
+    pub distribution: Distribution,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+impl Workspace {
+    /// A rate card by id.
+    #[must_use]
+    pub fn rate_card(&self, id: &str) -> Option<&RateCard> {
+        self.rate_cards.iter().find(|c| c.id == id)
+    }
+
+    /// A workload by id.
+    #[must_use]
+    pub fn workload(&self, id: &str) -> Option<&Workload> {
+        self.workloads.iter().find(|w| w.id == id)
+    }
+
+    /// A route by id.
+    #[must_use]
+    pub fn route(&self, id: &str) -> Option<&Route> {
+        self.routes.iter().find(|r| r.id == id)
+    }
+
+    /// A scenario by id.
+    #[must_use]
+    pub fn scenario(&self, id: &str) -> Option<&Scenario> {
+        self.scenarios.iter().find(|s| s.id == id)
+    }
+}
