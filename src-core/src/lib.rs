@@ -8,6 +8,7 @@
 //! Numbers: money that a user types (prices, costs, invoice amounts) is held as
 //! [`rust_decimal::Decimal`] where it is stored; see [`money`] for where and why f64 is used.
 
+pub mod attribution;
 pub mod break_even;
 pub mod cache_break_even;
 pub mod calc;
@@ -16,9 +17,11 @@ pub mod error;
 pub mod evaluation;
 pub mod evidence_status;
 pub mod goodput;
+pub mod incident_cost;
 pub mod kv_sizing;
 pub mod lcpr;
 pub mod money;
+pub mod monthly_review;
 pub mod payback;
 pub mod percentile;
 pub mod pricing;
