@@ -11,6 +11,7 @@
 pub mod break_even;
 pub mod cache_break_even;
 pub mod calc;
+pub mod chart;
 pub mod error;
 pub mod goodput;
 pub mod kv_sizing;
@@ -21,6 +22,7 @@ pub mod percentile;
 pub mod pricing;
 pub mod profile;
 pub mod readiness;
+pub mod report;
 pub mod sensitivity;
 pub mod trace_to_margin;
 
