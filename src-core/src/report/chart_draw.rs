@@ -1,0 +1,1073 @@
+//! Charts as vector drawing: title, legend, axes with ticks and gridlines, then the data, fitted
+//! into a box on the page.
+//!
+//! Everything is measured before it is placed: tick labels decide how far the plot starts from
+//! the left edge, category labels wrap to their slot (two lines at most, then `…`), and value
+//! labels that would not fit their bar are left out rather than drawn over a neighbour. Bar
+//! charts get a little headroom above the tallest bar for its label.
+
+use crate::chart::{
+    Chart, ChartData, FanChart, LegendStyle, LineChart, Marker, NumberFormat, StackedBarChart,
+    TornadoChart, WATERFALL_DECREASE, WATERFALL_INCREASE, WATERFALL_TOTAL, WaterfallChart,
+    nice_ticks, series_color,
+};
+use crate::report::draw::{HAIRLINE, INK, MUTED, Op, RULE, Rect};
+use crate::report::fonts::{FontStyle, Fonts};
+use crate::report::text::{ellipsize, wrap_plain};
+
+const TITLE_SIZE: f32 = 10.5;
+const LEGEND_SIZE: f32 = 8.0;
+const AXIS_TITLE_SIZE: f32 = 8.0;
+const TICK_SIZE: f32 = 7.5;
+const VALUE_SIZE: f32 = 7.0;
+/// Line pitch of tick and category labels.
+const LABEL_PITCH: f32 = 9.0;
+/// Share of the data range added above (and below) bars for their value labels.
+const HEADROOM: f64 = 0.08;
+/// Opacity of percentile bands.
+const BAND_OPACITY: f32 = 0.22;
+const WHITE: crate::chart::Rgb = crate::chart::Rgb::new(255, 255, 255);
+
+/// The height a chart wants at `width`: tornados grow with their bar count, other charts keep
+/// a landscape shape.
+pub(crate) fn chart_height(chart: &Chart, width: f32) -> f32 {
+    let legend_rows = (chart.legend().len() as f32 / 4.0).ceil();
+    let extra = (legend_rows - 1.0).max(0.0) * 11.0;
+    match &chart.data {
+        ChartData::Tornado(t) => (96.0 + 22.0 * t.bars.len() as f32).clamp(170.0, 460.0) + extra,
+        _ => (width * 0.56).clamp(200.0, 320.0) + extra,
+    }
+}
+
+/// Draws `chart` into `area`.
+pub(crate) fn draw_chart(fonts: &Fonts, chart: &Chart, area: Rect) -> Vec<Op> {
+    let mut canvas = Canvas {
+        fonts,
+        ops: Vec::new(),
+    };
+    let top = canvas.header(chart, area);
+    let body = Rect {
+        x: area.x,
+        y: top,
+        w: area.w,
+        h: (area.bottom() - top).max(40.0),
+    };
+    match &chart.data {
+        ChartData::StackedBar(c) => stacked(&mut canvas, chart, c, body),
+        ChartData::Tornado(c) => tornado(&mut canvas, chart.format, c, body),
+        ChartData::Line(c) => line(&mut canvas, chart, c, body),
+        ChartData::Fan(c) => fan(&mut canvas, chart, c, body),
+        ChartData::Waterfall(c) => waterfall(&mut canvas, chart, c, body),
+    }
+    canvas.ops
+}
+
+struct Canvas<'a> {
+    fonts: &'a Fonts,
+    ops: Vec<Op>,
+}
+
+/// Linear map from data values to page coordinates.
+#[derive(Clone, Copy)]
+struct Scale {
+    lo: f64,
+    hi: f64,
+    start: f32,
+    end: f32,
+}
+
+impl Scale {
+    fn at(&self, v: f64) -> f32 {
+        let span = self.hi - self.lo;
+        if span.abs() < f64::MIN_POSITIVE {
+            return self.start;
+        }
+        self.start + ((v - self.lo) / span) as f32 * (self.end - self.start)
+    }
+}
+
+impl Canvas<'_> {
+    fn width(&self, text: &str, style: FontStyle, size: f32) -> f32 {
+        self.fonts.width(text, style, size)
+    }
+
+    fn text(
+        &mut self,
+        x: f32,
+        y: f32,
+        size: f32,
+        style: FontStyle,
+        color: crate::chart::Rgb,
+        text: &str,
+    ) {
+        if text.is_empty() {
+            return;
+        }
+        self.ops.push(Op::Text {
+            x,
+            y,
+            size,
+            style,
+            color,
+            text: text.to_owned(),
+        });
+    }
+
+    fn text_centered(&mut self, cx: f32, y: f32, size: f32, color: crate::chart::Rgb, text: &str) {
+        let w = self.width(text, FontStyle::Regular, size);
+        self.text(cx - w / 2.0, y, size, FontStyle::Regular, color, text);
+    }
+
+    fn text_right(&mut self, right: f32, y: f32, size: f32, color: crate::chart::Rgb, text: &str) {
+        let w = self.width(text, FontStyle::Regular, size);
+        self.text(right - w, y, size, FontStyle::Regular, color, text);
+    }
+
+    /// Baseline that centres text of `size` vertically on `y`.
+    fn middle(y: f32, size: f32) -> f32 {
+        y + size * 0.36
+    }
+
+    /// Title and legend; returns the y where the plot region starts.
+    fn header(&mut self, chart: &Chart, area: Rect) -> f32 {
+        let mut y = area.y;
+        let ascent = self.fonts.ascent();
+        for line in wrap_plain(
+            self.fonts,
+            &chart.title,
+            FontStyle::Bold,
+            TITLE_SIZE,
+            area.w,
+        )
+        .iter()
+        .filter(|l| !l.is_empty())
+        {
+            self.text(
+                area.x,
+                y + ascent * TITLE_SIZE,
+                TITLE_SIZE,
+                FontStyle::Bold,
+                INK,
+                line,
+            );
+            y += TITLE_SIZE * 1.3;
+        }
+        y += 3.0;
+        let entries = chart.legend();
+        if entries.is_empty() {
+            return y;
+        }
+        let key = 12.0;
+        let mut x = area.x;
+        let row = 11.0;
+        for entry in &entries {
+            let label = ellipsize(
+                self.fonts,
+                &entry.label,
+                FontStyle::Regular,
+                LEGEND_SIZE,
+                area.w - key - 4.0,
+            );
+            let w = key + 4.0 + self.width(&label, FontStyle::Regular, LEGEND_SIZE);
+            if x > area.x && x + w > area.right() {
+                x = area.x;
+                y += row;
+            }
+            let mid = y + row / 2.0;
+            match entry.style {
+                LegendStyle::Bar => self.ops.push(Op::fill(
+                    Rect {
+                        x,
+                        y: mid - 4.0,
+                        w: 8.0,
+                        h: 8.0,
+                    },
+                    entry.color,
+                )),
+                LegendStyle::Band => self.ops.push(Op::Rect {
+                    rect: Rect {
+                        x,
+                        y: mid - 4.0,
+                        w: key,
+                        h: 8.0,
+                    },
+                    fill: entry.color,
+                    opacity: BAND_OPACITY,
+                }),
+                LegendStyle::Line => {
+                    self.ops.push(Op::segment(
+                        (x, mid),
+                        (x + key, mid),
+                        1.8,
+                        entry.color,
+                        None,
+                    ));
+                }
+            }
+            self.text(
+                x + key + 4.0,
+                Self::middle(mid, LEGEND_SIZE),
+                LEGEND_SIZE,
+                FontStyle::Regular,
+                MUTED,
+                &label,
+            );
+            x += w + 14.0;
+        }
+        y + row + 6.0
+    }
+
+    /// A vertical value axis: the axis title above the plot, gridlines and right-aligned tick
+    /// labels. `body` is the region below the header; `bottom` is the space kept under the plot
+    /// and `right_pad` the space kept right of it. Returns the plot box and the value scale.
+    fn value_axis(
+        &mut self,
+        body: Rect,
+        range: (f64, f64),
+        format: NumberFormat,
+        title: &str,
+        bottom: f32,
+        right_pad: f32,
+    ) -> (Rect, Scale) {
+        let mut top = body.y;
+        if !title.is_empty() {
+            let ascent = self.fonts.ascent();
+            self.text(
+                body.x,
+                top + ascent * AXIS_TITLE_SIZE,
+                AXIS_TITLE_SIZE,
+                FontStyle::Regular,
+                MUTED,
+                title,
+            );
+            top += AXIS_TITLE_SIZE * 1.3 + 5.0;
+        } else {
+            top += 5.0;
+        }
+        let plot_bottom = (body.bottom() - bottom).max(top + 20.0);
+        let ticks = nice_ticks(
+            range.0,
+            range.1,
+            ((plot_bottom - top) / 28.0).clamp(3.0, 8.0) as usize,
+        );
+        let tick_format = format.for_ticks(&ticks);
+        let labels: Vec<String> = ticks
+            .values
+            .iter()
+            .map(|&v| tick_format.format(v))
+            .collect();
+        let label_w = labels
+            .iter()
+            .map(|l| self.width(l, FontStyle::Regular, TICK_SIZE))
+            .fold(0.0, f32::max);
+        let plot = Rect {
+            x: body.x + label_w + 6.0,
+            y: top,
+            w: (body.w - label_w - 6.0 - right_pad).max(20.0),
+            h: plot_bottom - top,
+        };
+        let scale = Scale {
+            lo: ticks.first(),
+            hi: ticks.last(),
+            start: plot.bottom(),
+            end: plot.y,
+        };
+        for (v, label) in ticks.values.iter().zip(&labels) {
+            let y = scale.at(*v);
+            let (color, width) = if *v == 0.0 {
+                (RULE, 0.8)
+            } else {
+                (HAIRLINE, 0.5)
+            };
+            self.ops.push(Op::segment(
+                (plot.x, y),
+                (plot.right(), y),
+                width,
+                color,
+                None,
+            ));
+            self.text_right(
+                plot.x - 4.0,
+                Self::middle(y, TICK_SIZE),
+                TICK_SIZE,
+                MUTED,
+                label,
+            );
+        }
+        self.ops.push(Op::segment(
+            (plot.x, plot.y),
+            (plot.x, plot.bottom()),
+            0.8,
+            RULE,
+            None,
+        ));
+        (plot, scale)
+    }
+
+    /// Category labels under evenly spaced slots, and the axis title under them.
+    fn categories(&mut self, plot: Rect, labels: &[&str], title: &str) {
+        let n = labels.len().max(1) as f32;
+        let slot = plot.w / n;
+        let ascent = self.fonts.ascent();
+        self.ops.push(Op::segment(
+            (plot.x, plot.bottom()),
+            (plot.right(), plot.bottom()),
+            0.8,
+            RULE,
+            None,
+        ));
+        for (i, label) in labels.iter().enumerate() {
+            let cx = plot.x + slot * (i as f32 + 0.5);
+            let lines = self.two_lines(label, slot - 4.0);
+            for (k, line) in lines.iter().enumerate() {
+                let y = plot.bottom() + 4.0 + ascent * TICK_SIZE + LABEL_PITCH * k as f32;
+                self.text_centered(cx, y, TICK_SIZE, INK, line);
+            }
+        }
+        self.axis_title_below(plot, 2.0 * LABEL_PITCH + 4.0, title);
+    }
+
+    /// `label` wrapped to `width`, at most two lines, the second shortened with `…`.
+    fn two_lines(&self, label: &str, width: f32) -> Vec<String> {
+        let width = width.max(8.0);
+        let mut lines = wrap_plain(self.fonts, label, FontStyle::Regular, TICK_SIZE, width);
+        if lines.len() > 2 {
+            let rest = lines.split_off(1).join(" ");
+            lines.push(ellipsize(
+                self.fonts,
+                &rest,
+                FontStyle::Regular,
+                TICK_SIZE,
+                width,
+            ));
+        }
+        lines
+    }
+
+    fn axis_title_below(&mut self, plot: Rect, offset: f32, title: &str) {
+        if title.is_empty() {
+            return;
+        }
+        let ascent = self.fonts.ascent();
+        let title = ellipsize(
+            self.fonts,
+            title,
+            FontStyle::Regular,
+            AXIS_TITLE_SIZE,
+            plot.w,
+        );
+        let y = plot.bottom() + offset + 4.0 + ascent * AXIS_TITLE_SIZE;
+        self.text_centered(plot.x + plot.w / 2.0, y, AXIS_TITLE_SIZE, MUTED, &title);
+    }
+
+    /// Numeric x ticks, vertical gridlines, labels and the axis title.
+    fn x_axis(
+        &mut self,
+        plot: Rect,
+        range: (f64, f64),
+        format: NumberFormat,
+        title: &str,
+    ) -> Scale {
+        let ticks = nice_ticks(range.0, range.1, x_tick_target(plot.w));
+        let tick_format = format.for_ticks(&ticks);
+        let scale = Scale {
+            lo: ticks.first(),
+            hi: ticks.last(),
+            start: plot.x,
+            end: plot.right(),
+        };
+        let ascent = self.fonts.ascent();
+        for &v in &ticks.values {
+            let x = scale.at(v);
+            self.ops.push(Op::segment(
+                (x, plot.y),
+                (x, plot.bottom()),
+                0.5,
+                HAIRLINE,
+                None,
+            ));
+            let y = plot.bottom() + 4.0 + ascent * TICK_SIZE;
+            self.text_centered(x, y, TICK_SIZE, MUTED, &tick_format.format(v));
+        }
+        self.ops.push(Op::segment(
+            (plot.x, plot.bottom()),
+            (plot.right(), plot.bottom()),
+            0.8,
+            RULE,
+            None,
+        ));
+        self.axis_title_below(plot, LABEL_PITCH + 2.0, title);
+        scale
+    }
+
+    /// Width needed right of a numeric x axis for half of its last tick label, for a plot
+    /// about `width` wide (the tick step depends on the width).
+    fn x_label_overhang(&self, range: (f64, f64), format: NumberFormat, width: f32) -> f32 {
+        let ticks = nice_ticks(range.0, range.1, x_tick_target(width));
+        let last = format.for_ticks(&ticks).format(ticks.last());
+        (self.width(&last, FontStyle::Regular, TICK_SIZE) / 2.0 + 2.0).max(8.0)
+    }
+
+    /// A value label centred above `y` when it fits `max_width`, shrunk a little if needed,
+    /// left out otherwise.
+    fn value_label(&mut self, cx: f32, y: f32, max_width: f32, text: &str) {
+        let mut size = VALUE_SIZE;
+        while size > 5.5 && self.width(text, FontStyle::Regular, size) > max_width {
+            size -= 0.5;
+        }
+        if self.width(text, FontStyle::Regular, size) <= max_width {
+            self.text_centered(cx, y - 3.0, size, INK, text);
+        }
+    }
+
+    fn markers(&mut self, plot: Rect, x: Scale, y: Scale, markers: &[Marker]) {
+        for (k, m) in markers.iter().enumerate() {
+            let mx = x.at(m.x);
+            self.ops.push(Op::segment(
+                (mx, plot.y),
+                (mx, plot.bottom()),
+                0.8,
+                MUTED,
+                Some(3.0),
+            ));
+            if let Some(my) = m.y {
+                let my = y.at(my);
+                self.ops.push(Op::Polygon {
+                    points: vec![
+                        (mx, my - 4.0),
+                        (mx + 4.0, my),
+                        (mx, my + 4.0),
+                        (mx - 4.0, my),
+                    ],
+                    fill: INK,
+                    opacity: 1.0,
+                });
+            }
+            let w = self.width(&m.label, FontStyle::Regular, TICK_SIZE);
+            let lx = if mx + 4.0 + w <= plot.right() {
+                mx + 4.0
+            } else {
+                (mx - 4.0 - w).max(plot.x)
+            };
+            let top = plot.y + 2.0 + LABEL_PITCH * k as f32;
+            self.ops.push(Op::fill(
+                Rect {
+                    x: lx - 1.0,
+                    y: top,
+                    w: w + 2.0,
+                    h: LABEL_PITCH,
+                },
+                WHITE,
+            ));
+            self.text(
+                lx,
+                Self::middle(top + LABEL_PITCH / 2.0, TICK_SIZE),
+                TICK_SIZE,
+                FontStyle::Regular,
+                INK,
+                &m.label,
+            );
+        }
+    }
+}
+
+/// About one x tick per 55 points.
+fn x_tick_target(width: f32) -> usize {
+    (width / 55.0).clamp(2.0, 9.0) as usize
+}
+
+/// The value range widened by the label headroom on the sides that have bars.
+fn with_headroom((lo, hi): (f64, f64)) -> (f64, f64) {
+    let span = (hi - lo).abs();
+    (
+        if lo < 0.0 { lo - span * HEADROOM } else { lo },
+        if hi > 0.0 { hi + span * HEADROOM } else { hi },
+    )
+}
+
+/// A filled box between two x and two y coordinates, in any order.
+fn bar(x0: f32, x1: f32, y0: f32, y1: f32, fill: crate::chart::Rgb) -> Op {
+    Op::fill(
+        Rect {
+            x: x0.min(x1),
+            y: y0.min(y1),
+            w: (x1 - x0).abs(),
+            h: (y1 - y0).abs(),
+        },
+        fill,
+    )
+}
+
+fn category_reserve(title: &str) -> f32 {
+    4.0 + 2.0 * LABEL_PITCH + if title.is_empty() { 2.0 } else { 14.0 }
+}
+
+fn stacked(canvas: &mut Canvas<'_>, chart: &Chart, c: &StackedBarChart, body: Rect) {
+    let (plot, scale) = canvas.value_axis(
+        body,
+        with_headroom(chart.value_range()),
+        chart.format,
+        &c.value_axis.label(),
+        category_reserve(&c.category_axis.title),
+        6.0,
+    );
+    let n = c.categories.len().max(1);
+    let slot = plot.w / n as f32;
+    let bar_w = (slot * 0.62).min(56.0);
+    let totals = c.totals();
+    for (i, (neg_total, pos_total)) in c.stack_extents().into_iter().enumerate() {
+        let cx = plot.x + slot * (i as f32 + 0.5);
+        let (mut pos, mut neg) = (0.0, 0.0);
+        for (j, comp) in c.components.iter().enumerate() {
+            let v = comp.values.get(i).copied().unwrap_or(0.0);
+            let (from, to) = if v >= 0.0 {
+                pos += v;
+                (pos - v, pos)
+            } else {
+                neg += v;
+                (neg - v, neg)
+            };
+            canvas.ops.push(bar(
+                cx - bar_w / 2.0,
+                cx + bar_w / 2.0,
+                scale.at(from),
+                scale.at(to),
+                series_color(j),
+            ));
+        }
+        let total = totals.get(i).copied().unwrap_or(0.0);
+        let top = if pos_total > 0.0 || neg_total >= 0.0 {
+            pos_total
+        } else {
+            0.0
+        };
+        canvas.value_label(cx, scale.at(top), slot - 2.0, &chart.format.format(total));
+    }
+    let labels: Vec<&str> = c.categories.iter().map(String::as_str).collect();
+    canvas.categories(plot, &labels, &c.category_axis.label());
+}
+
+fn waterfall(canvas: &mut Canvas<'_>, chart: &Chart, c: &WaterfallChart, body: Rect) {
+    let (plot, scale) = canvas.value_axis(
+        body,
+        with_headroom(chart.value_range()),
+        chart.format,
+        &c.value_axis.label(),
+        category_reserve(""),
+        6.0,
+    );
+    let n = c.steps.len() + 2;
+    let slot = plot.w / n as f32;
+    let bar_w = (slot * 0.62).min(56.0);
+    let center = |i: usize| plot.x + slot * (i as f32 + 0.5);
+    let end = c.end();
+    // (from, to, colour, label) per bar, start and end measured from zero.
+    let mut bars = vec![(0.0, c.start, WATERFALL_TOTAL, chart.format.format(c.start))];
+    for (step, (before, after)) in c.steps.iter().zip(c.running()) {
+        let color = if step.delta >= 0.0 {
+            WATERFALL_INCREASE
+        } else {
+            WATERFALL_DECREASE
+        };
+        bars.push((before, after, color, chart.format.format_signed(step.delta)));
+    }
+    bars.push((0.0, end, WATERFALL_TOTAL, chart.format.format(end)));
+    let mut previous_level: Option<f64> = None;
+    for (i, (from, to, color, label)) in bars.iter().enumerate() {
+        let cx = center(i);
+        if let Some(level) = previous_level {
+            let y = scale.at(level);
+            canvas.ops.push(Op::segment(
+                (center(i.saturating_sub(1)) + bar_w / 2.0, y),
+                (cx - bar_w / 2.0, y),
+                0.6,
+                MUTED,
+                Some(2.0),
+            ));
+        }
+        canvas.ops.push(bar(
+            cx - bar_w / 2.0,
+            cx + bar_w / 2.0,
+            scale.at(*from),
+            scale.at(*to),
+            *color,
+        ));
+        canvas.value_label(cx, scale.at(from.max(*to)), slot - 2.0, label);
+        previous_level = Some(*to);
+    }
+    let labels: Vec<&str> = std::iter::once(c.start_label.as_str())
+        .chain(c.steps.iter().map(|s| s.label.as_str()))
+        .chain(std::iter::once(c.end_label.as_str()))
+        .collect();
+    canvas.categories(plot, &labels, "");
+}
+
+fn numeric_plot(
+    canvas: &mut Canvas<'_>,
+    chart: &Chart,
+    body: Rect,
+    x_format: NumberFormat,
+    x_title: &str,
+    y_title: &str,
+) -> (Rect, Scale, Scale) {
+    let x_range = chart.x_range().unwrap_or((0.0, 1.0));
+    let right_pad = canvas.x_label_overhang(x_range, x_format, body.w - 60.0);
+    let bottom = 4.0 + LABEL_PITCH + if x_title.is_empty() { 2.0 } else { 14.0 };
+    let (plot, y) = canvas.value_axis(
+        body,
+        chart.value_range(),
+        chart.format,
+        y_title,
+        bottom,
+        right_pad,
+    );
+    let x = canvas.x_axis(plot, x_range, x_format, x_title);
+    (plot, x, y)
+}
+
+fn line(canvas: &mut Canvas<'_>, chart: &Chart, c: &LineChart, body: Rect) {
+    let (plot, x, y) = numeric_plot(
+        canvas,
+        chart,
+        body,
+        c.x_format,
+        &c.x_axis.label(),
+        &c.y_axis.label(),
+    );
+    for (i, s) in c.series.iter().enumerate() {
+        let points: Vec<(f32, f32)> = s.points.iter().map(|p| (x.at(p.x), y.at(p.y))).collect();
+        push_polyline(canvas, points, series_color(i));
+    }
+    canvas.markers(plot, x, y, &c.markers);
+}
+
+fn fan(canvas: &mut Canvas<'_>, chart: &Chart, c: &FanChart, body: Rect) {
+    let (plot, x, y) = numeric_plot(
+        canvas,
+        chart,
+        body,
+        c.x_format,
+        &c.x_axis.label(),
+        &c.y_axis.label(),
+    );
+    for (i, s) in c.series.iter().enumerate() {
+        let mut band: Vec<(f32, f32)> = s.points.iter().map(|p| (x.at(p.x), y.at(p.p90))).collect();
+        band.extend(s.points.iter().rev().map(|p| (x.at(p.x), y.at(p.p10))));
+        canvas.ops.push(Op::Polygon {
+            points: band,
+            fill: series_color(i),
+            opacity: BAND_OPACITY,
+        });
+    }
+    for (i, s) in c.series.iter().enumerate() {
+        let points: Vec<(f32, f32)> = s.points.iter().map(|p| (x.at(p.x), y.at(p.p50))).collect();
+        push_polyline(canvas, points, series_color(i));
+    }
+    canvas.markers(plot, x, y, &c.markers);
+}
+
+/// A series line; a lone point becomes a small square so it stays visible.
+fn push_polyline(canvas: &mut Canvas<'_>, points: Vec<(f32, f32)>, color: crate::chart::Rgb) {
+    match points.as_slice() {
+        [] => {}
+        [(px, py)] => canvas.ops.push(Op::fill(
+            Rect {
+                x: px - 2.0,
+                y: py - 2.0,
+                w: 4.0,
+                h: 4.0,
+            },
+            color,
+        )),
+        _ => canvas.ops.push(Op::Line {
+            points,
+            width: 1.6,
+            color,
+            dash: None,
+        }),
+    }
+}
+
+fn tornado(canvas: &mut Canvas<'_>, format: NumberFormat, c: &TornadoChart, body: Rect) {
+    let bars = c.sorted_bars();
+    let label_cap = body.w * 0.4;
+    let labels: Vec<String> = bars
+        .iter()
+        .map(|b| {
+            ellipsize(
+                canvas.fonts,
+                &b.label,
+                FontStyle::Regular,
+                TICK_SIZE + 0.5,
+                label_cap,
+            )
+        })
+        .collect();
+    let label_w = labels
+        .iter()
+        .map(|l| canvas.width(l, FontStyle::Regular, TICK_SIZE + 0.5))
+        .fold(0.0, f32::max);
+    let range = bars.iter().fold((c.base, c.base), |(lo, hi), b| {
+        (lo.min(b.low.min(b.high)), hi.max(b.low.max(b.high)))
+    });
+    let right_pad = canvas.x_label_overhang(range, format, body.w - label_w - 20.0);
+    let title = c.value_axis.label();
+    let plot = Rect {
+        x: body.x + label_w + 8.0,
+        y: body.y + 14.0,
+        w: (body.w - label_w - 8.0 - right_pad).max(20.0),
+        h: (body.h - 14.0 - (4.0 + LABEL_PITCH + if title.is_empty() { 2.0 } else { 14.0 }))
+            .max(20.0),
+    };
+    let x = canvas.x_axis(plot, range, format, &title);
+    let row = plot.h / bars.len().max(1) as f32;
+    let bar_h = (row * 0.62).min(16.0);
+    let base_x = x.at(c.base);
+    for (k, (b, label)) in bars.iter().zip(&labels).enumerate() {
+        let cy = plot.y + row * (k as f32 + 0.5);
+        canvas.ops.push(bar(
+            base_x,
+            x.at(b.low),
+            cy - bar_h / 2.0,
+            cy + bar_h / 2.0,
+            series_color(0),
+        ));
+        canvas.ops.push(bar(
+            base_x,
+            x.at(b.high),
+            cy - bar_h / 2.0,
+            cy + bar_h / 2.0,
+            series_color(1),
+        ));
+        let w = canvas.width(label, FontStyle::Regular, TICK_SIZE + 0.5);
+        canvas.text(
+            plot.x - 6.0 - w,
+            Canvas::middle(cy, TICK_SIZE + 0.5),
+            TICK_SIZE + 0.5,
+            FontStyle::Regular,
+            INK,
+            label,
+        );
+    }
+    canvas.ops.push(Op::segment(
+        (base_x, plot.y - 2.0),
+        (base_x, plot.bottom()),
+        1.0,
+        INK,
+        None,
+    ));
+    let base_label = format!("base {}", format.format(c.base));
+    canvas.text_centered(base_x, plot.y - 5.0, TICK_SIZE, INK, &base_label);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{
+        Axis, FanPoint, FanSeries, LineSeries, StackComponent, TornadoBar, WaterfallStep, XyPoint,
+    };
+
+    const AREA: Rect = Rect {
+        x: 50.0,
+        y: 100.0,
+        w: 480.0,
+        h: 280.0,
+    };
+
+    fn texts(ops: &[Op]) -> Vec<&str> {
+        ops.iter().filter_map(Op::text).collect()
+    }
+
+    /// Every coordinate of every operation lies inside the area (text by its start and width).
+    fn assert_inside(fonts: &Fonts, ops: &[Op], area: Rect) {
+        let inside = |x: f32, y: f32| {
+            x >= area.x - 0.5
+                && x <= area.right() + 0.5
+                && y >= area.y - 0.5
+                && y <= area.bottom() + 0.5
+        };
+        for op in ops {
+            match op {
+                Op::Text {
+                    x,
+                    y,
+                    size,
+                    style,
+                    text,
+                    ..
+                } => {
+                    let w = fonts.width(text, *style, *size);
+                    assert!(
+                        inside(*x, *y) && inside(x + w, *y),
+                        "text {text:?} at {x},{y} w {w} leaves {area:?}"
+                    );
+                }
+                Op::Rect { rect, .. } => {
+                    assert!(
+                        inside(rect.x, rect.y) && inside(rect.right(), rect.bottom()),
+                        "{rect:?}"
+                    );
+                }
+                Op::Polygon { points, .. } | Op::Line { points, .. } => {
+                    for (x, y) in points {
+                        assert!(inside(*x, *y), "point {x},{y} leaves {area:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    fn money() -> NumberFormat {
+        NumberFormat::Money { decimals: 2 }
+    }
+
+    #[test]
+    fn stacked_bars_are_proportional_and_labelled() {
+        let fonts = Fonts::load().unwrap();
+        let chart = Chart {
+            title: "Cost per accepted output by route".into(),
+            format: money(),
+            data: ChartData::StackedBar(StackedBarChart {
+                categories: vec![
+                    "managed API".into(),
+                    "dedicated GPUs with a very long name indeed".into(),
+                ],
+                components: vec![
+                    StackComponent {
+                        name: "inference".into(),
+                        values: vec![3.0, 1.0],
+                    },
+                    StackComponent {
+                        name: "escalation".into(),
+                        values: vec![1.0, 1.0],
+                    },
+                ],
+                category_axis: Axis::new("route", ""),
+                value_axis: Axis::new("LCPR", "$ per accepted output"),
+            }),
+        };
+        let ops = draw_chart(&fonts, &chart, AREA);
+        assert_inside(&fonts, &ops, AREA);
+        let t = texts(&ops);
+        for want in [
+            "Cost per accepted output by route",
+            "LCPR ($ per accepted output)",
+            "inference",
+            "$4.00",
+            "$2.00",
+            "managed API",
+            "route",
+        ] {
+            assert!(t.contains(&want), "missing {want:?} in {t:?}");
+        }
+        // Bars: first category's inference (3) is three times its escalation (1) in height.
+        let heights: Vec<f32> = ops
+            .iter()
+            .filter_map(|op| match op {
+                Op::Rect { rect, fill, .. }
+                    if *fill == series_color(0) || *fill == series_color(1) =>
+                {
+                    Some(rect.h)
+                }
+                _ => None,
+            })
+            .filter(|h| *h > 0.0)
+            .collect();
+        // Two legend keys (8 pt) come first, then the bars in drawing order.
+        assert!((heights[2] / heights[3] - 3.0).abs() < 1e-3, "{heights:?}");
+    }
+
+    #[test]
+    fn tornado_draws_widest_swing_on_top() {
+        let fonts = Fonts::load().unwrap();
+        let chart = Chart {
+            title: "Sensitivity of LCPR".into(),
+            format: NumberFormat::Money { decimals: 3 },
+            data: ChartData::Tornado(TornadoChart {
+                base: 0.05,
+                bars: vec![
+                    TornadoBar {
+                        label: "cache hit rate".into(),
+                        low: 0.048,
+                        high: 0.052,
+                    },
+                    TornadoBar {
+                        label: "retry rate".into(),
+                        low: 0.04,
+                        high: 0.07,
+                    },
+                ],
+                value_axis: Axis::new("LCPR", "$"),
+                low_label: "driver low".into(),
+                high_label: "driver high".into(),
+            }),
+        };
+        let area = Rect {
+            h: chart_height(&chart, AREA.w),
+            ..AREA
+        };
+        let ops = draw_chart(&fonts, &chart, area);
+        assert_inside(&fonts, &ops, area);
+        let y_of = |label: &str| {
+            ops.iter().find_map(|op| match op {
+                Op::Text { text, y, .. } if text == label => Some(*y),
+                _ => None,
+            })
+        };
+        assert!(y_of("retry rate").unwrap() < y_of("cache hit rate").unwrap());
+        assert!(y_of("base $0.050").is_some());
+    }
+
+    #[test]
+    fn waterfall_labels_signed_steps_and_end() {
+        let fonts = Fonts::load().unwrap();
+        let chart = Chart {
+            title: "List price to LCPR".into(),
+            format: money(),
+            data: ChartData::Waterfall(WaterfallChart {
+                start_label: "list".into(),
+                start: 10.0,
+                steps: vec![
+                    WaterfallStep {
+                        label: "cache".into(),
+                        delta: -3.0,
+                    },
+                    WaterfallStep {
+                        label: "retries".into(),
+                        delta: 1.5,
+                    },
+                ],
+                end_label: "LCPR".into(),
+                value_axis: Axis::new("cost", "$"),
+            }),
+        };
+        let ops = draw_chart(&fonts, &chart, AREA);
+        assert_inside(&fonts, &ops, AREA);
+        let t = texts(&ops);
+        // 10 − 3 + 1.5 = 8.5.
+        for want in [
+            "$10.00",
+            "\u{2212}$3.00",
+            "+$1.50",
+            "$8.50",
+            "list",
+            "LCPR",
+            "increase",
+        ] {
+            assert!(t.contains(&want), "missing {want:?} in {t:?}");
+        }
+        let connectors = ops
+            .iter()
+            .filter(|op| matches!(op, Op::Line { dash: Some(_), .. }))
+            .count();
+        assert_eq!(connectors, 3);
+    }
+
+    #[test]
+    fn line_and_fan_charts_stay_in_their_box_with_markers() {
+        let fonts = Fonts::load().unwrap();
+        let marker = Marker {
+            label: "crossover 1.2M".into(),
+            x: 1.2,
+            y: Some(0.04),
+        };
+        let line_chart = Chart {
+            title: "LCPR by volume".into(),
+            format: NumberFormat::Money { decimals: 4 },
+            data: ChartData::Line(LineChart {
+                x_axis: Axis::new("volume", "M requests / month"),
+                x_format: NumberFormat::Plain { decimals: 1 },
+                y_axis: Axis::new("LCPR", "$"),
+                series: vec![
+                    LineSeries {
+                        name: "API".into(),
+                        points: vec![XyPoint { x: 0.1, y: 0.04 }, XyPoint { x: 3.0, y: 0.04 }],
+                    },
+                    LineSeries {
+                        name: "GPU".into(),
+                        points: vec![
+                            XyPoint { x: 0.1, y: 0.4 },
+                            XyPoint { x: 1.2, y: 0.04 },
+                            XyPoint { x: 3.0, y: 0.016 },
+                        ],
+                    },
+                    LineSeries {
+                        name: "one point".into(),
+                        points: vec![XyPoint { x: 2.0, y: 0.1 }],
+                    },
+                ],
+                markers: vec![marker.clone()],
+            }),
+        };
+        let ops = draw_chart(&fonts, &line_chart, AREA);
+        assert_inside(&fonts, &ops, AREA);
+        assert!(texts(&ops).contains(&"crossover 1.2M"));
+        assert!(texts(&ops).contains(&"volume (M requests / month)"));
+        let fan_chart = Chart {
+            title: "Forecast".into(),
+            format: money(),
+            data: ChartData::Fan(FanChart {
+                x_axis: Axis::new("month", ""),
+                x_format: NumberFormat::Plain { decimals: 0 },
+                y_axis: Axis::new("monthly cost", "$"),
+                series: vec![FanSeries {
+                    name: "cost".into(),
+                    points: (0..12)
+                        .map(|m| {
+                            let p50 = 1000.0 + 50.0 * f64::from(m);
+                            FanPoint {
+                                x: f64::from(m),
+                                p10: p50 * 0.9,
+                                p50,
+                                p90: p50 * 1.15,
+                            }
+                        })
+                        .collect(),
+                }],
+                markers: vec![Marker {
+                    label: "today".into(),
+                    x: 3.0,
+                    y: None,
+                }],
+            }),
+        };
+        let ops = draw_chart(&fonts, &fan_chart, AREA);
+        assert_inside(&fonts, &ops, AREA);
+        let band = ops.iter().find_map(|op| match op {
+            Op::Polygon {
+                points, opacity, ..
+            } if *opacity < 1.0 => Some(points.len()),
+            _ => None,
+        });
+        assert_eq!(band, Some(24));
+        assert!(texts(&ops).contains(&"cost p10–p90"));
+    }
+
+    #[test]
+    fn scale_maps_ends_and_survives_an_empty_range() {
+        let s = Scale {
+            lo: 0.0,
+            hi: 10.0,
+            start: 100.0,
+            end: 0.0,
+        };
+        assert_eq!(s.at(0.0), 100.0);
+        assert_eq!(s.at(10.0), 0.0);
+        assert_eq!(s.at(2.5), 75.0);
+        let flat = Scale {
+            lo: 1.0,
+            hi: 1.0,
+            start: 5.0,
+            end: 9.0,
+        };
+        assert_eq!(flat.at(1.0), 5.0);
+    }
+
+    #[test]
+    fn headroom_only_on_sides_with_bars() {
+        // span 10 → 0.8 above; nothing below a range that starts at 0.
+        assert_eq!(with_headroom((0.0, 10.0)), (0.0, 10.8));
+        let (lo, hi) = with_headroom((-5.0, 5.0));
+        assert!((lo + 5.8).abs() < 1e-12 && (hi - 5.8).abs() < 1e-12);
+    }
+}
