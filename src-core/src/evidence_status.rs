@@ -1,29 +1,37 @@
-//! How well a number is known: the status every assumption-register entry carries.
+//! How well an input is known: the evidence status every forecast driver and gate figure carries.
+//!
+//! A forecast or a go/no-go call is only as good as its weakest input, so each input says where
+//! its number came from. Four statuses rest on evidence (logs, a load test, a reconciled invoice,
+//! a signed contract); the rest are judgement or out of date, and reports list them so the
+//! reader knows which numbers to check first.
 
 use serde::{Deserialize, Serialize};
 
-/// Where a number comes from, best evidence first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Where an input's value came from.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceStatus {
-    /// Read from production logs or traces.
+    /// Read from production traces or logs.
     MeasuredInLogs,
-    /// Measured in a load test with the workload's traffic shape.
+    /// Measured in a load test with representative traffic.
     LoadTested,
-    /// Agrees with a reconciled invoice.
+    /// Matched against a provider invoice.
     InvoiceReconciled,
-    /// Stated in a signed contract.
+    /// Fixed by a signed contract or published price sheet the buyer is billed on.
     ContractConfirmed,
-    /// Estimated from related measurements.
+    /// Derived from related measurements or a model, not measured directly.
     Estimated,
-    /// Assumed, with no measurement behind it.
+    /// A judgement with no measurement behind it; the status of an input nobody qualified.
+    #[default]
     Assumed,
-    /// Once measured, now out of date.
+    /// Once measured, but the measurement no longer describes the system.
     Stale,
 }
 
 impl EvidenceStatus {
-    /// Every status, best evidence first.
+    /// Every status, strongest evidence first.
     pub const ALL: [Self; 7] = [
         Self::MeasuredInLogs,
         Self::LoadTested,
@@ -34,21 +42,36 @@ impl EvidenceStatus {
         Self::Stale,
     ];
 
-    /// A short label for tables and memos.
+    /// The status as written in files and JSON.
     #[must_use]
-    pub fn label(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
-            Self::MeasuredInLogs => "measured in logs",
-            Self::LoadTested => "load-tested",
-            Self::InvoiceReconciled => "invoice-reconciled",
-            Self::ContractConfirmed => "contract-confirmed",
+            Self::MeasuredInLogs => "measured_in_logs",
+            Self::LoadTested => "load_tested",
+            Self::InvoiceReconciled => "invoice_reconciled",
+            Self::ContractConfirmed => "contract_confirmed",
             Self::Estimated => "estimated",
             Self::Assumed => "assumed",
             Self::Stale => "stale",
         }
     }
 
-    /// True when the number rests on a measurement, a reconciliation or a contract.
+    /// The status in plain words, for tables and reports.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::MeasuredInLogs => "Measured in logs",
+            Self::LoadTested => "Load tested",
+            Self::InvoiceReconciled => "Invoice reconciled",
+            Self::ContractConfirmed => "Contract confirmed",
+            Self::Estimated => "Estimated",
+            Self::Assumed => "Assumed",
+            Self::Stale => "Stale",
+        }
+    }
+
+    /// True when the value rests on current evidence: logs, a load test, a reconciled invoice or
+    /// a contract. Estimates, assumptions and stale measurements are not.
     #[must_use]
     pub fn is_measured(self) -> bool {
         matches!(
@@ -66,13 +89,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn measured_statuses() {
-        let measured: Vec<_> = EvidenceStatus::ALL
+    fn names_match_the_serde_form() {
+        for s in EvidenceStatus::ALL {
+            let json = serde_json::to_string(&s).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", s.name()));
+            let back: EvidenceStatus = serde_json::from_str(&json).unwrap_or(EvidenceStatus::Stale);
+            assert_eq!(back, s);
+        }
+    }
+
+    #[test]
+    fn four_statuses_are_measured() {
+        let measured: Vec<&str> = EvidenceStatus::ALL
             .iter()
             .filter(|s| s.is_measured())
+            .map(|s| s.name())
             .collect();
-        assert_eq!(measured.len(), 4);
+        assert_eq!(
+            measured,
+            [
+                "measured_in_logs",
+                "load_tested",
+                "invoice_reconciled",
+                "contract_confirmed"
+            ]
+        );
         assert!(!EvidenceStatus::Stale.is_measured());
-        assert_eq!(EvidenceStatus::LoadTested.label(), "load-tested");
+        assert!(!EvidenceStatus::default().is_measured());
+    }
+
+    #[test]
+    fn unknown_status_is_refused() {
+        assert!(serde_json::from_str::<EvidenceStatus>("\"guessed\"").is_err());
+        assert_eq!(
+            EvidenceStatus::InvoiceReconciled.label(),
+            "Invoice reconciled"
+        );
     }
 }
