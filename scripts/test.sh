@@ -1,10 +1,30 @@
 #!/usr/bin/env bash
 # Runs every test of LCPR Workbench: unit tests, the `lcpr calc` conformance cases (library and
-# binary) and the end-to-end tests under tests/. Installs what it needs when it is missing.
+# binary), the end-to-end tests under tests/ (CLI, seeds, document format, PDF, GUI through
+# egui_kittest), every shipped workspace through the CLI, and the real window under Xvfb.
+# Installs the Debian packages it needs when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/lcpr-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+# xvfb/imagemagick/xdotool drive the real window; poppler-utils reads PDFs back; the Mesa
+# packages give the window a software OpenGL.
+needed=()
+for pair in xvfb-run:xvfb import:imagemagick xdotool:xdotool pdftotext:poppler-utils pdftoppm:poppler-utils; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || needed+=("${pair##*:}")
+done
+[ -e /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so ] || [ -e /usr/lib/x86_64-linux-gnu/dri/llvmpipe_dri.so ] || needed+=(libgl1-mesa-dri libegl1)
+if [ ${#needed[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${needed[@]}" >/dev/null
+  fi
+fi
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d)}"
+chmod 700 "$XDG_RUNTIME_DIR" 2>/dev/null || true
 
 cargo test --workspace --locked
 
@@ -21,3 +41,6 @@ for f in workspaces/*.yaml seeds/*.yaml; do
   "$CARGO_TARGET_DIR/debug/lcpr" fmt --check "$f"
 done
 echo "lcpr compute and lcpr fmt --check: ok on $(ls workspaces/*.yaml seeds/*.yaml | wc -l) files"
+
+# The real window on the default workspace, under Xvfb: screenshots of every view, none blank.
+bash scripts/gui-smoke.sh "$CARGO_TARGET_DIR/debug/lcpr-workbench" "$CARGO_TARGET_DIR/gui-smoke"

@@ -10,7 +10,7 @@ use lcpr_core::money::format_usd;
 use rust_decimal::Decimal;
 use serde_json::json;
 
-use crate::table::{Align, Table};
+use super::table::{Align, Table};
 
 /// Loads and evaluates `path`.
 pub fn load_and_evaluate(path: &Path) -> Result<(Workspace, Evaluation), document::DocumentError> {

@@ -14,6 +14,13 @@ pub struct Date {
 }
 
 impl Date {
+    /// 1970-01-01, the fallback when the clock cannot be read.
+    pub const EPOCH: Self = Self {
+        year: 1970,
+        month: 1,
+        day: 1,
+    };
+
     /// A date, if it exists in the proleptic Gregorian calendar.
     #[must_use]
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {

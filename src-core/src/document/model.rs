@@ -63,6 +63,9 @@ pub struct Workspace {
     /// The assumption register: every number that matters, with its range and evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub register: Vec<RegisterEntry>,
+    /// The six migration-readiness factors, scored 1–3 (empty until assessed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readiness: Vec<crate::readiness::Factor>,
 }
 
 /// Who owns the case and when it was written.
@@ -694,25 +697,10 @@ pub struct LoadTest {
     pub notes: String,
 }
 
-/// The distribution a register entry is sampled from within its range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Distribution {
-    /// Triangular with its mode at the value.
-    #[default]
-    Triangular,
-    /// Uniform over the range.
-    Uniform,
-    /// Beta-PERT with its mode at the value.
-    Pert,
-    /// Always the value.
-    Fixed,
-}
+pub use crate::sampling::Distribution;
 
-impl Distribution {
-    fn is_default(&self) -> bool {
-        *self == Self::Triangular
-    }
+fn is_triangular(d: &Distribution) -> bool {
+    *d == Distribution::Triangular
 }
 
 /// The input a register entry drives.
@@ -754,7 +742,7 @@ pub struct RegisterEntry {
     /// When it was last confirmed.
     pub date: Date,
     /// How it is sampled within its range.
-    #[serde(default, skip_serializing_if = "Distribution::is_default")]
+    #[serde(default, skip_serializing_if = "is_triangular")]
     pub distribution: Distribution,
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]

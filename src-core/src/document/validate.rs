@@ -474,6 +474,16 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             }
         }
     }
+    if !ws.readiness.is_empty()
+        && let Err(e) = crate::readiness::readiness(&ws.readiness)
+    {
+        let field = e
+            .field
+            .strip_prefix("factors")
+            .unwrap_or(&e.field)
+            .to_owned();
+        c.push(format!("readiness{field}"), e.rule);
+    }
     c.found
 }
 

@@ -23,7 +23,9 @@ use skrifa::{FontRef, MetadataProvider};
 
 use crate::report::ReportError;
 
-static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+/// DejaVu Sans, regular: the memo's text face, and the workbench's fallback for symbols
+/// (arrows, ≤, ⚠, ▶) its default fonts lack.
+pub static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
 
 /// Which face a run of text is set in.

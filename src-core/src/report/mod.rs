@@ -24,7 +24,7 @@ mod pdf;
 mod text;
 
 pub use csv::table_to_csv;
-pub use fonts::unsupported_chars;
+pub use fonts::{REGULAR as DEJAVU_SANS, unsupported_chars};
 pub use model::{
     Align, Block, Column, KeyValue, Report, ReportMeta, Row, SHORT_HASH_CHARS, Signer, Span, Table,
 };

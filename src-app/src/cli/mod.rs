@@ -1,7 +1,7 @@
-//! `lcpr`: the headless face of LCPR Workbench.
+//! `lcpr`: the headless face of LCPR Workbench (also reached as `lcpr-workbench --headless`).
 
-mod compute;
-mod table;
+pub mod compute;
+pub mod table;
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -68,7 +68,8 @@ fn kinds_help() -> String {
 /// Exit status for input that breaks the contract.
 const EXIT_INVALID_INPUT: u8 = 2;
 
-fn main() -> ExitCode {
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Calc { kind } => run_calc(&kind),

@@ -1,0 +1,756 @@
+//! The application: owns the session, the views and the preferences, and lays out the window.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, ViewportCommand};
+use lcpr_core::document;
+
+use super::dialogs::{DialogRequest, FileDialogs, NativeDialogs};
+use super::navigator::{self, Selection};
+use super::session::Session;
+use super::storage::{self, Prefs, Snapshot, StoragePaths};
+use super::views::{self, View, ViewContext};
+use super::{editor, plot, theme};
+
+/// Seconds between autosave snapshots of a changed document.
+pub const AUTOSAVE_SECONDS: f64 = 30.0;
+
+const NEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::N);
+const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
+const SAVE_AS: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+const REDO_SHIFT: KeyboardShortcut =
+    KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Z);
+const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
+const PRESENT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F11);
+
+/// How the app starts.
+pub struct LaunchOptions {
+    /// A workspace to open.
+    pub file: Option<PathBuf>,
+    /// Where preferences and snapshots live; `None` keeps nothing between runs.
+    pub storage: Option<StoragePaths>,
+    /// How files are chosen.
+    pub dialogs: Box<dyn FileDialogs>,
+    /// When the process started, for the time-to-first-frame report.
+    pub started: Option<Instant>,
+}
+
+impl Default for LaunchOptions {
+    fn default() -> Self {
+        Self {
+            file: None,
+            storage: StoragePaths::for_user(),
+            dialogs: Box::new(NativeDialogs::default()),
+            started: None,
+        }
+    }
+}
+
+/// Something to do once unsaved changes are dealt with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Pending {
+    New,
+    Open(PathBuf),
+    AskOpen,
+    Close,
+    Revert,
+}
+
+enum Modal {
+    Unsaved(Pending),
+    Recover(Snapshot),
+    Error(String),
+}
+
+/// The workbench window.
+pub struct WorkbenchApp {
+    session: Session,
+    storage: Option<StoragePaths>,
+    prefs: Prefs,
+    dialogs: Box<dyn FileDialogs>,
+    selection: Selection,
+    views: Vec<Box<dyn View>>,
+    active: usize,
+    presenting: bool,
+    modal: Option<Modal>,
+    then: Option<Pending>,
+    close_confirmed: bool,
+    last_autosave: f64,
+    snapshot_taken_of: Option<document::Workspace>,
+    last_title: String,
+    status: String,
+    started: Instant,
+    reported_first_frame: bool,
+}
+
+impl WorkbenchApp {
+    /// Builds the app for eframe.
+    pub fn new(cc: &eframe::CreationContext<'_>, options: LaunchOptions) -> Self {
+        let app = Self::headless(options);
+        theme::install_fonts(&cc.egui_ctx);
+        theme::apply(&cc.egui_ctx, app.prefs.dark);
+        app
+    }
+
+    /// Builds the app without a window (tests, benchmarks).
+    #[must_use]
+    pub fn headless(options: LaunchOptions) -> Self {
+        let prefs = options
+            .storage
+            .as_ref()
+            .map(Prefs::load)
+            .unwrap_or_default();
+        let mut app = Self {
+            session: Session::untitled(),
+            storage: options.storage,
+            prefs,
+            dialogs: options.dialogs,
+            selection: Selection::Meta,
+            views: views::all(),
+            active: 0,
+            presenting: false,
+            modal: None,
+            then: None,
+            close_confirmed: false,
+            last_autosave: 0.0,
+            snapshot_taken_of: None,
+            last_title: String::new(),
+            status: String::new(),
+            started: options.started.unwrap_or_else(Instant::now),
+            reported_first_frame: false,
+        };
+        if let Some(paths) = &app.storage
+            && let Some(snapshot) = storage::find_snapshots(paths).into_iter().next()
+        {
+            app.modal = Some(Modal::Recover(snapshot));
+        }
+        if let Some(file) = options.file {
+            app.open(&file);
+        }
+        app
+    }
+
+    /// The open session.
+    #[must_use]
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The open session, for scripted edits.
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+
+    /// The title of the active view.
+    #[must_use]
+    pub fn active_view(&self) -> &'static str {
+        self.views.get(self.active).map_or("", |v| v.title())
+    }
+
+    /// True in presenter mode.
+    #[must_use]
+    pub fn presenting(&self) -> bool {
+        self.presenting
+    }
+
+    /// The error shown to the user, if one is.
+    #[must_use]
+    pub fn error(&self) -> Option<&str> {
+        match &self.modal {
+            Some(Modal::Error(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// True when the app asks whether to keep unsaved changes.
+    #[must_use]
+    pub fn asking_about_unsaved_changes(&self) -> bool {
+        matches!(self.modal, Some(Modal::Unsaved(_)))
+    }
+
+    /// True when the app offers to recover an autosave snapshot.
+    #[must_use]
+    pub fn offering_recovery(&self) -> bool {
+        matches!(self.modal, Some(Modal::Recover(_)))
+    }
+
+    /// The selected item.
+    pub fn select(&mut self, selection: Selection) {
+        self.selection = selection;
+    }
+
+    /// Shows the view titled `title`, if there is one.
+    pub fn show_view(&mut self, title: &str) {
+        if let Some(i) = self.views.iter().position(|v| v.title() == title) {
+            self.active = i;
+        }
+    }
+
+    /// Opens `path`; on failure the error is shown and the open document is kept.
+    pub fn open(&mut self, path: &Path) {
+        match Session::open(path) {
+            Ok(s) => {
+                if let Some(paths) = &self.storage {
+                    storage::clear_snapshot(paths, self.session.path());
+                }
+                self.session = s;
+                self.selection = Selection::Meta;
+                self.snapshot_taken_of = None;
+                self.prefs.add_recent(path);
+                self.save_prefs();
+                self.status = format!("Opened {}", path.display());
+            }
+            Err(e) => self.modal = Some(Modal::Error(e.to_string())),
+        }
+    }
+
+    fn save_prefs(&mut self) {
+        if let Some(paths) = &self.storage
+            && let Err(e) = self.prefs.save(paths)
+        {
+            self.status = format!("Preferences not saved: {e}");
+        }
+    }
+
+    fn save(&mut self) -> bool {
+        if self.session.path().is_none() {
+            self.dialogs.request(DialogRequest::SaveAs {
+                suggested: "workspace.yaml".to_owned(),
+            });
+            return false;
+        }
+        match self.session.save() {
+            Ok(path) => {
+                self.after_save(&path);
+                true
+            }
+            Err(e) => {
+                self.modal = Some(Modal::Error(e.to_string()));
+                false
+            }
+        }
+    }
+
+    fn save_as(&mut self, path: &Path) -> bool {
+        let old = self.session.path().map(Path::to_path_buf);
+        match self.session.save_as(path) {
+            Ok(path) => {
+                if let Some(paths) = &self.storage {
+                    storage::clear_snapshot(paths, old.as_deref());
+                }
+                self.after_save(&path);
+                true
+            }
+            Err(e) => {
+                self.modal = Some(Modal::Error(e.to_string()));
+                false
+            }
+        }
+    }
+
+    fn after_save(&mut self, path: &Path) {
+        if let Some(paths) = &self.storage {
+            storage::clear_snapshot(paths, Some(path));
+        }
+        self.snapshot_taken_of = None;
+        self.prefs.add_recent(path);
+        self.save_prefs();
+        self.status = format!("Saved {}", path.display());
+    }
+
+    /// Runs `action` now, or asks first when there are unsaved changes.
+    fn guarded(&mut self, action: Pending) {
+        if self.session.is_dirty() {
+            self.modal = Some(Modal::Unsaved(action));
+        } else {
+            self.perform(action);
+        }
+    }
+
+    fn perform(&mut self, action: Pending) {
+        match action {
+            Pending::New => {
+                self.discard_snapshot();
+                self.session = Session::untitled();
+                self.selection = Selection::Meta;
+                self.status = "New workspace".to_owned();
+            }
+            Pending::Open(path) => self.open(&path),
+            Pending::AskOpen => self.dialogs.request(DialogRequest::Open),
+            Pending::Revert => {
+                if let Err(e) = self.session.revert() {
+                    self.modal = Some(Modal::Error(e.to_string()));
+                } else {
+                    self.discard_snapshot();
+                    self.status = "Reverted to the saved file".to_owned();
+                }
+            }
+            Pending::Close => {
+                self.discard_snapshot();
+                self.close_confirmed = true;
+            }
+        }
+    }
+
+    fn discard_snapshot(&mut self) {
+        if let Some(paths) = &self.storage {
+            storage::clear_snapshot(paths, self.session.path());
+        }
+        self.snapshot_taken_of = None;
+    }
+
+    fn autosave(&mut self, time: f64) {
+        let Some(paths) = &self.storage else { return };
+        if !self.session.is_dirty() || time - self.last_autosave < AUTOSAVE_SECONDS {
+            return;
+        }
+        self.last_autosave = time;
+        if self.snapshot_taken_of.as_ref() == Some(&self.session.doc) {
+            return;
+        }
+        match document::to_yaml(&self.session.doc)
+            .map_err(|e| e.to_string())
+            .and_then(|yaml| {
+                storage::write_snapshot(paths, self.session.path(), &yaml)
+                    .map_err(|e| e.to_string())
+            }) {
+            Ok(info) => {
+                self.snapshot_taken_of = Some(self.session.doc.clone());
+                self.status = format!("Autosaved at {}", info.time_of_day());
+            }
+            Err(e) => self.status = format!("Autosave failed: {e}"),
+        }
+    }
+
+    fn recover(&mut self, snapshot: &Snapshot) {
+        let text = std::fs::read_to_string(&snapshot.yaml_path).map_err(|e| e.to_string());
+        match text.and_then(|t| {
+            document::parse(&t, &snapshot.yaml_path.display().to_string())
+                .map_err(|e| e.to_string())
+        }) {
+            Ok(doc) => {
+                let original = snapshot.info.original.clone();
+                let saved = original.as_deref().and_then(|p| document::load(p).ok());
+                self.session = Session::new(doc, None);
+                self.session.mark_recovered(original, saved);
+                self.status = "Recovered unsaved changes; save to keep them".to_owned();
+            }
+            Err(e) => {
+                self.modal = Some(Modal::Error(format!("The snapshot could not be read: {e}")))
+            }
+        }
+    }
+
+    fn handle_dialogs(&mut self) {
+        let Some(answer) = self.dialogs.poll() else {
+            return;
+        };
+        let Some(path) = answer.path else {
+            self.then = None;
+            return;
+        };
+        match answer.request {
+            DialogRequest::Open => self.open(&path),
+            DialogRequest::SaveAs { .. } => {
+                if self.save_as(&path)
+                    && let Some(next) = self.then.take()
+                {
+                    self.perform(next);
+                }
+            }
+            DialogRequest::Export { .. } => {}
+        }
+    }
+
+    fn handle_input(&mut self, ctx: &egui::Context) {
+        let (new, open, save_as, save, redo, undo, present) = ctx.input_mut(|i| {
+            (
+                i.consume_shortcut(&NEW),
+                i.consume_shortcut(&OPEN),
+                i.consume_shortcut(&SAVE_AS),
+                i.consume_shortcut(&SAVE),
+                i.consume_shortcut(&REDO_SHIFT) || i.consume_shortcut(&REDO),
+                i.consume_shortcut(&UNDO),
+                i.consume_shortcut(&PRESENT),
+            )
+        });
+        if new {
+            self.guarded(Pending::New);
+        }
+        if open {
+            self.guarded(Pending::AskOpen);
+        }
+        if save_as {
+            self.dialogs.request(DialogRequest::SaveAs {
+                suggested: self.session.file_name(),
+            });
+        } else if save {
+            self.save();
+        }
+        if undo {
+            self.session.undo();
+        }
+        if redo {
+            self.session.redo();
+        }
+        if present {
+            self.presenting = !self.presenting;
+        }
+        if self.presenting {
+            let (esc, left, right) = ctx.input_mut(|i| {
+                (
+                    i.consume_key(Modifiers::NONE, Key::Escape),
+                    i.consume_key(Modifiers::NONE, Key::ArrowLeft),
+                    i.consume_key(Modifiers::NONE, Key::ArrowRight),
+                )
+            });
+            if esc {
+                self.presenting = false;
+            }
+            if left {
+                self.step_chart(-1);
+            }
+            if right {
+                self.step_chart(1);
+            }
+        }
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        });
+        if let Some(path) = dropped.into_iter().next() {
+            self.guarded(Pending::Open(path));
+        }
+        if ctx.input(|i| i.viewport().close_requested())
+            && !self.close_confirmed
+            && self.session.is_dirty()
+        {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+            self.modal = Some(Modal::Unsaved(Pending::Close));
+        }
+    }
+
+    /// Moves to the next (or previous) view that has a chart.
+    fn step_chart(&mut self, dir: isize) {
+        let n = self.views.len() as isize;
+        let doc = self.session.doc.clone();
+        let eval = self.session.evaluation().clone();
+        for k in 1..=n {
+            let i = (self.active as isize + dir * k).rem_euclid(n) as usize;
+            if self
+                .views
+                .get_mut(i)
+                .and_then(|v| v.chart(&doc, &eval))
+                .is_some()
+            {
+                self.active = i;
+                return;
+            }
+        }
+    }
+
+    fn menu_bar(&mut self, ui: &mut Ui) {
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("New\tCtrl+N").clicked() {
+                    self.guarded(Pending::New);
+                }
+                if ui.button("Open…\tCtrl+O").clicked() {
+                    self.guarded(Pending::AskOpen);
+                }
+                ui.menu_button("Open Recent", |ui| {
+                    if self.prefs.recent.is_empty() {
+                        ui.label("No recent files");
+                    }
+                    for path in self.prefs.recent.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            self.guarded(Pending::Open(path));
+                        }
+                    }
+                });
+                ui.separator();
+                if ui.button("Save\tCtrl+S").clicked() {
+                    self.save();
+                }
+                if ui.button("Save As…\tCtrl+Shift+S").clicked() {
+                    self.dialogs.request(DialogRequest::SaveAs {
+                        suggested: self.session.file_name(),
+                    });
+                }
+                if ui
+                    .add_enabled(self.session.is_dirty(), egui::Button::new("Revert"))
+                    .clicked()
+                {
+                    self.guarded(Pending::Revert);
+                }
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("Edit", |ui| {
+                if ui
+                    .add_enabled(self.session.can_undo(), egui::Button::new("Undo\tCtrl+Z"))
+                    .clicked()
+                {
+                    self.session.undo();
+                }
+                if ui
+                    .add_enabled(self.session.can_redo(), egui::Button::new("Redo\tCtrl+Y"))
+                    .clicked()
+                {
+                    self.session.redo();
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Presenter mode\tF11").clicked() {
+                    self.presenting = true;
+                }
+                let label = if self.prefs.dark {
+                    "Light theme"
+                } else {
+                    "Dark theme"
+                };
+                if ui.button(label).clicked() {
+                    self.prefs.dark = !self.prefs.dark;
+                    theme::apply(ui.ctx(), self.prefs.dark);
+                    self.save_prefs();
+                }
+            });
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .button("▶ Present")
+                    .on_hover_text("Show one chart full-window (F11; arrows step, Esc leaves)")
+                    .clicked()
+                {
+                    self.presenting = true;
+                }
+            });
+        });
+    }
+
+    fn status_bar(&self, ui: &mut Ui) {
+        ui.horizontal(|ui| {
+            let path = self
+                .session
+                .path()
+                .map_or_else(|| "not saved yet".to_owned(), |p| p.display().to_string());
+            ui.label(RichText::new(path).small());
+            if self.session.is_dirty() {
+                ui.label(
+                    RichText::new("● unsaved changes")
+                        .small()
+                        .color(theme::warn_color(ui.visuals())),
+                );
+            }
+            let problems = self.session.violations().len();
+            if problems > 0 {
+                ui.label(
+                    RichText::new(format!("⚠ {problems} broken rule(s): see Workspace"))
+                        .small()
+                        .color(theme::error_color(ui.visuals())),
+                );
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(RichText::new(&self.status).small().weak());
+            });
+        });
+    }
+
+    fn workbench(&mut self, ui: &mut Ui) {
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::left("navigator")
+            .resizable(true)
+            .default_size(theme::NAVIGATOR_WIDTH)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    navigator::ui(ui, &mut self.session.doc, &mut self.selection);
+                });
+            });
+        let violations = self.session.violations().to_vec();
+        egui::Panel::right("editor")
+            .resizable(true)
+            .default_size(theme::EDITOR_WIDTH)
+            .show(ui, |ui| {
+                editor::ui(ui, &mut self.session.doc, &mut self.selection, &violations);
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                for (i, v) in self.views.iter().enumerate() {
+                    if ui.selectable_label(self.active == i, v.title()).clicked() {
+                        self.active = i;
+                    }
+                }
+            });
+            ui.separator();
+            let eval = self.session.evaluation().clone();
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    if let Some(view) = self.views.get_mut(self.active) {
+                        let mut cx = ViewContext {
+                            doc: &mut self.session.doc,
+                            eval: &eval,
+                        };
+                        view.ui(ui, &mut cx);
+                    }
+                });
+        });
+    }
+
+    fn presenter(&mut self, ui: &mut Ui) {
+        let doc = self.session.doc.clone();
+        let eval = self.session.evaluation().clone();
+        egui::CentralPanel::default().show(ui, |ui| {
+            ui.horizontal(|ui| {
+                if ui.button("✕ Leave presenter mode").clicked() {
+                    self.presenting = false;
+                }
+                ui.label(RichText::new(format!("{} — ← → to step", doc.meta.title)).weak());
+            });
+            let height = ui.available_height() - 40.0;
+            match self
+                .views
+                .get_mut(self.active)
+                .and_then(|v| v.chart(&doc, &eval))
+            {
+                Some(chart) => plot::show(ui, "presented", &chart, height),
+                None => {
+                    ui.label(
+                        RichText::new(format!(
+                            "{} has no chart; press → for the next one.",
+                            self.active_view()
+                        ))
+                        .heading(),
+                    );
+                }
+            }
+        });
+    }
+
+    fn modals(&mut self, ctx: &egui::Context) {
+        let Some(modal) = self.modal.take() else {
+            return;
+        };
+        let mut keep = true;
+        match &modal {
+            Modal::Error(text) => {
+                egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
+                    ui.heading("Could not complete that");
+                    ui.label(RichText::new(text).color(theme::error_color(ui.visuals())));
+                    ui.label("Nothing was changed.");
+                    if ui.button("OK").clicked() {
+                        keep = false;
+                    }
+                });
+            }
+            Modal::Unsaved(action) => {
+                let action = action.clone();
+                egui::Modal::new(egui::Id::unique("unsaved")).show(ctx, |ui| {
+                    ui.heading(format!("Save changes to {}?", self.session.file_name()));
+                    ui.label("Your changes are lost if you don't save them.");
+                    ui.horizontal(|ui| {
+                        if ui.button("Save").clicked() {
+                            keep = false;
+                            if self.session.path().is_some() {
+                                if self.save() {
+                                    self.perform(action.clone());
+                                }
+                            } else {
+                                self.then = Some(action.clone());
+                                self.dialogs.request(DialogRequest::SaveAs {
+                                    suggested: "workspace.yaml".to_owned(),
+                                });
+                            }
+                        }
+                        if ui.button("Don't save").clicked() {
+                            keep = false;
+                            self.perform(action.clone());
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
+                });
+                if !keep && action == Pending::Close && self.close_confirmed {
+                    ctx.send_viewport_cmd(ViewportCommand::Close);
+                }
+            }
+            Modal::Recover(snapshot) => {
+                let snapshot = snapshot.clone();
+                egui::Modal::new(egui::Id::unique("recover")).show(ctx, |ui| {
+                    ui.heading(format!("Recover unsaved changes from {}?", snapshot.info.time_of_day()));
+                    let of = snapshot.info.original.as_ref().map_or_else(|| "an unsaved workspace".to_owned(), |p| p.display().to_string());
+                    ui.label(format!("A snapshot of {of} was kept when the workbench last closed without saving."));
+                    if snapshot.info.original_changed() {
+                        ui.label(RichText::new("The file has changed since; recovering opens the snapshot as a separate unsaved copy.").color(theme::warn_color(ui.visuals())));
+                    }
+                    ui.horizontal(|ui| {
+                        if ui.button("Recover").clicked() {
+                            keep = false;
+                            self.recover(&snapshot);
+                        }
+                        if ui.button("Discard").clicked() {
+                            keep = false;
+                            if let Some(paths) = &self.storage {
+                                storage::clear_snapshot(paths, snapshot.info.original.as_deref());
+                            }
+                        }
+                    });
+                });
+            }
+        }
+        if keep && self.modal.is_none() {
+            self.modal = Some(modal);
+        }
+    }
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        if !self.reported_first_frame {
+            self.reported_first_frame = true;
+            if std::env::var_os("LCPR_REPORT_STARTUP").is_some() {
+                eprintln!(
+                    "lcpr-workbench: first frame {} ms after start",
+                    self.started.elapsed().as_millis()
+                );
+            }
+        }
+        let time = ctx.input(|i| i.time);
+        self.handle_dialogs();
+        self.handle_input(&ctx);
+        if self.presenting {
+            ctx.set_zoom_factor(theme::PRESENTER_ZOOM);
+            self.presenter(ui);
+        } else {
+            ctx.set_zoom_factor(1.0);
+            self.workbench(ui);
+        }
+        self.modals(&ctx);
+        self.session.refresh(time);
+        let title = self.session.title();
+        if title != self.last_title {
+            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.last_title = title;
+        }
+        self.autosave(time);
+        if self.session.is_dirty() {
+            // Wake up for the next autosave even when the user is idle.
+            ctx.request_repaint_after(Duration::from_secs_f64(AUTOSAVE_SECONDS));
+        }
+        if self.dialogs.busy() {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+    }
+}

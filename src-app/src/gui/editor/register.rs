@@ -1,0 +1,127 @@
+//! A register entry: the number, its range, its evidence and the input it drives.
+
+use egui::Ui;
+use lcpr_core::document::{
+    Binding, BindingTarget, Distribution, RateCardField, RouteField, Rule, WorkloadField, Workspace,
+};
+use lcpr_core::evidence_status::EvidenceStatus;
+
+use crate::gui::widgets;
+
+fn ids(ws: &Workspace, target: BindingTarget) -> Vec<(String, String)> {
+    match target {
+        BindingTarget::Workload => ws
+            .workloads
+            .iter()
+            .map(|w| (w.id.clone(), w.name.clone()))
+            .collect(),
+        BindingTarget::Scenario => ws
+            .scenarios
+            .iter()
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
+        BindingTarget::RateCard => ws
+            .rate_cards
+            .iter()
+            .map(|c| (c.id.clone(), c.model.clone()))
+            .collect(),
+        BindingTarget::Route => ws
+            .routes
+            .iter()
+            .map(|r| (r.id.clone(), r.name.clone()))
+            .collect(),
+    }
+}
+
+fn fields(target: BindingTarget) -> Vec<(String, String)> {
+    match target {
+        BindingTarget::Workload | BindingTarget::Scenario => WorkloadField::ALL
+            .iter()
+            .map(|f| (f.name().to_owned(), f.label().to_owned()))
+            .collect(),
+        BindingTarget::RateCard => RateCardField::ALL
+            .iter()
+            .map(|f| (f.name().to_owned(), f.label().to_owned()))
+            .collect(),
+        BindingTarget::Route => RouteField::ALL
+            .iter()
+            .map(|f| (f.name().to_owned(), f.label().to_owned()))
+            .collect(),
+    }
+}
+
+pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
+    let Some(entry) = ws.register.get(i) else {
+        return false;
+    };
+    let binds = entry.binds.clone();
+    let target_ids = binds
+        .as_ref()
+        .map(|b| ids(ws, b.target))
+        .unwrap_or_default();
+    let rule = binds
+        .as_ref()
+        .and_then(|b| b.field_ref().ok())
+        .map_or(Rule::NonNegative, |f| f.rule());
+    let unit = binds
+        .as_ref()
+        .and_then(|b| b.field_ref().ok())
+        .map_or("", |f| f.label_and_unit().1);
+    let Some(e) = ws.register.get_mut(i) else {
+        return false;
+    };
+    widgets::text(ui, "Id", &mut e.id);
+    widgets::text(ui, "Label", &mut e.label);
+    widgets::number(ui, "value", "Value", unit, &mut e.value, rule);
+    widgets::number(ui, "low", "Low", unit, &mut e.low, rule);
+    widgets::number(ui, "high", "High", unit, &mut e.high, rule);
+    let statuses: Vec<(EvidenceStatus, String)> = EvidenceStatus::ALL
+        .iter()
+        .map(|s| (*s, s.label().to_owned()))
+        .collect();
+    widgets::choice(ui, "status", "Evidence", &mut e.status, &statuses);
+    widgets::text(ui, "Owner", &mut e.owner);
+    widgets::text(ui, "Source", &mut e.source);
+    widgets::date(ui, "date", "Confirmed on", &mut e.date);
+    let dists: Vec<(Distribution, String)> = Distribution::ALL
+        .iter()
+        .map(|d| (*d, d.name().to_owned()))
+        .collect();
+    widgets::choice(ui, "dist", "Distribution", &mut e.distribution, &dists);
+    widgets::section(ui, "Drives");
+    let mut bound = e.binds.is_some();
+    if ui
+        .checkbox(&mut bound, "Supplies an input's value")
+        .changed()
+    {
+        e.binds = bound.then(|| Binding {
+            target: BindingTarget::Workload,
+            id: String::new(),
+            field: "retry_rate".into(),
+        });
+    }
+    if let Some(b) = &mut e.binds {
+        let targets = [
+            (BindingTarget::Workload, "workload".to_owned()),
+            (BindingTarget::Scenario, "scenario (override)".to_owned()),
+            (BindingTarget::RateCard, "rate card".to_owned()),
+            (BindingTarget::Route, "route".to_owned()),
+        ];
+        if widgets::choice(ui, "target", "Kind", &mut b.target, &targets) {
+            b.id.clear();
+            b.field = fields(b.target)
+                .first()
+                .map(|(n, _)| n.clone())
+                .unwrap_or_default();
+        }
+        let options = if binds.as_ref().map(|x| x.target) == Some(b.target) {
+            target_ids
+        } else {
+            Vec::new()
+        };
+        widgets::choice(ui, "id", "Item", &mut b.id, &options);
+        widgets::choice(ui, "field", "Field", &mut b.field, &fields(b.target));
+    }
+    widgets::notes(ui, "Notes", &mut e.notes);
+    true
+}

@@ -1,0 +1,20 @@
+//! The desktop workbench: an eframe/egui face over `lcpr-core`. It edits the document and shows
+//! computed results; every number comes from the core.
+//!
+//! Layout follows one pattern: [`session`] owns the document (undo, dirty state, evaluation),
+//! [`navigator`] and [`editor`] edit it, each analysis view is one file in [`views`] behind the
+//! [`views::View`] trait, and [`plot`] draws the core's chart data. [`theme`] holds the design
+//! tokens and [`widgets`] the shared inputs.
+
+pub mod app;
+pub mod dialogs;
+pub mod editor;
+pub mod navigator;
+pub mod plot;
+pub mod session;
+pub mod storage;
+pub mod theme;
+pub mod views;
+pub mod widgets;
+
+pub use app::{LaunchOptions, WorkbenchApp};

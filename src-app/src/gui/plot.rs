@@ -1,0 +1,333 @@
+//! Draws the core's chart data with egui_plot: axis titles with units, legends, hover values
+//! and money formatted the way the memo prints it.
+
+use egui::{Color32, Ui};
+use egui_plot::{
+    Bar, BarChart, FilledArea, Legend, Line, Plot, PlotPoint, PlotPoints, Points, Text, VLine,
+};
+use lcpr_core::chart::{self, Chart, ChartData, NumberFormat, series_color};
+
+use super::theme;
+
+/// One grid mark per category, so every category is labelled.
+fn category_spacer(n: usize) -> impl Fn(egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    move |_| {
+        (0..n)
+            .map(|i| egui_plot::GridMark {
+                value: i as f64,
+                step_size: 1.0,
+            })
+            .collect()
+    }
+}
+
+/// The chart's legend as a wrapped row of swatches under the plot (bar charts have too many
+/// components for an overlay that would cover the bars).
+fn legend_row(ui: &mut Ui, chart: &Chart) {
+    ui.horizontal_wrapped(|ui| {
+        for entry in chart.legend() {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter()
+                .rect_filled(rect, 2.0, theme::color(entry.color));
+            ui.label(egui::RichText::new(entry.label).small());
+            ui.add_space(6.0);
+        }
+    });
+}
+
+/// Writes each category's name under its bar, inside the plot: axis tick labels are thinned
+/// when crowded, and every bar must be named.
+fn category_labels(p: &mut egui_plot::PlotUi<'_>, names: &[String], below: f64) {
+    for (i, name) in names.iter().enumerate() {
+        p.text(
+            Text::new(
+                "",
+                PlotPoint::new(i as f64, below),
+                egui::RichText::new(name).small(),
+            )
+            .anchor(egui::Align2::CENTER_TOP),
+        );
+    }
+}
+
+fn no_labels(_: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>) -> String {
+    String::new()
+}
+
+fn category_formatter(
+    names: Vec<String>,
+) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String {
+    move |mark, _| {
+        let i = mark.value.round();
+        if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+            names.get(i as usize).cloned().unwrap_or_default()
+        } else {
+            String::new()
+        }
+    }
+}
+
+fn value_formatter(
+    format: NumberFormat,
+) -> impl Fn(egui_plot::GridMark, &std::ops::RangeInclusive<f64>) -> String {
+    move |mark, range| {
+        let ticks = chart::nice_ticks(*range.start(), *range.end(), 6);
+        format.for_ticks(&ticks).format(mark.value)
+    }
+}
+
+/// Draws `chart` filling the available width at `height` points.
+pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
+    ui.label(egui::RichText::new(&chart.title).strong());
+    let format = chart.format;
+    match &chart.data {
+        ChartData::StackedBar(c) => {
+            let mut drawn: Vec<BarChart> = Vec::new();
+            for (i, comp) in c.components.iter().enumerate() {
+                let bars = comp
+                    .values
+                    .iter()
+                    .enumerate()
+                    .map(|(x, v)| {
+                        Bar::new(x as f64, *v)
+                            .name(format!("{}: {}", comp.name, format.format(*v)))
+                            .width(0.6)
+                    })
+                    .collect();
+                let refs: Vec<&BarChart> = drawn.iter().collect();
+                let chart = BarChart::new(comp.name.clone(), bars)
+                    .color(theme::color(series_color(i)))
+                    .element_formatter(Box::new(|bar, _| bar.name.clone()))
+                    .stack_on(&refs);
+                drawn.push(chart);
+            }
+            let totals = c.totals();
+            let top = totals.iter().copied().fold(0.0_f64, f64::max);
+            Plot::new(id)
+                .height(height)
+                .include_y(-top * 0.08)
+                .include_y(top * 1.12)
+                .x_grid_spacer(category_spacer(c.categories.len()))
+                .x_axis_label(c.category_axis.label())
+                .y_axis_label(c.value_axis.label())
+                .x_axis_formatter(no_labels)
+                .y_axis_formatter(value_formatter(format))
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    for b in drawn {
+                        p.bar_chart(b);
+                    }
+                    category_labels(p, &c.categories, 0.0);
+                    for (x, total) in totals.iter().enumerate() {
+                        p.text(
+                            Text::new("", PlotPoint::new(x as f64, *total), format.format(*total))
+                                .anchor(egui::Align2::CENTER_BOTTOM),
+                        );
+                    }
+                });
+            legend_row(ui, chart);
+        }
+        ChartData::Tornado(t) => {
+            let sorted = t.sorted_bars();
+            let n = sorted.len();
+            // Largest swing on top: bar i sits at y = n − 1 − i.
+            let labels: Vec<String> = sorted.iter().rev().map(|b| b.label.clone()).collect();
+            let mk = |pick: fn(&chart::TornadoBar) -> f64, name: &str| {
+                let bars = sorted
+                    .iter()
+                    .enumerate()
+                    .map(|(i, b)| {
+                        let end = pick(b);
+                        Bar::new((n - 1 - i) as f64, end - t.base)
+                            .base_offset(t.base)
+                            .width(0.6)
+                            .name(format!("{}: {}", b.label, format.format(end)))
+                    })
+                    .collect();
+                BarChart::new(name.to_owned(), bars)
+                    .horizontal()
+                    .element_formatter(Box::new(|bar, _| bar.name.clone()))
+            };
+            let low = mk(|b| b.low, &t.low_label).color(theme::color(series_color(0)));
+            let high = mk(|b| b.high, &t.high_label).color(theme::color(series_color(1)));
+            Plot::new(id)
+                .height(height.max(60.0 + 28.0 * n as f32))
+                .legend(Legend::default().position(egui_plot::Corner::RightBottom))
+                .x_axis_label(t.value_axis.label())
+                .y_grid_spacer(category_spacer(n))
+                .y_axis_formatter(category_formatter(labels))
+                .x_axis_formatter(value_formatter(format))
+                .y_axis_min_width(170.0)
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    p.bar_chart(low);
+                    p.bar_chart(high);
+                    p.vline(
+                        VLine::new(format!("Base {}", format.format(t.base)), t.base)
+                            .color(Color32::GRAY),
+                    );
+                });
+        }
+        ChartData::Line(l) => {
+            let x_format = l.x_format;
+            Plot::new(id)
+                .height(height)
+                .legend(Legend::default())
+                .x_axis_label(l.x_axis.label())
+                .y_axis_label(l.y_axis.label())
+                .x_axis_formatter(value_formatter(x_format))
+                .y_axis_formatter(value_formatter(format))
+                .label_formatter(move |pos| Some(hover_text(pos, x_format, format)))
+                .show(ui, |p| {
+                    for (i, s) in l.series.iter().enumerate() {
+                        let pts: PlotPoints = s.points.iter().map(|q| [q.x, q.y]).collect();
+                        p.line(
+                            Line::new(s.name.clone(), pts)
+                                .color(theme::color(series_color(i)))
+                                .width(2.0),
+                        );
+                    }
+                    for m in &l.markers {
+                        marker(p, m);
+                    }
+                });
+        }
+        ChartData::Fan(f) => {
+            let x_format = f.x_format;
+            Plot::new(id)
+                .height(height)
+                .legend(Legend::default())
+                .x_axis_label(f.x_axis.label())
+                .y_axis_label(f.y_axis.label())
+                .x_axis_formatter(value_formatter(x_format))
+                .y_axis_formatter(value_formatter(format))
+                .label_formatter(move |pos| Some(hover_text(pos, x_format, format)))
+                .show(ui, |p| {
+                    for (i, s) in f.series.iter().enumerate() {
+                        let color = theme::color(series_color(i));
+                        let xs: Vec<f64> = s.points.iter().map(|q| q.x).collect();
+                        let lo: Vec<f64> = s.points.iter().map(|q| q.p10).collect();
+                        let hi: Vec<f64> = s.points.iter().map(|q| q.p90).collect();
+                        p.add(
+                            FilledArea::new(format!("{} P10–P90", s.name), &xs, &lo, &hi)
+                                .fill_color(color.gamma_multiply(0.25)),
+                        );
+                        let mid: PlotPoints = s.points.iter().map(|q| [q.x, q.p50]).collect();
+                        p.line(
+                            Line::new(format!("{} P50", s.name), mid)
+                                .color(color)
+                                .width(2.0),
+                        );
+                    }
+                    for m in &f.markers {
+                        marker(p, m);
+                    }
+                });
+        }
+        ChartData::Waterfall(w) => {
+            let running = w.running();
+            let mut labels = vec![w.start_label.clone()];
+            labels.extend(w.steps.iter().map(|s| s.label.clone()));
+            labels.push(w.end_label.clone());
+            let mut bars = vec![
+                Bar::new(0.0, w.start)
+                    .fill(theme::color(chart::WATERFALL_TOTAL))
+                    .name(format!("{}: {}", w.start_label, format.format(w.start))),
+            ];
+            for (i, (step, (from, _to))) in w.steps.iter().zip(&running).enumerate() {
+                let color = if step.delta >= 0.0 {
+                    chart::WATERFALL_INCREASE
+                } else {
+                    chart::WATERFALL_DECREASE
+                };
+                bars.push(
+                    Bar::new((i + 1) as f64, step.delta)
+                        .base_offset(*from)
+                        .fill(theme::color(color))
+                        .name(format!(
+                            "{}: {}",
+                            step.label,
+                            format.format_signed(step.delta)
+                        )),
+                );
+            }
+            let end = w.end();
+            bars.push(
+                Bar::new((w.steps.len() + 1) as f64, end)
+                    .fill(theme::color(chart::WATERFALL_TOTAL))
+                    .name(format!("{}: {}", w.end_label, format.format(end))),
+            );
+            let chart = BarChart::new("Waterfall", bars)
+                .width(0.6)
+                .element_formatter(Box::new(|bar, _| bar.name.clone()));
+            let top = running
+                .iter()
+                .map(|(a, b)| a.max(*b))
+                .fold(w.start.max(end), f64::max);
+            Plot::new(id)
+                .height(height)
+                .include_y(-top * 0.08)
+                .x_axis_label("")
+                .y_axis_label(w.value_axis.label())
+                .x_grid_spacer(category_spacer(w.steps.len() + 2))
+                .x_axis_formatter(no_labels)
+                .y_axis_formatter(value_formatter(format))
+                .allow_drag(false)
+                .allow_zoom(false)
+                .allow_scroll(false)
+                .show(ui, |p| {
+                    p.bar_chart(chart);
+                    category_labels(p, &labels, 0.0);
+                });
+        }
+    }
+}
+
+/// The hover label: the series' name (when near one) and both coordinates, formatted.
+fn hover_text(
+    pos: &egui_plot::HoverPosition<'_>,
+    x_format: NumberFormat,
+    y_format: NumberFormat,
+) -> String {
+    let (name, p) = match pos {
+        egui_plot::HoverPosition::NearDataPoint {
+            plot_name,
+            position,
+            ..
+        } => (*plot_name, position),
+        egui_plot::HoverPosition::Elsewhere { position } => ("", position),
+    };
+    let head = if name.is_empty() {
+        String::new()
+    } else {
+        format!("{name}\n")
+    };
+    format!("{head}{}\n{}", x_format.format(p.x), y_format.format(p.y))
+}
+
+fn marker(p: &mut egui_plot::PlotUi<'_>, m: &chart::Marker) {
+    match m.y {
+        Some(y) => {
+            p.points(
+                Points::new(m.label.clone(), vec![[m.x, y]])
+                    .radius(5.0)
+                    .shape(egui_plot::MarkerShape::Diamond),
+            );
+            p.text(
+                Text::new(
+                    m.label.clone(),
+                    PlotPoint::new(m.x, y),
+                    format!("  {}", m.label),
+                )
+                .anchor(egui::Align2::LEFT_BOTTOM),
+            );
+        }
+        None => {
+            p.vline(VLine::new(m.label.clone(), m.x).style(egui_plot::LineStyle::dashed_loose()))
+        }
+    }
+}

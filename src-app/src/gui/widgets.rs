@@ -1,0 +1,313 @@
+//! Shared inputs: numbers, money, dates and text with their units and rules. A value that
+//! breaks its rule is marked inline with the rule and never written or clamped.
+
+use std::str::FromStr;
+
+use egui::{Id, Response, RichText, TextEdit, Ui};
+use lcpr_core::document::{Date, Rule};
+use rust_decimal::Decimal;
+
+use super::theme;
+
+/// What a field's text box holds between frames.
+#[derive(Clone, Default)]
+struct Buffer {
+    text: String,
+    /// The rule the text breaks, while it breaks one.
+    error: Option<String>,
+    /// The value the text was last in step with.
+    synced: String,
+}
+
+fn field_row<R>(ui: &mut Ui, label: &str, unit: &str, add: impl FnOnce(&mut Ui, Id) -> R) -> R {
+    ui.horizontal(|ui| {
+        let label_response = ui.add_sized(
+            [theme::LABEL_WIDTH, 18.0],
+            egui::Label::new(label).truncate(),
+        );
+        let r = add(ui, label_response.id);
+        if !unit.is_empty() {
+            ui.label(RichText::new(unit).small().weak());
+        }
+        r
+    })
+    .inner
+}
+
+/// A text box that keeps invalid text (and its rule) until it is fixed. `parse` checks the text
+/// and returns the value's canonical text and whether the value changed.
+fn checked_text(
+    ui: &mut Ui,
+    id: Id,
+    label_id: Id,
+    current: String,
+    mut accept: impl FnMut(&str) -> Result<(), String>,
+) -> bool {
+    let mut buf: Buffer = ui.data(|d| d.get_temp(id)).unwrap_or_default();
+    let edit_id = id.with("edit");
+    let focused = ui.memory(|m| m.has_focus(edit_id));
+    if buf.synced != current && (!focused || buf.error.is_none()) {
+        // The value changed elsewhere (undo, another editor): show it.
+        buf = Buffer {
+            text: current.clone(),
+            error: None,
+            synced: current.clone(),
+        };
+    }
+    let mut changed = false;
+    let response: Response = ui
+        .add(
+            TextEdit::singleline(&mut buf.text)
+                .id(edit_id)
+                .desired_width(theme::FIELD_WIDTH),
+        )
+        .labelled_by(label_id);
+    if response.changed() {
+        match accept(buf.text.trim()) {
+            Ok(()) => {
+                buf.error = None;
+                changed = true;
+            }
+            Err(rule) => buf.error = Some(rule),
+        }
+    }
+    if let Some(err) = &buf.error {
+        ui.label(RichText::new(format!("⚠ {err}")).color(theme::error_color(ui.visuals())));
+    }
+    if changed {
+        // Stay in step with what was written so the next frame does not reset the text.
+        buf.synced = String::new();
+    }
+    ui.data_mut(|d| d.insert_temp(id, buf));
+    changed
+}
+
+/// Shortest text that reads back as the same number.
+#[must_use]
+pub fn number_text(v: f64) -> String {
+    format!("{v}")
+}
+
+/// A number with a unit and a rule.
+pub fn number(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut f64,
+    rule: Rule,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, unit, |ui, label_id| {
+        let current = number_text(*value);
+        let changed = checked_text(ui, id, label_id, current, |text| {
+            let v: f64 = text
+                .replace(',', "")
+                .parse()
+                .map_err(|_| format!("must be a number, got {text:?}"))?;
+            rule.check(label, v).map_err(|e| e.rule)?;
+            *value = v;
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, number_text(*value));
+        }
+        changed
+    })
+}
+
+/// An optional number: empty text means "none".
+pub fn optional_number(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut Option<f64>,
+    rule: Rule,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, unit, |ui, label_id| {
+        let current = value.map(number_text).unwrap_or_default();
+        let changed = checked_text(ui, id, label_id, current, |text| {
+            if text.is_empty() {
+                *value = None;
+                return Ok(());
+            }
+            let v: f64 = text
+                .replace(',', "")
+                .parse()
+                .map_err(|_| format!("must be a number, got {text:?}"))?;
+            rule.check(label, v).map_err(|e| e.rule)?;
+            *value = Some(v);
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, value.map(number_text).unwrap_or_default());
+        }
+        changed
+    })
+}
+
+fn parse_money(text: &str) -> Result<Decimal, String> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| *c != '$' && *c != ',' && !c.is_whitespace())
+        .collect();
+    let v = Decimal::from_str(&cleaned)
+        .or_else(|_| Decimal::from_scientific(&cleaned))
+        .map_err(|_| format!("must be an amount, got {text:?}"))?;
+    if v.is_sign_negative() && !v.is_zero() {
+        return Err(format!("must be ≥ 0, got {v}"));
+    }
+    Ok(v)
+}
+
+/// A money amount (≥ 0), kept exact.
+pub fn money(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut Decimal,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, unit, |ui, label_id| {
+        let changed = checked_text(ui, id, label_id, value.to_string(), |text| {
+            *value = parse_money(text)?;
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, value.to_string());
+        }
+        changed
+    })
+}
+
+/// An optional money amount: empty text means the rate does not exist.
+pub fn optional_money(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut Option<Decimal>,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, unit, |ui, label_id| {
+        let current = value.map(|v| v.to_string()).unwrap_or_default();
+        let changed = checked_text(ui, id, label_id, current, |text| {
+            *value = if text.is_empty() {
+                None
+            } else {
+                Some(parse_money(text)?)
+            };
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, value.map(|v| v.to_string()).unwrap_or_default());
+        }
+        changed
+    })
+}
+
+/// A date written YYYY-MM-DD.
+pub fn date(ui: &mut Ui, salt: impl egui::AsIdSalt, label: &str, value: &mut Date) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, "YYYY-MM-DD", |ui, label_id| {
+        let changed = checked_text(ui, id, label_id, value.to_string(), |text| {
+            *value = text.parse()?;
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, value.to_string());
+        }
+        changed
+    })
+}
+
+fn sync(ui: &mut Ui, id: Id, text: String) {
+    ui.data_mut(|d| {
+        let mut buf: Buffer = d.get_temp(id).unwrap_or_default();
+        buf.synced = text;
+        d.insert_temp(id, buf);
+    });
+}
+
+/// Free text on one line.
+pub fn text(ui: &mut Ui, label: &str, value: &mut String) -> bool {
+    field_row(ui, label, "", |ui, label_id| {
+        ui.add(TextEdit::singleline(value).desired_width(theme::FIELD_WIDTH * 2.0))
+            .labelled_by(label_id)
+            .changed()
+    })
+}
+
+/// Free text over several lines.
+pub fn notes(ui: &mut Ui, label: &str, value: &mut String) -> bool {
+    let l = ui.label(label);
+    ui.add(
+        TextEdit::multiline(value)
+            .desired_rows(3)
+            .desired_width(f32::INFINITY),
+    )
+    .labelled_by(l.id)
+    .changed()
+}
+
+/// A choice among `options` (value, label).
+pub fn choice<T: PartialEq + Clone>(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    value: &mut T,
+    options: &[(T, String)],
+) -> bool {
+    field_row(ui, label, "", |ui, label_id| {
+        let selected = options
+            .iter()
+            .find(|(v, _)| v == value)
+            .map_or_else(|| "—".to_owned(), |(_, l)| l.clone());
+        let mut changed = false;
+        let r = egui::ComboBox::from_id_salt(ui.scope_id().with(salt))
+            .selected_text(selected)
+            .width(theme::FIELD_WIDTH * 2.0)
+            .show_ui(ui, |ui| {
+                for (v, l) in options {
+                    if ui.selectable_label(v == value, l).clicked() && v != value {
+                        *value = v.clone();
+                        changed = true;
+                    }
+                }
+            });
+        r.response.labelled_by(label_id);
+        changed
+    })
+}
+
+/// A section heading inside an editor.
+pub fn section(ui: &mut Ui, title: &str) {
+    ui.add_space(6.0);
+    ui.label(RichText::new(title).strong());
+    ui.separator();
+}
+
+/// An empty-state message: what is missing and how to add it.
+pub fn empty_state(ui: &mut Ui, what: &str, how: &str) {
+    ui.add_space(24.0);
+    ui.vertical_centered(|ui| {
+        ui.label(RichText::new(what).heading().weak());
+        ui.label(RichText::new(how).weak());
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_parsing_is_exact_and_refuses_negatives() {
+        assert_eq!(parse_money("$1,234.50"), Ok(Decimal::new(123_450, 2)));
+        assert!(parse_money("-1").is_err());
+        assert!(parse_money("abc").is_err());
+        assert_eq!(parse_money("0.1"), Ok(Decimal::new(1, 1)));
+    }
+}

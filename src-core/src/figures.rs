@@ -1,0 +1,365 @@
+//! The figures the workbench shows and the memo prints, as chart data built from the document
+//! and its evaluation, so screen and paper draw the same series.
+
+use crate::break_even::{BreakEven, break_even};
+use crate::cache_break_even::{CacheBreakEven, CachePrices, cache_break_even};
+use crate::chart::{
+    Axis, Chart, ChartData, LineChart, LineSeries, Marker, NumberFormat, StackComponent,
+    StackedBarChart, TornadoBar, TornadoChart, WaterfallChart, WaterfallStep, XyPoint,
+};
+use crate::document::{RateCard, RatePricing, Workspace};
+use crate::error::{InputError, InputResult};
+use crate::evaluation::Evaluation;
+use crate::kv_sizing::KvShape;
+use crate::money;
+use crate::pricing::{DeploymentMode, RoutePricing};
+use crate::register_tornado::entry_label;
+use crate::tornado::Tornado;
+use crate::trace_to_margin::TraceToMargin;
+
+const LCPR_FORMAT: NumberFormat = NumberFormat::Money { decimals: 4 };
+
+/// LCPR per scenario as stacked bars of its components ($ per accepted output); `None` when
+/// no scenario could be costed. Components that are zero everywhere are left out.
+#[must_use]
+pub fn compare_chart(eval: &Evaluation) -> Option<Chart> {
+    let costed: Vec<_> = eval
+        .scenarios
+        .iter()
+        .filter_map(|s| s.cost.as_ref().map(|c| (s, c)))
+        .collect();
+    if costed.is_empty() {
+        return None;
+    }
+    let kinds = costed
+        .first()
+        .map(|(_, c)| c.components.entries().map(|(k, _)| k))?;
+    let components: Vec<StackComponent> = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| StackComponent {
+            name: kind.label().to_owned(),
+            values: costed
+                .iter()
+                .map(|(_, c)| {
+                    c.components
+                        .entries()
+                        .get(i)
+                        .map_or(0.0, |(_, v)| money::to_f64(*v))
+                        / c.accepted_units
+                })
+                .collect(),
+        })
+        .filter(|c| c.values.iter().any(|v| *v != 0.0))
+        .collect();
+    Some(Chart {
+        title: "LCPR by route, split into its components".to_owned(),
+        format: LCPR_FORMAT,
+        data: ChartData::StackedBar(StackedBarChart {
+            categories: costed.iter().map(|(s, _)| s.name.clone()).collect(),
+            components,
+            category_axis: Axis::new("Scenario", ""),
+            value_axis: Axis::new("LCPR", "$ per accepted output"),
+        }),
+    })
+}
+
+/// A register tornado as a chart, bars labelled with the entries' labels.
+#[must_use]
+pub fn tornado_chart(ws: &Workspace, scenario_name: &str, t: &Tornado) -> Chart {
+    Chart {
+        title: format!("What moves LCPR for {scenario_name}"),
+        format: LCPR_FORMAT,
+        data: ChartData::Tornado(TornadoChart {
+            base: t.base_output,
+            bars: t
+                .bars
+                .iter()
+                .map(|b| TornadoBar {
+                    label: entry_label(ws, &b.input),
+                    low: b.output_at_low,
+                    high: b.output_at_high,
+                })
+                .collect(),
+            value_axis: Axis::new("LCPR", "$ per accepted output"),
+            low_label: "At the entry's low".to_owned(),
+            high_label: "At the entry's high".to_owned(),
+        }),
+    }
+}
+
+/// The engine's view of a rate card for break-even: token cards as serverless, GPU cards as
+/// dedicated, with the contract applied.
+pub fn card_pricing(card: &RateCard) -> InputResult<RoutePricing> {
+    let rates = crate::scenario_cost::effective_rates(card)?;
+    let mut p = RoutePricing {
+        name: format!("{} {}", card.provider, card.model),
+        deployment_mode: DeploymentMode::ServerlessOpen,
+        input_rate_per_m: rates.input_per_m.unwrap_or_default(),
+        output_rate_per_m: rates.output_per_m.unwrap_or_default(),
+        cached_input_rate_per_m: rates.cached_input_per_m.unwrap_or_default(),
+        batch_input_rate_per_m: rust_decimal::Decimal::ZERO,
+        batch_output_rate_per_m: rust_decimal::Decimal::ZERO,
+        gpu_hourly_rate: rates.hourly_rate.unwrap_or_default(),
+        throughput_tps: 0.0,
+        utilization: 0.0,
+        quality_score: 1.0,
+    };
+    if let RatePricing::Gpu {
+        throughput_tps,
+        utilization,
+        ..
+    } = &card.pricing
+    {
+        p.deployment_mode = DeploymentMode::Dedicated;
+        p.throughput_tps = *throughput_tps;
+        p.utilization = *utilization;
+    }
+    Ok(p)
+}
+
+/// Daily cost against daily output volume for a token card and a GPU card, with the
+/// crossover marked when there is one; the GPU line steps up a GPU at a time.
+pub fn break_even_chart(
+    token_card: &RateCard,
+    gpu_card: &RateCard,
+) -> InputResult<(BreakEven, Chart)> {
+    let serverless = card_pricing(token_card)?;
+    let dedicated = card_pricing(gpu_card)?;
+    let be = break_even(&serverless, &dedicated)?;
+    let capacity = be.effective_capacity_tokens_per_day;
+    let reach = be
+        .break_even_daily_output_tokens
+        .unwrap_or(capacity)
+        .max(capacity)
+        * 2.5;
+    let out_rate = money::to_f64(serverless.output_rate_per_m) / 1e6;
+    const STEPS: usize = 200;
+    let xs: Vec<f64> = (0..=STEPS)
+        .map(|i| reach * i as f64 / STEPS as f64)
+        .collect();
+    let token_line = xs
+        .iter()
+        .map(|&x| XyPoint {
+            x: x / 1e6,
+            y: x * out_rate,
+        })
+        .collect();
+    let gpu_line = xs
+        .iter()
+        .map(|&x| XyPoint {
+            x: x / 1e6,
+            y: (x / capacity).ceil().max(1.0) * be.dedicated_daily_cost,
+        })
+        .collect();
+    let mut markers = Vec::new();
+    if let (Some(v), Some(c)) = (
+        be.break_even_daily_output_tokens,
+        be.serverless_daily_cost_at_break_even,
+    ) {
+        markers.push(Marker {
+            label: format!("Break-even {:.1}M tokens/day", v / 1e6),
+            x: v / 1e6,
+            y: Some(c),
+        });
+    }
+    markers.push(Marker {
+        label: "One GPU's capacity".to_owned(),
+        x: capacity / 1e6,
+        y: None,
+    });
+    let chart = Chart {
+        title: format!(
+            "Daily cost: {} vs {}",
+            be.serverless_name, be.dedicated_name
+        ),
+        format: NumberFormat::Money { decimals: 0 },
+        data: ChartData::Line(LineChart {
+            x_axis: Axis::new("Output volume", "M tokens/day"),
+            x_format: NumberFormat::Plain { decimals: 0 },
+            y_axis: Axis::new("Daily cost", "$/day"),
+            series: vec![
+                LineSeries {
+                    name: be.serverless_name.clone(),
+                    points: token_line,
+                },
+                LineSeries {
+                    name: be.dedicated_name.clone(),
+                    points: gpu_line,
+                },
+            ],
+            markers,
+        }),
+    };
+    Ok((be, chart))
+}
+
+/// Cache write lifetimes a token card can price.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheLifetime {
+    /// Five-minute cache writes.
+    FiveMinutes,
+    /// One-hour cache writes.
+    OneHour,
+}
+
+/// Cache savings against reuses for a prefix priced by a token card, with the break-even
+/// count and the workload's measured reuse marked.
+pub fn cache_chart(
+    card: &RateCard,
+    lifetime: CacheLifetime,
+    prefix_tokens: f64,
+    measured_reuse: Option<f64>,
+) -> InputResult<(CacheBreakEven, Chart)> {
+    let RatePricing::Tokens {
+        input_per_m,
+        cached_input_per_m,
+        cache_write_5m_per_m,
+        cache_write_1h_per_m,
+        ..
+    } = &card.pricing
+    else {
+        return Err(InputError::new(
+            "rate_card",
+            format!("{:?} has no token prices", card.id),
+        ));
+    };
+    let write = match lifetime {
+        CacheLifetime::FiveMinutes => cache_write_5m_per_m,
+        CacheLifetime::OneHour => cache_write_1h_per_m,
+    }
+    .unwrap_or(*input_per_m);
+    let prices = CachePrices {
+        prefix_tokens: money::from_f64(prefix_tokens.round())
+            .ok_or_else(|| InputError::new("prefix_tokens", "is not a number"))?,
+        uncached_input_price_per_m: *input_per_m,
+        cache_write_price_per_m: write,
+        cache_read_price_per_m: cached_input_per_m.unwrap_or(*input_per_m),
+        storage_price_per_m_hour: rust_decimal::Decimal::ZERO,
+        storage_hours: rust_decimal::Decimal::ZERO,
+    };
+    let result = cache_break_even(&prices)?;
+    let be = result.break_even_requests.map(money::to_f64);
+    let reach = be
+        .unwrap_or(5.0)
+        .max(measured_reuse.unwrap_or(0.0))
+        .max(5.0)
+        .ceil() as u32
+        * 2
+        + 2;
+    let points = (1..=reach)
+        .map(|n| {
+            prices.savings_at(n).map(|s| XyPoint {
+                x: f64::from(n),
+                y: money::to_f64(s),
+            })
+        })
+        .collect::<InputResult<Vec<_>>>()?;
+    let mut markers = Vec::new();
+    if let Some(b) = be {
+        markers.push(Marker {
+            label: format!("Break-even {b:.2} requests"),
+            x: b,
+            y: Some(0.0),
+        });
+    }
+    if let Some(r) = measured_reuse {
+        markers.push(Marker {
+            label: format!("Measured reuse {r:.1}"),
+            x: r,
+            y: None,
+        });
+    }
+    let chart = Chart {
+        title: format!(
+            "Cache savings on a {:.0}-token prefix, {} {}",
+            prefix_tokens, card.provider, card.model
+        ),
+        format: NumberFormat::Money { decimals: 4 },
+        data: ChartData::Line(LineChart {
+            x_axis: Axis::new("Requests using the prefix within its lifetime", "requests"),
+            x_format: NumberFormat::Plain { decimals: 0 },
+            y_axis: Axis::new("Savings over not caching", "$ per prefix lifetime"),
+            series: vec![LineSeries {
+                name: "Savings".to_owned(),
+                points,
+            }],
+            markers,
+        }),
+    };
+    Ok((result, chart))
+}
+
+/// Requests that reuse a cached prefix per write, from a hit rate h: one write then reads
+/// until the next miss, 1 ÷ (1 − h) requests in all; `None` at h = 1 (never rewritten).
+#[must_use]
+pub fn measured_reuse(hit_rate: f64) -> Option<f64> {
+    (hit_rate < 1.0).then(|| 1.0 / (1.0 - hit_rate))
+}
+
+/// Live sequences against context length for a model shape and KV pool.
+pub fn kv_chart(shape: &KvShape, model_label: &str) -> InputResult<Chart> {
+    shape.validate()?;
+    let contexts = [
+        1024.0, 2048.0, 4096.0, 8192.0, 16384.0, 32768.0, 65536.0, 131_072.0,
+    ];
+    let points = contexts
+        .iter()
+        .map(|&c| XyPoint {
+            x: c / 1024.0,
+            y: shape.live_sequences_at(c),
+        })
+        .collect();
+    Ok(Chart {
+        title: format!("Live sequences that fit: {model_label}"),
+        format: NumberFormat::Plain { decimals: 0 },
+        data: ChartData::Line(LineChart {
+            x_axis: Axis::new("Context length", "K tokens"),
+            x_format: NumberFormat::Plain { decimals: 0 },
+            y_axis: Axis::new("Live sequences", "sequences"),
+            series: vec![LineSeries {
+                name: model_label.to_owned(),
+                points,
+            }],
+            markers: vec![Marker {
+                label: format!("Resident {:.0}K", shape.resident_tokens / 1024.0),
+                x: shape.resident_tokens / 1024.0,
+                y: Some(shape.live_sequences_at(shape.resident_tokens)),
+            }],
+        }),
+    })
+}
+
+/// The waterfall from trace-derived cost to loaded cost.
+#[must_use]
+pub fn reconciliation_waterfall(title: &str, r: &TraceToMargin) -> Chart {
+    let f = |d| money::to_f64(d);
+    Chart {
+        title: title.to_owned(),
+        format: NumberFormat::Money { decimals: 0 },
+        data: ChartData::Waterfall(WaterfallChart {
+            start_label: "Trace cost".to_owned(),
+            start: f(r.input.trace_cost),
+            steps: vec![
+                WaterfallStep {
+                    label: "Invoice delta".to_owned(),
+                    delta: f(r.delta),
+                },
+                WaterfallStep {
+                    label: "Eval grading".to_owned(),
+                    delta: f(r.input.eval_cost),
+                },
+                WaterfallStep {
+                    label: "Human escalation".to_owned(),
+                    delta: f(r.input.human_cost),
+                },
+                WaterfallStep {
+                    label: "Operations".to_owned(),
+                    delta: f(r.input.ops_cost),
+                },
+            ],
+            end_label: "Loaded cost".to_owned(),
+            value_axis: Axis::new("Cost", "$ per period"),
+        }),
+    }
+}

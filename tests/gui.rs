@@ -1,0 +1,284 @@
+//! The desktop workbench driven headless with egui_kittest: open, edit, undo, every view,
+//! invalid input, presenter mode, unsaved-changes prompts, save-as, autosave and recovery.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot set up should panic
+
+mod support;
+
+use std::path::PathBuf;
+
+use egui::accesskit::Role;
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use lcpr_workbench::gui::dialogs::ScriptedDialogs;
+use lcpr_workbench::gui::storage::{StoragePaths, find_snapshots};
+use lcpr_workbench::gui::{LaunchOptions, WorkbenchApp};
+
+fn default_workspace() -> PathBuf {
+    support::repo_root().join("workspaces/support-migration.yaml")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lcpr-gui-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch");
+    dir
+}
+
+fn app(
+    file: Option<PathBuf>,
+    storage: Option<StoragePaths>,
+    answers: Vec<Option<PathBuf>>,
+) -> Harness<'static, WorkbenchApp> {
+    let options = LaunchOptions {
+        file,
+        storage,
+        dialogs: Box::new(ScriptedDialogs::answering(answers)),
+        started: None,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1500.0, 950.0))
+        .with_step_dt(0.25)
+        .build_eframe(move |cc| WorkbenchApp::new(cc, options));
+    h.run_steps(3);
+    h
+}
+
+fn lcpr_of(h: &Harness<'_, WorkbenchApp>, scenario: &str) -> f64 {
+    h.state()
+        .session()
+        .evaluation()
+        .scenario(scenario)
+        .and_then(|s| s.cost.as_ref())
+        .map(|c| c.lcpr)
+        .expect("scenario is costed")
+}
+
+fn set_field(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
+    let field = h.get_by_role_and_label(Role::TextInput, label);
+    field.click();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    h.run_steps(3);
+}
+
+#[test]
+fn editing_a_field_changes_lcpr_and_undo_restores_it() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    let before = lcpr_of(&h, "support-gpt");
+    h.get_by_label("Support answer drafting").click();
+    h.run_steps(2);
+    set_field(&mut h, "Retry rate", "0.25");
+    let after = lcpr_of(&h, "support-gpt");
+    assert!(after > before, "LCPR {before} → {after}");
+    assert!(h.state().session().is_dirty());
+    // The compare table shows the new LCPR.
+    let shown = lcpr_workbench_format(after);
+    assert!(
+        h.query_by_label(&shown).is_some(),
+        "table does not show {shown}"
+    );
+    // Click away so the edit settles into one undo step, then undo it.
+    h.run_steps(4);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(lcpr_of(&h, "support-gpt"), before);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run_steps(2);
+    assert_eq!(lcpr_of(&h, "support-gpt"), after);
+}
+
+fn lcpr_workbench_format(v: f64) -> String {
+    lcpr_core::money::format_usd(v, 4)
+}
+
+#[test]
+fn an_invalid_value_shows_its_rule_and_changes_nothing() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Support answer drafting").click();
+    h.run_steps(2);
+    let doc_before = h.state().session().doc.clone();
+    set_field(&mut h, "Cache hit rate", "1.7");
+    assert!(
+        h.query_by_label_contains("must lie in [0, 1], got 1.7")
+            .is_some(),
+        "the rule is not shown"
+    );
+    assert_eq!(
+        h.state().session().doc,
+        doc_before,
+        "an invalid value was written"
+    );
+    set_field(&mut h, "Cache hit rate", "lots");
+    assert!(h.query_by_label_contains("must be a number").is_some());
+}
+
+#[test]
+fn every_view_opens() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    for view in [
+        "Compare",
+        "Sensitivity",
+        "Break-even",
+        "Cache",
+        "KV sizing",
+        "Readiness",
+        "Reconciliation",
+    ] {
+        h.get_by_label(view).click();
+        h.run_steps(2);
+        assert_eq!(h.state().active_view(), view);
+    }
+    // Each view draws its own finding.
+    h.get_by_label("Sensitivity").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("The dominant lever is").is_some());
+    h.get_by_label("Readiness").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Typical timeline").is_some());
+    h.get_by_label("Reconciliation").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("within the 5% threshold")
+            .is_some()
+    );
+    h.get_by_label("Break-even").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("It would need").is_some()
+            || h.query_by_label_contains("Dedicated GPUs cost less above")
+                .is_some()
+    );
+}
+
+#[test]
+fn views_show_empty_states_on_a_new_workspace() {
+    let mut h = app(None, None, vec![]);
+    assert!(h.query_by_label("No scenarios yet").is_some());
+    h.get_by_label("Reconciliation").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("No reconciliations yet").is_some());
+}
+
+#[test]
+fn presenter_mode_steps_through_charts() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.key_press(Key::F11);
+    h.run_steps(2);
+    assert!(h.state().presenting());
+    let first = h.state().active_view();
+    h.key_press(Key::ArrowRight);
+    h.run_steps(2);
+    assert_ne!(h.state().active_view(), first);
+    h.key_press(Key::Escape);
+    h.run_steps(2);
+    assert!(!h.state().presenting());
+}
+
+#[test]
+fn a_file_that_fails_to_load_keeps_the_open_document() {
+    let dir = scratch("badload");
+    let bad = dir.join("bad.yaml");
+    let text = std::fs::read_to_string(default_workspace()).expect("read");
+    std::fs::write(
+        &bad,
+        text.replacen("  rate_card: gpt-5.4\n", "  rate_card: nope\n", 1),
+    )
+    .expect("write");
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    let before = h.state().session().doc.clone();
+    h.state_mut().open(&bad);
+    h.run_steps(2);
+    let error = h.state().error().expect("an error is shown").to_owned();
+    assert!(
+        error.contains("bad.yaml:")
+            && error.contains("routes[0].rate_card")
+            && error.contains("names no rate card"),
+        "{error}"
+    );
+    assert!(h.query_by_label_contains("names no rate card").is_some());
+    assert_eq!(h.state().session().doc, before);
+    h.get_by_label("OK").click();
+    h.run_steps(2);
+    assert!(h.state().error().is_none());
+}
+
+#[test]
+fn unsaved_changes_are_asked_about_before_new() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.state_mut().session_mut().doc.meta.title = "Edited".into();
+    h.run_steps(2);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(2);
+    assert!(h.state().asking_about_unsaved_changes());
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc.meta.title, "Edited");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(2);
+    h.get_by_label("Don't save").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc.meta.title, "Untitled workspace");
+}
+
+#[test]
+fn save_as_writes_the_file_and_clears_the_marker() {
+    let dir = scratch("saveas");
+    let target = dir.join("saved.yaml");
+    let storage = StoragePaths::under(&dir.join("home"));
+    let mut h = app(
+        Some(default_workspace()),
+        Some(storage.clone()),
+        vec![Some(target.clone())],
+    );
+    h.state_mut().session_mut().doc.meta.title = "Saved copy".into();
+    h.run_steps(2);
+    assert!(h.state().session().title().contains('●'));
+    h.key_press_modifiers(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::S);
+    h.run_steps(3);
+    assert_eq!(h.state().session().path(), Some(target.as_path()));
+    assert!(!h.state().session().is_dirty());
+    let saved = lcpr_core::document::load(&target).expect("saved file loads");
+    assert_eq!(saved.meta.title, "Saved copy");
+    // It is remembered as a recent file.
+    let prefs = lcpr_workbench::gui::storage::Prefs::load(&storage);
+    assert_eq!(
+        prefs.recent.first().map(|p| p.ends_with("saved.yaml")),
+        Some(true)
+    );
+}
+
+#[test]
+fn autosave_snapshots_are_offered_back_after_a_crash() {
+    let dir = scratch("autosave");
+    let storage = StoragePaths::under(&dir.join("home"));
+    let original = dir.join("w.yaml");
+    std::fs::copy(default_workspace(), &original).expect("copy");
+    {
+        let mut h = app(Some(original.clone()), Some(storage.clone()), vec![]);
+        h.state_mut().session_mut().doc.meta.title = "Unsaved work".into();
+        // 0.25 s a step: 40 s of idle time passes, past the 30 s autosave interval.
+        h.run_steps(160);
+        assert_eq!(find_snapshots(&storage).len(), 1, "no snapshot was taken");
+        // The harness is dropped without saving: a crash, as far as the file is concerned.
+    }
+    assert_eq!(
+        std::fs::read_to_string(&original).ok(),
+        std::fs::read_to_string(default_workspace()).ok(),
+        "autosave wrote over the user's file"
+    );
+    let mut h = app(None, Some(storage.clone()), vec![]);
+    assert!(h.state().offering_recovery());
+    assert!(
+        h.query_by_label_contains("Recover unsaved changes from")
+            .is_some()
+    );
+    h.get_by_label("Recover").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc.meta.title, "Unsaved work");
+    assert!(h.state().session().is_dirty());
+    assert_eq!(h.state().session().path(), Some(original.as_path()));
+}
