@@ -18,18 +18,21 @@ set -euo pipefail
 bin=$1; out=$2
 "$bin" workspaces/support-migration.yaml 2> "$out/stderr.txt" &
 pid=$!
+win=""
 for _ in $(seq 1 60); do
-  if xdotool search --name "LCPR Workbench" >/dev/null 2>&1; then break; fi
+  win=$(xdotool search --name "LCPR Workbench" 2>/dev/null | head -1 || true)
+  if [ -n "$win" ]; then break; fi
   sleep 0.5
 done
 sleep 2
 import -window root "$out/compare.png"
-# Tab positions along the top of the central panel (window at 0,0, no window manager).
-i=0
-for x in 376 472 545 616 700 798; do
-  i=$((i + 1))
-  xdotool mousemove "$x" 43 click 1
-  sleep 1.5
+# Ctrl+PageDown steps through the analysis views; one screenshot each. Without a window
+# manager nothing gives the window keyboard focus, so give it explicitly.
+xdotool mousemove 700 400
+xdotool windowfocus "$win" 2>/dev/null || true
+for i in $(seq 1 11); do
+  xdotool key ctrl+Next
+  sleep 1.2
   import -window root "$out/view-$i.png"
 done
 kill "$pid"

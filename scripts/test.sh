@@ -41,6 +41,13 @@ for f in workspaces/*.yaml seeds/*.yaml; do
   "$CARGO_TARGET_DIR/debug/lcpr" fmt --check "$f"
 done
 echo "lcpr compute and lcpr fmt --check: ok on $(ls workspaces/*.yaml seeds/*.yaml | wc -l) files"
+for f in workspaces/*.yaml; do
+  for cmd in tornado montecarlo forecast gates attribute review; do
+    "$CARGO_TARGET_DIR/debug/lcpr" "$cmd" "$f" > /dev/null
+    "$CARGO_TARGET_DIR/debug/lcpr" "$cmd" "$f" --json > /dev/null
+  done
+done
+echo "lcpr tornado|montecarlo|forecast|gates|attribute|review: ok on $(ls workspaces/*.yaml | wc -l) workspaces"
 
 # The real window on the default workspace, under Xvfb: screenshots of every view, none blank.
 bash scripts/gui-smoke.sh "$CARGO_TARGET_DIR/debug/lcpr-workbench" "$CARGO_TARGET_DIR/gui-smoke"

@@ -155,6 +155,23 @@ fn every_view_opens() {
 }
 
 #[test]
+fn the_attribution_view_splits_the_chargeback_bill() {
+    let mut h = app(
+        Some(support::repo_root().join("workspaces/public-sector-chargeback.yaml")),
+        None,
+        vec![],
+    );
+    h.get_by_label("Attribution").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("Benefits administration").is_some());
+    assert_eq!(
+        h.query_all_by_label("$56,000.00").count(),
+        4,
+        "each of the four modes totals the bill"
+    );
+}
+
+#[test]
 fn views_show_empty_states_on_a_new_workspace() {
     let mut h = app(None, None, vec![]);
     assert!(h.query_by_label("No scenarios yet").is_some());

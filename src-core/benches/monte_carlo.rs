@@ -119,5 +119,20 @@ fn monte_carlo(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, monte_carlo);
+/// 10,000 draws of the default workspace's register: every scenario's LCPR and monthly cost
+/// per draw (target: under 50 ms).
+fn workspace_register(c: &mut Criterion) {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../workspaces/support-migration.yaml");
+    let ws = lcpr_core::document::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let mut group = c.benchmark_group("register monte carlo");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(10_000));
+    group.bench_function("default workspace, 10k draws", |b| {
+        b.iter(|| lcpr_core::register_monte_carlo::simulate_register(black_box(&ws), 10_000, 2026))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, monte_carlo, workspace_register);
 criterion_main!(benches);

@@ -363,3 +363,65 @@ pub fn reconciliation_waterfall(title: &str, r: &TraceToMargin) -> Chart {
         }),
     }
 }
+
+/// Monthly cost per forecast scenario as a fan: P10–P90 band and median, month by month.
+#[must_use]
+pub fn forecast_fan_chart(f: &crate::forecast::Forecast) -> Chart {
+    use crate::chart::{FanChart, FanPoint, FanSeries};
+    Chart {
+        title: "Monthly cost next quarter, by scenario (P10–P90)".to_owned(),
+        format: NumberFormat::Money { decimals: 0 },
+        data: ChartData::Fan(FanChart {
+            x_axis: Axis::new("Month of the quarter", "month"),
+            x_format: NumberFormat::Plain { decimals: 0 },
+            y_axis: Axis::new("Monthly cost", "$/month"),
+            series: f
+                .scenarios
+                .iter()
+                .map(|s| FanSeries {
+                    name: s.name.clone(),
+                    points: s
+                        .monthly_cost
+                        .iter()
+                        .map(|m| FanPoint {
+                            x: f64::from(m.month),
+                            p10: m.p10,
+                            p50: m.p50,
+                            p90: m.p90,
+                        })
+                        .collect(),
+                })
+                .collect(),
+            markers: Vec::new(),
+        }),
+    }
+}
+
+/// A workload's LCPR change from last month to this month, split into its five effects.
+#[must_use]
+pub fn review_waterfall(row: &crate::monthly_review::ReviewRow) -> Chart {
+    let e = &row.effects;
+    Chart {
+        title: format!("{}: LCPR last month to this month", row.workload),
+        format: NumberFormat::Money { decimals: 4 },
+        data: ChartData::Waterfall(WaterfallChart {
+            start_label: "Last month".to_owned(),
+            start: row.lcpr_last_month,
+            steps: [
+                ("Volume", e.volume),
+                ("Token mix", e.token_mix),
+                ("Cache", e.cache),
+                ("Acceptance", e.acceptance),
+                ("Price", e.price),
+            ]
+            .into_iter()
+            .map(|(label, delta)| WaterfallStep {
+                label: label.to_owned(),
+                delta,
+            })
+            .collect(),
+            end_label: "This month".to_owned(),
+            value_axis: Axis::new("LCPR", "$ per accepted output"),
+        }),
+    }
+}

@@ -49,6 +49,12 @@ fn lcpr(v: f64) -> String {
 /// The human form: aligned tables with money formatted.
 pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
     let mut out = format!("{}\n{}\n", ws.meta.title, path.display());
+    if eval.scenarios.is_empty() && eval.reconciliations.is_empty() && eval.load_tests.is_empty() {
+        out.push_str(
+            "\nNothing to cost here: the workspace has no scenarios, reconciliations or load tests \
+             (its other sections: lcpr attribute, lcpr review, lcpr forecast, lcpr gates).\n",
+        );
+    }
     if !eval.scenarios.is_empty() {
         let mut t = Table::new(&[
             ("scenario", Align::Left),

@@ -1,6 +1,7 @@
 //! `lcpr`: the headless face of LCPR Workbench (also reached as `lcpr-workbench --headless`).
 
 pub mod compute;
+pub mod decide;
 pub mod table;
 
 use std::io::Read;
@@ -36,6 +37,69 @@ enum Command {
         /// The workspace file (YAML).
         file: PathBuf,
         /// Print JSON for machines instead of tables for people.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The register tornado of a scenario's LCPR: each bound entry at its low and high.
+    Tornado {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Scenario id (default: the proposed scenario, else the first).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Monte Carlo over the register: P10/P50/P90 of LCPR and monthly cost per scenario.
+    Montecarlo {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Draws (default: the workspace's simulation.draws, 10,000).
+        #[arg(long)]
+        draws: Option<usize>,
+        /// Seed (default: the workspace's simulation.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Quarterly cost by named scenario, as a P10–P90 range with the inputs' evidence.
+    Forecast {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Draws (default: the workspace's simulation.draws).
+        #[arg(long)]
+        draws: Option<usize>,
+        /// Seed (default: the workspace's simulation.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Migration gates with their evidence, readiness and the baseline-vs-candidate comparison.
+    Gates {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Split the shared bill across teams by the four modes, side by side.
+    Attribute {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The monthly review (LCPR this month vs last, the primary driver) and incident costs.
+    Review {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -75,6 +139,30 @@ pub fn run() -> ExitCode {
         Command::Calc { kind } => run_calc(&kind),
         Command::Compute { file, json } => run_compute(&file, json),
         Command::Fmt { file, check } => run_fmt(&file, check),
+        Command::Tornado {
+            file,
+            scenario,
+            json,
+        } => run_decide(&file, json, |ws| {
+            decide::tornado(&file, ws, scenario.as_deref())
+        }),
+        Command::Montecarlo {
+            file,
+            draws,
+            seed,
+            json,
+        } => run_decide(&file, json, |ws| decide::montecarlo(&file, ws, draws, seed)),
+        Command::Forecast {
+            file,
+            draws,
+            seed,
+            json,
+        } => run_decide(&file, json, |ws| decide::forecast(&file, ws, draws, seed)),
+        Command::Gates { file, json } => run_decide(&file, json, |ws| decide::gates(&file, ws)),
+        Command::Attribute { file, json } => {
+            run_decide(&file, json, |ws| decide::attribute(&file, ws))
+        }
+        Command::Review { file, json } => run_decide(&file, json, |ws| decide::review(&file, ws)),
     }
 }
 
@@ -152,6 +240,40 @@ fn run_fmt(file: &std::path::Path, check: bool) -> ExitCode {
         }
         Err(e) => {
             eprintln!("lcpr fmt: {e}");
+            ExitCode::from(EXIT_INVALID_INPUT)
+        }
+    }
+}
+
+fn run_decide(
+    file: &std::path::Path,
+    json: bool,
+    command: impl FnOnce(&lcpr_core::document::Workspace) -> Result<decide::Output, String>,
+) -> ExitCode {
+    let ws = match lcpr_core::document::load(file) {
+        Ok(ws) => ws,
+        Err(e) => {
+            eprintln!("lcpr: {e}");
+            return ExitCode::from(EXIT_INVALID_INPUT);
+        }
+    };
+    match command(&ws) {
+        Ok(out) if json => match serde_json::to_string_pretty(&out.json) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lcpr: cannot write JSON: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Ok(out) => {
+            print!("{}", out.text);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("lcpr: {}: {e}", file.display());
             ExitCode::from(EXIT_INVALID_INPUT)
         }
     }

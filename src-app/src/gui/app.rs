@@ -26,6 +26,8 @@ const REDO_SHIFT: KeyboardShortcut =
 const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
 const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y);
 const PRESENT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F11);
+const NEXT_VIEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageDown);
+const PREVIOUS_VIEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageUp);
 
 /// How the app starts.
 pub struct LaunchOptions {
@@ -400,6 +402,19 @@ impl WorkbenchApp {
         if present {
             self.presenting = !self.presenting;
         }
+        let (next, previous) = ctx.input_mut(|i| {
+            (
+                i.consume_shortcut(&NEXT_VIEW),
+                i.consume_shortcut(&PREVIOUS_VIEW),
+            )
+        });
+        let n = self.views.len().max(1);
+        if next {
+            self.active = (self.active + 1) % n;
+        }
+        if previous {
+            self.active = (self.active + n - 1) % n;
+        }
         if self.presenting {
             let (esc, left, right) = ctx.input_mut(|i| {
                 (
@@ -584,7 +599,7 @@ impl WorkbenchApp {
                 editor::ui(ui, &mut self.session.doc, &mut self.selection, &violations);
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 for (i, v) in self.views.iter().enumerate() {
                     if ui.selectable_label(self.active == i, v.title()).clicked() {
                         self.active = i;

@@ -198,9 +198,21 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
         }
         ChartData::Fan(f) => {
             let x_format = f.x_format;
+            let xs: Vec<f64> = f
+                .series
+                .first()
+                .map(|s| s.points.iter().map(|q| q.x).collect())
+                .unwrap_or_default();
             Plot::new(id)
                 .height(height)
-                .legend(Legend::default())
+                .x_grid_spacer(move |_| {
+                    xs.iter()
+                        .map(|x| egui_plot::GridMark {
+                            value: *x,
+                            step_size: 1.0,
+                        })
+                        .collect()
+                })
                 .x_axis_label(f.x_axis.label())
                 .y_axis_label(f.y_axis.label())
                 .x_axis_formatter(value_formatter(x_format))
@@ -227,6 +239,7 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                         marker(p, m);
                     }
                 });
+            legend_row(ui, chart);
         }
         ChartData::Waterfall(w) => {
             let running = w.running();

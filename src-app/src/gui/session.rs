@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use egui::util::undoer::{Settings, Undoer};
-use lcpr_core::document::{self, Date, DocumentError, Meta, Violation, Workspace, validate};
+use lcpr_core::document::{self, Date, DocumentError, Violation, Workspace, validate};
 use lcpr_core::evaluation::{Evaluation, evaluate};
 
 /// One open workspace.
@@ -33,27 +33,7 @@ fn undoer() -> Undoer<Workspace> {
 /// An empty workspace dated today.
 #[must_use]
 pub fn blank_workspace() -> Workspace {
-    let today = Date::today().unwrap_or(Date::EPOCH);
-    Workspace {
-        format_version: document::FORMAT_VERSION,
-        meta: Meta {
-            title: "Untitled workspace".to_owned(),
-            owner: String::new(),
-            currency: "USD".to_owned(),
-            created: today,
-            updated: today,
-            notes: String::new(),
-        },
-        rate_cards: Vec::new(),
-        workloads: Vec::new(),
-        routes: Vec::new(),
-        scenarios: Vec::new(),
-        baselines: Vec::new(),
-        reconciliations: Vec::new(),
-        load_tests: Vec::new(),
-        register: Vec::new(),
-        readiness: Vec::new(),
-    }
+    Workspace::empty("Untitled workspace", Date::today().unwrap_or(Date::EPOCH))
 }
 
 impl Session {

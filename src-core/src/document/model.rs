@@ -66,6 +66,131 @@ pub struct Workspace {
     /// The six migration-readiness factors, scored 1–3 (empty until assessed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub readiness: Vec<crate::readiness::Factor>,
+    /// Draws and seed for Monte Carlo runs and forecasts.
+    #[serde(default, skip_serializing_if = "Simulation::is_default")]
+    pub simulation: Simulation,
+    /// The migration being decided, with the evidence its gates need.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<MigrationCase>,
+    /// Quarterly forecast: workloads' cost drivers and named scenarios of planned changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<crate::forecast::ForecastInput>,
+    /// A shared bill to split across teams.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<crate::attribution::AttributionInput>,
+    /// Incidents of the period, for their cost and blast radius.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<crate::incident_cost::IncidentInput>,
+    /// This month and last month per workload, for the monthly review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly_review: Option<crate::monthly_review::MonthlyReviewInput>,
+}
+
+/// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Simulation {
+    /// Draws per run.
+    #[serde(default = "default_draws")]
+    pub draws: usize,
+    /// Seed of the random stream.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+}
+
+fn default_draws() -> usize {
+    crate::monte_carlo::DEFAULT_DRAWS
+}
+
+fn default_seed() -> u64 {
+    2026
+}
+
+impl Default for Simulation {
+    fn default() -> Self {
+        Self {
+            draws: default_draws(),
+            seed: default_seed(),
+        }
+    }
+}
+
+impl Simulation {
+    fn is_default(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+/// A migration from the current scenario to a candidate, with the evidence each gate weighs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationCase {
+    /// The scenario serving the workload today.
+    pub current: String,
+    /// The scenario it would move to.
+    pub candidate: String,
+    /// Hourly demand shape of the workload.
+    pub demand: crate::migration_gates::DemandShape,
+    /// Utilization measured or projected on the candidate's capacity, with its evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_utilization: Option<MeasuredUtilization>,
+    /// The model the candidate serves, for the memory and context gate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<ModelFit>,
+    /// Who runs the candidate and how.
+    pub operations: crate::migration_gates::OperationsMaturity,
+    /// The scenario traffic falls back to when the candidate fails or saturates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+    /// Share of traffic expected on the fallback.
+    #[serde(default)]
+    pub fallback_share: f64,
+    /// Measured p95 time to first token on the candidate, ms (a load test's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub candidate_p95_ttft_ms: Option<f64>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub notes: String,
+}
+
+/// A utilization figure and where it comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasuredUtilization {
+    /// Share of capacity busy, in [0, 1].
+    pub value: f64,
+    /// Its evidence.
+    pub status: EvidenceStatus,
+}
+
+/// A model's attention shape, the memory set aside for its KV cache, and the load it must hold.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelFit {
+    /// Transformer layers.
+    pub n_layers: f64,
+    /// KV heads.
+    pub n_kv_heads: f64,
+    /// Head dimension.
+    pub head_dim: f64,
+    /// Bytes per KV element.
+    pub element_bytes: f64,
+    /// KV pool per replica, GB.
+    pub kv_pool_gb: f64,
+    /// Share of the pool kept free.
+    #[serde(default = "default_headroom")]
+    pub headroom_fraction: f64,
+    /// Context each sequence needs, tokens.
+    pub context_tokens: f64,
+    /// Concurrent sequences the workload needs per replica.
+    pub needed_concurrency: f64,
+    /// Out-of-memory events seen in testing.
+    #[serde(default)]
+    pub oom_events: u32,
+}
+
+fn default_headroom() -> f64 {
+    0.1
 }
 
 /// Who owns the case and when it was written.
@@ -750,6 +875,37 @@ pub struct RegisterEntry {
 }
 
 impl Workspace {
+    /// An empty workspace titled `title`, created and updated `today`.
+    #[must_use]
+    pub fn empty(title: &str, today: Date) -> Self {
+        Self {
+            format_version: FORMAT_VERSION,
+            meta: Meta {
+                title: title.to_owned(),
+                owner: String::new(),
+                currency: usd(),
+                created: today,
+                updated: today,
+                notes: String::new(),
+            },
+            rate_cards: Vec::new(),
+            workloads: Vec::new(),
+            routes: Vec::new(),
+            scenarios: Vec::new(),
+            baselines: Vec::new(),
+            reconciliations: Vec::new(),
+            load_tests: Vec::new(),
+            register: Vec::new(),
+            readiness: Vec::new(),
+            simulation: Simulation::default(),
+            migration: None,
+            forecast: None,
+            attribution: None,
+            incidents: Vec::new(),
+            monthly_review: None,
+        }
+    }
+
     /// A rate card by id.
     #[must_use]
     pub fn rate_card(&self, id: &str) -> Option<&RateCard> {

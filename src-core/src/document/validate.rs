@@ -474,6 +474,76 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             }
         }
     }
+    if ws.simulation.draws == 0 || ws.simulation.draws > crate::monte_carlo::MAX_DRAWS {
+        c.push(
+            "simulation.draws".into(),
+            format!(
+                "must lie in [1, {}], got {}",
+                crate::monte_carlo::MAX_DRAWS,
+                ws.simulation.draws
+            ),
+        );
+    }
+    if let Some(m) = &ws.migration {
+        for (name, id) in [("current", &m.current), ("candidate", &m.candidate)] {
+            if ws.scenario(id).is_none() {
+                c.push(
+                    format!("migration.{name}"),
+                    format!("names no scenario {id:?}"),
+                );
+            }
+        }
+        if let Some(f) = &m.fallback
+            && ws.scenario(f).is_none()
+        {
+            c.push(
+                "migration.fallback".into(),
+                format!("names no scenario {f:?}"),
+            );
+        }
+        c.rule(
+            "migration",
+            "fallback_share",
+            Rule::Fraction,
+            m.fallback_share,
+        );
+        if let Some(u) = &m.measured_utilization {
+            c.rule(
+                "migration.measured_utilization",
+                "value",
+                Rule::Fraction,
+                u.value,
+            );
+        }
+        if let Some(p) = m.candidate_p95_ttft_ms {
+            c.rule("migration", "candidate_p95_ttft_ms", Rule::NonNegative, p);
+        }
+        if let Some(fit) = &m.model
+            && let Err(e) = crate::migration_case::kv_shape(fit).validate()
+        {
+            c.input("migration.model", e);
+        }
+    }
+    if let Some(f) = &ws.forecast
+        && let Err(e) = crate::forecast::forecast(f, 1, ws.simulation.seed)
+    {
+        c.input("forecast", e);
+    }
+    if let Some(a) = &ws.attribution
+        && let Err(e) = crate::attribution::attribute(a)
+    {
+        c.input("attribution", e);
+    }
+    for (i, incident) in ws.incidents.iter().enumerate() {
+        if let Err(e) = crate::incident_cost::incident_cost(incident) {
+            c.input(&format!("incidents[{i}]"), e);
+        }
+    }
+    if let Some(r) = &ws.monthly_review
+        && let Err(e) = crate::monthly_review::monthly_review(r)
+    {
+        c.input("monthly_review", e);
+    }
     if !ws.readiness.is_empty()
         && let Err(e) = crate::readiness::readiness(&ws.readiness)
     {

@@ -2,13 +2,18 @@
 //! method for the full view and a `chart` method for presenter mode. To add a view, copy one,
 //! rename it and list it in [`all`].
 
+mod attribution;
 mod break_even;
 mod cache;
 mod compare;
+mod forecast;
+mod gates;
 mod kv_sizing;
 mod readiness;
 mod reconciliation;
+mod review;
 mod sensitivity;
+mod uncertainty;
 
 use egui::Ui;
 use lcpr_core::chart::Chart;
@@ -39,11 +44,16 @@ pub fn all() -> Vec<Box<dyn View>> {
     vec![
         Box::new(compare::Compare::default()),
         Box::new(sensitivity::Sensitivity::default()),
+        Box::new(uncertainty::UncertaintyView::default()),
         Box::new(break_even::BreakEvenView::default()),
         Box::new(cache::CacheView::default()),
         Box::new(kv_sizing::KvSizingView::default()),
         Box::new(readiness::ReadinessView),
         Box::new(reconciliation::ReconciliationView::default()),
+        Box::new(forecast::ForecastView::default()),
+        Box::new(gates::GatesView),
+        Box::new(attribution::AttributionView),
+        Box::new(review::ReviewView::default()),
     ]
 }
 

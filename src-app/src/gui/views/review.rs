@@ -1,0 +1,104 @@
+//! Review: LCPR by workload this month against last, the change split into its drivers, and
+//! the period's incidents.
+
+use egui::{RichText, Ui};
+use lcpr_core::chart::Chart;
+use lcpr_core::document::Workspace;
+use lcpr_core::evaluation::Evaluation;
+use lcpr_core::figures::review_waterfall;
+use lcpr_core::money::{format_usd, to_f64};
+use lcpr_core::monthly_review::monthly_review;
+
+use super::{View, ViewContext};
+use crate::gui::{plot, theme, widgets};
+
+/// The review view.
+#[derive(Default)]
+pub struct ReviewView {
+    row: usize,
+}
+
+impl View for ReviewView {
+    fn title(&self) -> &'static str {
+        "Review"
+    }
+
+    fn chart(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<Chart> {
+        let r = monthly_review(doc.monthly_review.as_ref()?).ok()?;
+        r.rows
+            .get(self.row)
+            .or_else(|| r.rows.first())
+            .map(review_waterfall)
+    }
+
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
+        if cx.doc.monthly_review.is_none() && cx.doc.incidents.is_empty() {
+            widgets::empty_state(
+                ui,
+                "Nothing to review yet",
+                "Add a monthly_review section (this month and last per workload) or incidents.",
+            );
+            return;
+        }
+        if let Some(input) = &cx.doc.monthly_review {
+            match monthly_review(input) {
+                Err(e) => {
+                    ui.label(RichText::new(e.to_string()).color(theme::error_color(ui.visuals())));
+                }
+                Ok(r) => {
+                    for (i, row) in r.rows.iter().enumerate() {
+                        ui.add_space(4.0);
+                        ui.horizontal(|ui| {
+                            ui.radio_value(&mut self.row, i, RichText::new(&row.workload).strong());
+                            ui.label(format!(
+                                "LCPR {} this month, {} last month ({})",
+                                format_usd(row.lcpr_this_month, 4),
+                                format_usd(row.lcpr_last_month, 4),
+                                row.delta_pct.map_or(format_usd(row.delta, 4), |p| format!(
+                                    "{:+.1}%",
+                                    p * 100.0
+                                ))
+                            ));
+                        });
+                        ui.label(&row.explanation);
+                    }
+                    if let Some(row) = r.rows.get(self.row) {
+                        plot::show(
+                            ui,
+                            "review-waterfall",
+                            &review_waterfall(row),
+                            theme::CHART_HEIGHT,
+                        );
+                    }
+                }
+            }
+        }
+        if !cx.doc.incidents.is_empty() {
+            widgets::section(ui, "Incidents");
+            egui::Grid::new("incidents").striped(true).show(ui, |ui| {
+                for h in ["Incident", "Category", "Total cost", "Blast radius"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for i in &cx.doc.incidents {
+                    match lcpr_core::incident_cost::incident_cost(i) {
+                        Ok(c) => {
+                            ui.label(&c.name);
+                            ui.label(c.category.name().replace('_', " "));
+                            ui.label(format_usd(to_f64(c.total_cost), 2));
+                            ui.label(format!("{:.0} requests", c.blast_radius_requests));
+                        }
+                        Err(e) => {
+                            ui.label(&i.name);
+                            ui.label(
+                                RichText::new(e.to_string())
+                                    .color(theme::error_color(ui.visuals())),
+                            );
+                        }
+                    }
+                    ui.end_row();
+                }
+            });
+        }
+    }
+}

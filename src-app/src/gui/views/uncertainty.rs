@@ -1,0 +1,106 @@
+//! Uncertainty: Monte Carlo over the register — each scenario's LCPR and monthly cost as a
+//! P10–P90 range, how likely one scenario beats another, and which entries drive the spread.
+
+use egui::{RichText, Ui};
+use lcpr_core::chart::Chart;
+use lcpr_core::document::Workspace;
+use lcpr_core::evaluation::Evaluation;
+use lcpr_core::money::format_usd;
+use lcpr_core::register_monte_carlo::{RegisterSimulation, simulate_register};
+
+use super::{View, ViewContext};
+use crate::gui::{theme, widgets};
+
+/// The uncertainty view; the run is kept until the document changes.
+#[derive(Default)]
+pub struct UncertaintyView {
+    cached: Option<(Workspace, Result<RegisterSimulation, String>)>,
+}
+
+impl UncertaintyView {
+    fn run(&mut self, doc: &Workspace) -> Result<RegisterSimulation, String> {
+        if let Some((d, r)) = &self.cached
+            && d == doc
+        {
+            return r.clone();
+        }
+        let r = simulate_register(doc, doc.simulation.draws, doc.simulation.seed)
+            .map_err(|e| e.to_string());
+        self.cached = Some((doc.clone(), r.clone()));
+        r
+    }
+}
+
+impl View for UncertaintyView {
+    fn title(&self) -> &'static str {
+        "Uncertainty"
+    }
+
+    fn chart(&mut self, _doc: &Workspace, _eval: &Evaluation) -> Option<Chart> {
+        None
+    }
+
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
+        if cx.doc.scenarios.is_empty() {
+            widgets::empty_state(
+                ui,
+                "No scenarios yet",
+                "Ranges come from sampling the register's bound entries.",
+            );
+            return;
+        }
+        match self.run(cx.doc) {
+            Err(e) => {
+                ui.label(RichText::new(e).color(theme::error_color(ui.visuals())));
+            }
+            Ok(sim) => {
+                ui.label(RichText::new(format!("{} draws of every bound register entry, seed {} (set under simulation in the file).", sim.draws, sim.seed)).weak());
+                egui::Grid::new("mc-ranges").striped(true).show(ui, |ui| {
+                    for h in [
+                        "Scenario",
+                        "LCPR P10",
+                        "P50",
+                        "P90",
+                        "Monthly P10",
+                        "P50",
+                        "P90",
+                    ] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for s in &sim.scenarios {
+                        ui.label(&s.name);
+                        for v in [s.lcpr.p10, s.lcpr.p50, s.lcpr.p90] {
+                            ui.label(format_usd(v, 4));
+                        }
+                        for v in [s.monthly_cost.p10, s.monthly_cost.p50, s.monthly_cost.p90] {
+                            ui.label(format_usd(v, 0));
+                        }
+                        ui.end_row();
+                    }
+                });
+                widgets::section(ui, "Probability of the lower LCPR");
+                egui::Grid::new("mc-beats").striped(true).show(ui, |ui| {
+                    for b in &sim.beats {
+                        ui.label(format!("{} beats {}", b.scenario, b.versus));
+                        ui.label(format!("{:.1}%", b.probability * 100.0));
+                        ui.end_row();
+                    }
+                });
+                widgets::section(ui, "What drives the spread (rank correlation with LCPR)");
+                egui::Grid::new("mc-rho").striped(true).show(ui, |ui| {
+                    for c in sim
+                        .correlations
+                        .iter()
+                        .filter(|c| c.rho.is_some_and(|r| r.abs() >= 0.1))
+                    {
+                        ui.label(&c.label);
+                        ui.label(&c.scenario);
+                        ui.label(format!("{:+.2}", c.rho.unwrap_or(0.0)));
+                        ui.end_row();
+                    }
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+//! The decide-and-defend commands on every shipped workspace, as text and as JSON.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot set up should panic
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+const COMMANDS: [&str; 6] = [
+    "tornado",
+    "montecarlo",
+    "forecast",
+    "gates",
+    "attribute",
+    "review",
+];
+
+fn workspaces() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(support::repo_root().join("workspaces"))
+        .expect("dir")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2, "{files:?}");
+    files
+}
+
+fn run(args: &[&str], file: &PathBuf) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lcpr"))
+        .args(args)
+        .arg(file)
+        .output()
+        .expect("lcpr runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn json(args: &[&str], file: &PathBuf) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let (ok, out, err) = run(&all, file);
+    assert!(ok, "{args:?} {}: {err}", file.display());
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: not JSON ({e}): {out}"))
+}
+
+#[test]
+fn every_command_runs_on_every_workspace_in_both_forms() {
+    for file in workspaces() {
+        for cmd in COMMANDS {
+            let args: Vec<&str> = if cmd == "montecarlo" || cmd == "forecast" {
+                vec![cmd, "--draws", "500"]
+            } else {
+                vec![cmd]
+            };
+            let (ok, out, err) = run(&args, &file);
+            assert!(ok, "{cmd} {}: {err}", file.display());
+            assert!(!out.trim().is_empty(), "{cmd} printed nothing");
+            let _ = json(&[cmd], &file);
+        }
+    }
+}
+
+#[test]
+fn every_attribution_mode_reconciles_to_the_bill() {
+    let file = support::repo_root().join("workspaces/public-sector-chargeback.yaml");
+    let a = json(&["attribute"], &file);
+    let bill: Decimal = a["bill_total"]
+        .to_string()
+        .trim_matches('"')
+        .parse()
+        .expect("bill");
+    assert_eq!(bill, Decimal::from(56_000));
+    let modes = a["modes"].as_array().expect("modes");
+    assert_eq!(modes.len(), 4);
+    for m in modes {
+        let sum: Decimal = m["teams"]
+            .as_array()
+            .expect("teams")
+            .iter()
+            .map(|t| {
+                t["allocation"]
+                    .to_string()
+                    .trim_matches('"')
+                    .parse::<Decimal>()
+                    .expect("allocation")
+            })
+            .sum();
+        assert_eq!(sum, bill, "mode {} does not add up", m["mode"]);
+    }
+    assert_eq!(
+        a["comparison"].as_array().map(Vec::len),
+        Some(7),
+        "seven offices"
+    );
+}
+
+#[test]
+fn tornado_bars_are_sorted_and_monte_carlo_is_reproducible() {
+    let file = support::repo_root().join("workspaces/support-migration.yaml");
+    let t = json(&["tornado", "--scenario", "support-dsv4-serverless"], &file);
+    let swings: Vec<f64> = t["tornado"]["bars"]
+        .as_array()
+        .expect("bars")
+        .iter()
+        .map(|b| b["swing"].as_f64().expect("swing"))
+        .collect();
+    assert!(swings.windows(2).all(|w| w[0] >= w[1]), "{swings:?}");
+    let (ok, _, err) = run(&["tornado", "--scenario", "nope"], &file);
+    assert!(
+        !ok && err.contains("names no scenario \"nope\"") && err.contains("support-gpt"),
+        "{err}"
+    );
+    let a = json(&["montecarlo", "--draws", "800", "--seed", "11"], &file);
+    let b = json(&["montecarlo", "--draws", "800", "--seed", "11"], &file);
+    let c = json(&["montecarlo", "--draws", "800", "--seed", "12"], &file);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    for s in a["scenarios"].as_array().expect("scenarios") {
+        let (p10, p50, p90) = (
+            s["lcpr"]["p10"].as_f64().unwrap(),
+            s["lcpr"]["p50"].as_f64().unwrap(),
+            s["lcpr"]["p90"].as_f64().unwrap(),
+        );
+        assert!(p10 <= p50 && p50 <= p90, "{s}");
+    }
+}
+
+#[test]
+fn forecast_is_a_range_and_gates_give_a_decision_with_evidence() {
+    let file = support::repo_root().join("workspaces/support-migration.yaml");
+    let f = json(&["forecast", "--draws", "2000"], &file);
+    let scenarios = f["scenarios"].as_array().expect("scenarios");
+    assert_eq!(scenarios.len(), 5);
+    for s in scenarios {
+        let q = &s["quarterly_cost"];
+        assert!(q["p10"].as_f64() < q["p90"].as_f64(), "{s}");
+    }
+    let g = json(&["gates"], &file);
+    let gates = g["migration"]["gates"]["gates"].as_array().expect("gates");
+    assert_eq!(gates.len(), 5);
+    assert!(
+        gates
+            .iter()
+            .all(|x| !x["evidence"].as_str().unwrap_or("").is_empty())
+    );
+    // 13 live sequences fit against 24 needed: the memory gate fails, so the decision is no-go.
+    assert_eq!(g["migration"]["gates"]["decision"], "no_go");
+    assert!(g["readiness"]["total_score"].as_i64().is_some());
+}
