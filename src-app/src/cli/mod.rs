@@ -19,6 +19,17 @@ struct Cli {
     command: Command,
 }
 
+/// Draws and seed of a sampled computation; the workspace's `simulation` section by default.
+#[derive(clap::Args)]
+struct Sampling {
+    /// Draws (default: the workspace's simulation.draws, 10,000).
+    #[arg(long)]
+    draws: Option<usize>,
+    /// Seed (default: the workspace's simulation.seed).
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run one computation: JSON on stdin, JSON on stdout.
@@ -55,12 +66,8 @@ enum Command {
     Montecarlo {
         /// The workspace file (YAML).
         file: PathBuf,
-        /// Draws (default: the workspace's simulation.draws, 10,000).
-        #[arg(long)]
-        draws: Option<usize>,
-        /// Seed (default: the workspace's simulation.seed).
-        #[arg(long)]
-        seed: Option<u64>,
+        #[command(flatten)]
+        sampling: Sampling,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -69,12 +76,8 @@ enum Command {
     Forecast {
         /// The workspace file (YAML).
         file: PathBuf,
-        /// Draws (default: the workspace's simulation.draws).
-        #[arg(long)]
-        draws: Option<usize>,
-        /// Seed (default: the workspace's simulation.seed).
-        #[arg(long)]
-        seed: Option<u64>,
+        #[command(flatten)]
+        sampling: Sampling,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -148,16 +151,18 @@ pub fn run() -> ExitCode {
         }),
         Command::Montecarlo {
             file,
-            draws,
-            seed,
+            sampling,
             json,
-        } => run_decide(&file, json, |ws| decide::montecarlo(&file, ws, draws, seed)),
+        } => run_decide(&file, json, |ws| {
+            decide::montecarlo(&file, ws, sampling.draws, sampling.seed)
+        }),
         Command::Forecast {
             file,
-            draws,
-            seed,
+            sampling,
             json,
-        } => run_decide(&file, json, |ws| decide::forecast(&file, ws, draws, seed)),
+        } => run_decide(&file, json, |ws| {
+            decide::forecast(&file, ws, sampling.draws, sampling.seed)
+        }),
         Command::Gates { file, json } => run_decide(&file, json, |ws| decide::gates(&file, ws)),
         Command::Attribute { file, json } => {
             run_decide(&file, json, |ws| decide::attribute(&file, ws))

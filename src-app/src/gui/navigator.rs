@@ -120,15 +120,7 @@ impl Kind {
                     model: "Model".into(),
                     effective_from: today,
                     source: String::new(),
-                    pricing: RatePricing::Tokens {
-                        input_per_m: Decimal::ONE,
-                        cached_input_per_m: None,
-                        cache_write_5m_per_m: None,
-                        cache_write_1h_per_m: None,
-                        output_per_m: Decimal::from(4),
-                        batch_input_per_m: None,
-                        batch_output_per_m: None,
-                    },
+                    pricing: new_token_pricing(),
                     contract: None,
                     notes: String::new(),
                 });
@@ -291,6 +283,30 @@ pub fn unique_id<'a>(base: &str, taken: impl Iterator<Item = &'a str> + Clone) -
         .map(|n| format!("{base}-{n}"))
         .find(|c| !taken.clone().any(|t| t == c))
         .unwrap_or_else(|| base.to_owned())
+}
+
+/// Token prices for a new rate card: $1 in, $4 out per million, no cache or batch lane.
+#[must_use]
+pub fn new_token_pricing() -> RatePricing {
+    RatePricing::Tokens {
+        input_per_m: Decimal::ONE,
+        cached_input_per_m: None,
+        cache_write_5m_per_m: None,
+        cache_write_1h_per_m: None,
+        output_per_m: Decimal::from(4),
+        batch_input_per_m: None,
+        batch_output_per_m: None,
+    }
+}
+
+/// GPU prices for a new rate card: $2 an hour, 1,000 tokens/s, half busy.
+#[must_use]
+pub fn new_gpu_pricing() -> RatePricing {
+    RatePricing::Gpu {
+        hourly_rate: Decimal::from(2),
+        throughput_tps: 1000.0,
+        utilization: 0.5,
+    }
 }
 
 fn new_workload(id: String) -> Workload {

@@ -82,6 +82,16 @@ fn checked_text(
     changed
 }
 
+/// Reads a typed number (thousands separators allowed) and checks it against `rule`.
+fn parse_number(text: &str, label: &str, rule: Rule) -> Result<f64, String> {
+    let v: f64 = text
+        .replace(',', "")
+        .parse()
+        .map_err(|_| format!("must be a number, got {text:?}"))?;
+    rule.check(label, v).map_err(|e| e.rule)?;
+    Ok(v)
+}
+
 /// Shortest text that reads back as the same number.
 #[must_use]
 pub fn number_text(v: f64) -> String {
@@ -101,11 +111,7 @@ pub fn number(
     field_row(ui, label, unit, |ui, label_id| {
         let current = number_text(*value);
         let changed = checked_text(ui, id, label_id, current, |text| {
-            let v: f64 = text
-                .replace(',', "")
-                .parse()
-                .map_err(|_| format!("must be a number, got {text:?}"))?;
-            rule.check(label, v).map_err(|e| e.rule)?;
+            let v = parse_number(text, label, rule)?;
             *value = v;
             Ok(())
         });
@@ -133,11 +139,7 @@ pub fn optional_number(
                 *value = None;
                 return Ok(());
             }
-            let v: f64 = text
-                .replace(',', "")
-                .parse()
-                .map_err(|_| format!("must be a number, got {text:?}"))?;
-            rule.check(label, v).map_err(|e| e.rule)?;
+            let v = parse_number(text, label, rule)?;
             *value = Some(v);
             Ok(())
         });

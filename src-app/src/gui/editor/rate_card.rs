@@ -2,8 +2,8 @@
 
 use egui::Ui;
 use lcpr_core::document::{ContractOverlay, RatePricing, Rule, Workspace};
-use rust_decimal::Decimal;
 
+use crate::gui::navigator::{new_gpu_pricing, new_token_pricing};
 use crate::gui::widgets;
 
 pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
@@ -30,21 +30,9 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         &[(true, "per token".into()), (false, "per GPU-hour".into())],
     ) {
         c.pricing = if is_tokens {
-            RatePricing::Tokens {
-                input_per_m: Decimal::ONE,
-                cached_input_per_m: None,
-                cache_write_5m_per_m: None,
-                cache_write_1h_per_m: None,
-                output_per_m: Decimal::from(4),
-                batch_input_per_m: None,
-                batch_output_per_m: None,
-            }
+            new_token_pricing()
         } else {
-            RatePricing::Gpu {
-                hourly_rate: Decimal::from(2),
-                throughput_tps: 1000.0,
-                utilization: 0.5,
-            }
+            new_gpu_pricing()
         };
     }
     match &mut c.pricing {
