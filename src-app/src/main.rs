@@ -39,8 +39,15 @@ fn main() -> ExitCode {
             }
         };
     }
+    let mut viewport = egui::ViewportBuilder::default();
+    // A missing icon is cosmetic: the window opens without one.
+    if let Ok(icon) =
+        eframe::icon_data::from_png_bytes(include_bytes!("../../icons/lcpr-workbench-256.png"))
+    {
+        viewport = viewport.with_icon(std::sync::Arc::new(icon));
+    }
     let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
+        viewport: viewport
             .with_title("LCPR Workbench")
             .with_inner_size([1400.0, 880.0])
             .with_min_inner_size([900.0, 600.0])
