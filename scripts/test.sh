@@ -11,7 +11,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 # xvfb/imagemagick/xdotool drive the real window; poppler-utils reads PDFs back; the Mesa
 # packages give the window a software OpenGL.
 needed=()
-for pair in xvfb-run:xvfb import:imagemagick xdotool:xdotool pdftotext:poppler-utils pdftoppm:poppler-utils; do
+for pair in xvfb-run:xvfb import:imagemagick xdotool:xdotool pdftotext:poppler-utils pdftoppm:poppler-utils java:default-jre-headless; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || needed+=("${pair##*:}")
 done
 [ -e /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so ] || [ -e /usr/lib/x86_64-linux-gnu/dri/llvmpipe_dri.so ] || needed+=(libgl1-mesa-dri libegl1)
@@ -48,6 +48,17 @@ for f in workspaces/*.yaml; do
   done
 done
 echo "lcpr tornado|montecarlo|forecast|gates|attribute|review: ok on $(ls workspaces/*.yaml | wc -l) workspaces"
+
+# The warehouse query pack, unchanged on DuckDB and on Spark in local mode over a generated
+# trace: the engines must agree, and their results must equal the committed fixtures, which
+# tests/querypack.rs already matched against the local aggregation.
+venv="$CARGO_TARGET_DIR/querypack-venv"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check duckdb pyspark
+qp=$(mktemp -d)
+"$venv/bin/python" querypack/check_engines.py --out "$qp/run" --write-fixtures "$qp/fixtures"
+diff -r -x README.md "$qp/fixtures" tests/fixtures/querypack
+echo "query pack: DuckDB and Spark agree with each other and with the committed fixtures"
 
 # The real window on the default workspace, under Xvfb: screenshots of every view, none blank.
 bash scripts/gui-smoke.sh "$CARGO_TARGET_DIR/debug/lcpr-workbench" "$CARGO_TARGET_DIR/gui-smoke"
