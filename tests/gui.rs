@@ -299,3 +299,82 @@ fn autosave_snapshots_are_offered_back_after_a_crash() {
     assert!(h.state().session().is_dirty());
     assert_eq!(h.state().session().path(), Some(original.as_path()));
 }
+
+#[test]
+fn export_memo_writes_a_pdf_with_the_proposed_lcpr() {
+    let dir = scratch("export");
+    let target = dir.join("memo.pdf");
+    let mut h = app(Some(default_workspace()), None, vec![Some(target.clone())]);
+    // The compare table shows the proposed scenario's LCPR in this form.
+    let shown = lcpr_workbench_format(lcpr_of(&h, "support-h100-dedicated"));
+    assert!(
+        h.query_by_label(&shown).is_some(),
+        "table does not show {shown}"
+    );
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export memo…").click();
+    h.run_steps(3);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let bytes = std::fs::read(&target).expect("the memo was written");
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&target)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) must be installed: scripts/test.sh installs it");
+    assert!(out.status.success(), "pdftotext failed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&shown),
+        "the memo does not show {shown}:\n{text}"
+    );
+    // The title may wrap; compare with whitespace collapsed.
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(words.contains("Decision memo: Support on dedicated H100s"));
+    // No temporary file is left beside it.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("memo.pdf")]);
+}
+
+#[test]
+fn a_failed_export_shows_the_error() {
+    let dir = scratch("export-fail");
+    // A directory that does not exist cannot take the file.
+    let target = dir.join("missing").join("review.pdf");
+    let mut h = app(Some(default_workspace()), None, vec![Some(target.clone())]);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export review pack…").click();
+    h.run_steps(3);
+    let error = h.state().error().expect("an error is shown").to_owned();
+    assert!(
+        error.contains("review pack could not be exported"),
+        "{error}"
+    );
+    assert!(!target.exists());
+}
+
+#[test]
+fn export_compare_table_writes_csv() {
+    let dir = scratch("export-csv");
+    let target = dir.join("compare.csv");
+    let mut h = app(Some(default_workspace()), None, vec![Some(target.clone())]);
+    let shown = lcpr_workbench_format(lcpr_of(&h, "support-gpt"));
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export compare table as CSV…").click();
+    h.run_steps(3);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let csv = std::fs::read_to_string(&target).expect("the CSV was written");
+    assert!(csv.starts_with("Option,"), "{csv}");
+    assert!(csv.contains(&shown), "{csv}");
+    // One header and one record per scenario; the option cell holds a line feed, so count
+    // records by their CRLF ends.
+    assert_eq!(csv.matches("\r\n").count(), 1 + 4);
+}

@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod decide;
+pub mod export;
 pub mod table;
 
 use std::io::Read;
@@ -10,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use lcpr_core::calc::{self, CalcKind};
+use lcpr_core::memo::tables::TableKind;
 
 /// Loaded cost per accepted result of LLM inference, from the command line.
 #[derive(Parser)]
@@ -117,6 +119,52 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Export the decision memo or the review pack as PDF, or a report table as CSV.
+    ///
+    /// A file or request that breaks a rule exits with status 2 and one line on stderr; the
+    /// output is replaced atomically, so a failed export leaves any old file as it was.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The decision memo on one scenario against the other options of its workload.
+    Memo {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Scenario id (default: the proposed scenario, else the lowest LCPR).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// The monthly review pack of every workload.
+    Review {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// One of the reports' tables, over the whole workspace, as CSV.
+    Csv {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Which table.
+        #[arg(long, value_parser = table_parser())]
+        table: String,
+        /// Where to write the CSV.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+fn table_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(TableKind::ALL.map(TableKind::name))
 }
 
 fn kind_parser() -> clap::builder::PossibleValuesParser {
@@ -168,6 +216,43 @@ pub fn run() -> ExitCode {
             run_decide(&file, json, |ws| decide::attribute(&file, ws))
         }
         Command::Review { file, json } => run_decide(&file, json, |ws| decide::review(&file, ws)),
+        Command::Export { what } => run_export(what),
+    }
+}
+
+fn run_export(command: ExportCommand) -> ExitCode {
+    let (name, file, what, output) = match command {
+        ExportCommand::Memo {
+            file,
+            scenario,
+            output,
+        } => ("memo", file, export::Export::Memo { scenario }, output),
+        ExportCommand::Review { file, output } => ("review", file, export::Export::Review, output),
+        ExportCommand::Csv {
+            file,
+            table,
+            output,
+        } => {
+            let Some(table) = TableKind::from_name(&table) else {
+                eprintln!("lcpr export csv: unknown table {table:?}");
+                return ExitCode::from(EXIT_INVALID_INPUT);
+            };
+            ("csv", file, export::Export::Csv { table }, output)
+        }
+    };
+    match export::run(&file, &what, &output) {
+        Ok(bytes) => {
+            println!("wrote {} ({bytes} bytes)", output.display());
+            ExitCode::SUCCESS
+        }
+        Err(e @ export::ExportError::Refused(_)) => {
+            eprintln!("lcpr export {name}: {e}");
+            ExitCode::from(EXIT_INVALID_INPUT)
+        }
+        Err(e) => {
+            eprintln!("lcpr export {name}: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

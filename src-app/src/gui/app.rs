@@ -4,7 +4,13 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, ViewportCommand};
-use lcpr_core::document;
+use lcpr_core::document::{self, Date};
+use lcpr_core::evaluation::evaluate;
+use lcpr_core::memo::decision::decision_memo;
+use lcpr_core::memo::review::review_pack;
+use lcpr_core::memo::tables::{TableKind, workspace_table};
+use lcpr_core::memo::{MemoSource, render_options};
+use lcpr_core::report::{render_pdf, table_to_csv};
 
 use super::dialogs::{DialogRequest, FileDialogs, NativeDialogs};
 use super::navigator::{self, Selection};
@@ -62,6 +68,39 @@ enum Pending {
     Revert,
 }
 
+/// What an export dialog is choosing a file for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ExportKind {
+    Memo,
+    Review,
+    CompareCsv,
+}
+
+impl ExportKind {
+    fn suffix(self) -> &'static str {
+        match self {
+            Self::Memo => "memo",
+            Self::Review => "review",
+            Self::CompareCsv => "compare",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Self::Memo | Self::Review => "pdf",
+            Self::CompareCsv => "csv",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Memo => "decision memo",
+            Self::Review => "review pack",
+            Self::CompareCsv => "compare table",
+        }
+    }
+}
+
 enum Modal {
     Unsaved(Pending),
     Recover(Snapshot),
@@ -80,6 +119,7 @@ pub struct WorkbenchApp {
     presenting: bool,
     modal: Option<Modal>,
     then: Option<Pending>,
+    export: Option<ExportKind>,
     close_confirmed: bool,
     last_autosave: f64,
     snapshot_taken_of: Option<document::Workspace>,
@@ -117,6 +157,7 @@ impl WorkbenchApp {
             presenting: false,
             modal: None,
             then: None,
+            export: None,
             close_confirmed: false,
             last_autosave: 0.0,
             snapshot_taken_of: None,
@@ -353,6 +394,7 @@ impl WorkbenchApp {
         };
         let Some(path) = answer.path else {
             self.then = None;
+            self.export = None;
             return;
         };
         match answer.request {
@@ -364,8 +406,87 @@ impl WorkbenchApp {
                     self.perform(next);
                 }
             }
-            DialogRequest::Export { .. } => {}
+            DialogRequest::Export { .. } => {
+                if let Some(kind) = self.export.take() {
+                    self.write_export(kind, &path);
+                }
+            }
         }
+    }
+
+    /// Asks where to write an export of `kind`.
+    fn ask_export(&mut self, kind: ExportKind) {
+        let name = self.session.file_name();
+        let stem = name
+            .strip_suffix(".yaml")
+            .or_else(|| name.strip_suffix(".yml"))
+            .unwrap_or(&name);
+        self.export = Some(kind);
+        self.dialogs.request(DialogRequest::Export {
+            suggested: format!("{stem}-{}.{}", kind.suffix(), kind.extension()),
+            extension: kind.extension(),
+        });
+    }
+
+    /// Provenance of the document for a report footer: the saved file's bytes when the
+    /// document is unchanged, else the document as it would be saved, marked unsaved.
+    fn export_source(&self) -> MemoSource {
+        let today = Date::today().unwrap_or(Date::EPOCH);
+        let name = self.session.file_name();
+        if !self.session.is_dirty()
+            && let Some(bytes) = self.session.path().and_then(|p| std::fs::read(p).ok())
+        {
+            return MemoSource::of_file(&name, &bytes, today);
+        }
+        let yaml = document::to_yaml(&self.session.doc).unwrap_or_default();
+        MemoSource::of_file(&format!("{name} (unsaved changes)"), yaml.as_bytes(), today)
+    }
+
+    fn export_bytes(&self, kind: ExportKind) -> Result<Vec<u8>, String> {
+        let doc = &self.session.doc;
+        let eval = evaluate(doc);
+        let source = self.export_source();
+        let report = match kind {
+            ExportKind::Memo => {
+                decision_memo(doc, &eval, None, &source).map_err(|e| e.to_string())?
+            }
+            ExportKind::Review => review_pack(doc, &eval, &source),
+            ExportKind::CompareCsv => {
+                return Ok(
+                    table_to_csv(&workspace_table(doc, &eval, TableKind::Compare)).into_bytes(),
+                );
+            }
+        };
+        render_pdf(&report, &render_options()).map_err(|e| e.to_string())
+    }
+
+    /// Renders an export of `kind` and writes it to `path` atomically; errors go to the modal.
+    fn write_export(&mut self, kind: ExportKind, path: &Path) {
+        let written = self.export_bytes(kind).and_then(|bytes| {
+            document::atomic::write(path, &bytes)
+                .map_err(|e| format!("{} could not be written: {e}", path.display()))
+        });
+        match written {
+            Ok(()) => {
+                self.status = format!("Exported the {} to {}", kind.describe(), path.display());
+            }
+            Err(e) => {
+                self.modal = Some(Modal::Error(format!(
+                    "The {} could not be exported: {e}",
+                    kind.describe()
+                )));
+            }
+        }
+    }
+
+    /// The compare table as CSV, for the clipboard.
+    fn compare_csv(&self) -> String {
+        let eval = evaluate(&self.session.doc);
+        table_to_csv(&workspace_table(
+            &self.session.doc,
+            &eval,
+            TableKind::Compare,
+        ))
     }
 
     fn handle_input(&mut self, ctx: &egui::Context) {
@@ -505,6 +626,25 @@ impl WorkbenchApp {
                     .clicked()
                 {
                     self.guarded(Pending::Revert);
+                }
+                ui.separator();
+                let has_scenarios = !self.session.doc.scenarios.is_empty();
+                if ui
+                    .add_enabled(has_scenarios, egui::Button::new("Export memo…"))
+                    .on_disabled_hover_text("A decision memo needs at least one scenario")
+                    .clicked()
+                {
+                    self.ask_export(ExportKind::Memo);
+                }
+                if ui.button("Export review pack…").clicked() {
+                    self.ask_export(ExportKind::Review);
+                }
+                if ui.button("Export compare table as CSV…").clicked() {
+                    self.ask_export(ExportKind::CompareCsv);
+                }
+                if ui.button("Copy compare table as CSV").clicked() {
+                    ui.ctx().copy_text(self.compare_csv());
+                    self.status = "Copied the compare table as CSV".to_owned();
                 }
                 ui.separator();
                 if ui.button("Quit").clicked() {

@@ -1,0 +1,183 @@
+//! How reports write their numbers: one function per kind of figure, used by every table,
+//! sentence and CSV export, so a figure reads the same wherever it is printed.
+//!
+//! Headline figures are written from the values `lcpr compute --json` outputs, rounded the same
+//! way: money is a [`Decimal`] rounded to cents half away from zero ([`crate::money::to_cents`]);
+//! LCPR is the f64 the evaluation carries (for a reconciliation, its Decimal converted as the
+//! JSON writer converts it), written to 4 decimals.
+
+use rust_decimal::Decimal;
+
+use crate::money::{self, format_usd, to_cents};
+
+/// Decimals of an LCPR: a tenth of a cent per accepted output is below what any decision turns on.
+pub const LCPR_DECIMALS: usize = 4;
+
+/// Dollars to the cent with thousands separators: `$1,234.50`, `-$950.00`.
+#[must_use]
+pub fn money(value: Decimal) -> String {
+    let cents = to_cents(value);
+    let text = format!("{:.2}", cents.abs());
+    let (int_part, frac_part) = text.split_once('.').unwrap_or((text.as_str(), "00"));
+    let sign = if cents.is_sign_negative() && !cents.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}${}.{frac_part}", group_thousands(int_part))
+}
+
+/// A money change with its sign always shown: `+$12.30`, `-$4.00`, `$0.00`.
+#[must_use]
+pub fn money_change(value: Decimal) -> String {
+    let text = money(value);
+    if to_cents(value) > Decimal::ZERO {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// An LCPR in dollars per accepted output, to [`LCPR_DECIMALS`] places: `$0.0846`.
+#[must_use]
+pub fn lcpr(value: f64) -> String {
+    format_usd(value, LCPR_DECIMALS)
+}
+
+/// An LCPR held as a Decimal (a reconciliation's), written from the f64 the JSON output carries.
+#[must_use]
+pub fn lcpr_decimal(value: Decimal) -> String {
+    lcpr(money::to_f64(value))
+}
+
+/// An LCPR change with its sign always shown: `+$0.0012`.
+#[must_use]
+pub fn lcpr_change(value: f64) -> String {
+    let text = lcpr(value);
+    if value > 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// A fraction as a percentage with one decimal: 0.8254 → `82.5%`.
+#[must_use]
+pub fn percent(fraction: f64) -> String {
+    if fraction.is_finite() {
+        format!("{:.1}%", fraction * 100.0)
+    } else {
+        "—".to_owned()
+    }
+}
+
+/// A change as a signed percentage with one decimal: 0.024 → `+2.4%`.
+#[must_use]
+pub fn percent_change(fraction: f64) -> String {
+    let text = percent(fraction);
+    if fraction > 0.0 && text != "0.0%" {
+        format!("+{text}")
+    } else {
+        text
+    }
+}
+
+/// A count rounded to a whole number with thousands separators: `412,000`.
+#[must_use]
+pub fn count(value: f64) -> String {
+    number(value, 0)
+}
+
+/// A plain number with thousands separators and at most `max_decimals` places, trailing zeros
+/// dropped: register values of every kind (volumes, rates, dollars) read naturally.
+#[must_use]
+pub fn number(value: f64, max_decimals: usize) -> String {
+    if !value.is_finite() {
+        return "—".to_owned();
+    }
+    let text = format!("{:.*}", max_decimals, value.abs());
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, f.trim_end_matches('0')),
+        None => (text.as_str(), ""),
+    };
+    let negative = value < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b));
+    let sign = if negative { "-" } else { "" };
+    if frac_part.is_empty() {
+        format!("{sign}{}", group_thousands(int_part))
+    } else {
+        format!("{sign}{}.{frac_part}", group_thousands(int_part))
+    }
+}
+
+/// Milliseconds, whole: `780 ms`.
+#[must_use]
+pub fn millis(value: f64) -> String {
+    format!("{} ms", count(value))
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap_or_default()
+    }
+
+    #[test]
+    fn money_rounds_to_cents_half_away_from_zero() {
+        assert_eq!(money(d("9090")), "$9,090.00");
+        assert_eq!(money(d("1234567.891")), "$1,234,567.89");
+        // An exact half cent goes up, where f64 formatting would round to even.
+        assert_eq!(money(d("0.125")), "$0.13");
+        assert_eq!(money(d("-0.125")), "-$0.13");
+        assert_eq!(money(d("-0.001")), "$0.00");
+        assert_eq!(money(d("999.995")), "$1,000.00");
+    }
+
+    #[test]
+    fn changes_carry_their_sign() {
+        assert_eq!(money_change(d("12.3")), "+$12.30");
+        assert_eq!(money_change(d("-4")), "-$4.00");
+        assert_eq!(money_change(d("0.004")), "$0.00");
+        assert_eq!(lcpr_change(0.0012), "+$0.0012");
+        assert_eq!(lcpr_change(-0.0012), "-$0.0012");
+        assert_eq!(lcpr_change(0.00001), "$0.0000");
+        assert_eq!(percent_change(0.024), "+2.4%");
+        assert_eq!(percent_change(-0.118), "-11.8%");
+        assert_eq!(percent_change(0.0001), "0.0%");
+    }
+
+    #[test]
+    fn lcpr_has_four_places_and_matches_the_money_helper() {
+        // 36,181.13 / 427,456 = 0.084643…
+        assert_eq!(lcpr(36_181.13 / 427_456.0), "$0.0846");
+        assert_eq!(lcpr(1234.5), "$1,234.5000");
+        assert_eq!(lcpr_decimal(d("0.08464")), "$0.0846");
+        assert_eq!(lcpr(f64::NAN), "—");
+    }
+
+    #[test]
+    fn numbers_drop_trailing_zeros_and_group() {
+        assert_eq!(number(400_000.0, 4), "400,000");
+        assert_eq!(number(0.45, 4), "0.45");
+        assert_eq!(number(2.0, 4), "2");
+        assert_eq!(number(-1234.5, 2), "-1,234.5");
+        assert_eq!(number(-0.00001, 2), "0");
+        assert_eq!(count(412_000.4), "412,000");
+        assert_eq!(percent(0.8254), "82.5%");
+        assert_eq!(percent(f64::INFINITY), "—");
+        assert_eq!(millis(780.0), "780 ms");
+    }
+}
