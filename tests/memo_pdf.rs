@@ -411,3 +411,64 @@ fn every_table_exports_as_csv_with_the_compute_figures() {
     let r = &json["reconciliations"][0]["result"];
     assert!(recs.contains(&money_of(&r["total_loaded_cost"])));
 }
+
+#[test]
+fn chargeback_of_every_shipped_file_matches_attribute_and_renders() {
+    let dir = scratch("chargeback");
+    let mut rendered = 0;
+    for file in shipped_files() {
+        let label = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let out_pdf = dir.join(format!("{label}.chargeback.pdf"));
+        let out = export("chargeback", &file, &out_pdf, &[]);
+        let attribute = lcpr_bin()
+            .arg("attribute")
+            .arg("--json")
+            .arg(&file)
+            .output()
+            .expect("lcpr runs");
+        let json: Value = serde_json::from_slice(&attribute.stdout).expect("attribute JSON");
+        if json.get("note").is_some() {
+            // No bill in this file: the report is refused, one line, no file left behind.
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{label}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stderr).contains("no bill to split"),
+                "{label}"
+            );
+            assert!(!out_pdf.exists(), "{label}: a refused export left a file");
+            continue;
+        }
+        assert!(
+            out.status.success(),
+            "{label}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = pdf_text(&out_pdf);
+        assert_footer(&text, &file, &label);
+        let bill = money_of(&json["bill_total"]);
+        assert!(
+            squash(&text).contains(&bill),
+            "{label}: bill {bill} missing"
+        );
+        for team in json["comparison"].as_array().expect("comparison") {
+            let name = team["team_name"].as_str().expect("name");
+            for mode in ["uniform", "proportional", "weighted", "hybrid"] {
+                let v = money_of(&team[mode]);
+                assert!(
+                    row_holds(&text, name, &v),
+                    "{label}: {name} {mode} {v} missing"
+                );
+            }
+        }
+        assert_pages_render(&out_pdf, &dir, &label);
+        rendered += 1;
+    }
+    assert!(rendered >= 1, "no shipped file has a bill to split");
+}

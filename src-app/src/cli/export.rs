@@ -5,6 +5,7 @@ use std::path::Path;
 
 use lcpr_core::document::{self, Date, Workspace, atomic};
 use lcpr_core::evaluation::{Evaluation, evaluate};
+use lcpr_core::memo::chargeback::chargeback_report;
 use lcpr_core::memo::decision::decision_memo;
 use lcpr_core::memo::review::review_pack;
 use lcpr_core::memo::tables::{TableKind, workspace_table};
@@ -38,6 +39,8 @@ pub enum Export {
     },
     /// The review pack.
     Review,
+    /// The chargeback report.
+    Chargeback,
     /// One table as CSV.
     Csv {
         /// Which table.
@@ -90,6 +93,8 @@ pub fn render(loaded: &Loaded, what: &Export) -> Result<Vec<u8>, ExportError> {
             pdf(report)
         }
         Export::Review => pdf(review_pack(&loaded.ws, &loaded.eval, &loaded.source)),
+        Export::Chargeback => pdf(chargeback_report(&loaded.ws, &loaded.source)
+            .map_err(|e| ExportError::Refused(e.to_string()))?),
         Export::Csv { table } => {
             Ok(table_to_csv(&workspace_table(&loaded.ws, &loaded.eval, *table)).into_bytes())
         }

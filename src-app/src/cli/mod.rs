@@ -150,6 +150,14 @@ enum ExportCommand {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// The chargeback report: the shared bill by team under each allocation mode.
+    Chargeback {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// One of the reports' tables, over the whole workspace, as CSV.
     Csv {
         /// The workspace file (YAML).
@@ -228,6 +236,9 @@ fn run_export(command: ExportCommand) -> ExitCode {
             output,
         } => ("memo", file, export::Export::Memo { scenario }, output),
         ExportCommand::Review { file, output } => ("review", file, export::Export::Review, output),
+        ExportCommand::Chargeback { file, output } => {
+            ("chargeback", file, export::Export::Chargeback, output)
+        }
         ExportCommand::Csv {
             file,
             table,

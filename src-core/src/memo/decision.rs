@@ -129,12 +129,14 @@ impl<'a> MemoContext<'a> {
 pub type Section = fn(&MemoContext<'_>) -> Vec<Block>;
 
 /// The memo's sections, in print order.
-pub const SECTIONS: [Section; 9] = [
+pub const SECTIONS: [Section; 11] = [
     summary_section,
     options_section,
     recommendation_section,
     components_section,
     reconciliation_section,
+    gates_section,
+    forecast_section,
     readiness_section,
     register_section,
     risks_section,
@@ -513,6 +515,122 @@ pub fn readiness_section(cx: &MemoContext<'_>) -> Vec<Block> {
         }
         Err(e) => blocks.push(Block::paragraph(format!(
             "The readiness assessment is incomplete: {e}."
+        ))),
+    }
+    blocks
+}
+
+/// The migration gates with their evidence, and the latest baseline against the candidate.
+pub fn gates_section(cx: &MemoContext<'_>) -> Vec<Block> {
+    if cx.ws.migration.is_none() {
+        return Vec::new();
+    }
+    let mut blocks = vec![Block::heading(1, "Migration gates")];
+    match crate::migration_case::assess(cx.ws, cx.eval) {
+        Ok(a) => {
+            blocks.push(Block::paragraph(a.gates.summary.clone()));
+            blocks.push(Block::Table(Table {
+                caption: Some("Each gate, its outcome and the evidence behind it".to_owned()),
+                columns: vec![
+                    Column::text("Gate"),
+                    Column::text("Outcome"),
+                    Column::text("Evidence"),
+                ],
+                rows: a
+                    .gates
+                    .gates
+                    .iter()
+                    .map(|g| {
+                        Row::new([
+                            g.gate.label().to_owned(),
+                            format!("{:?}", g.outcome).to_lowercase(),
+                            g.evidence.clone(),
+                        ])
+                    })
+                    .collect(),
+            }));
+            if let Some(c) = &a.comparison {
+                blocks.push(Block::Table(Table {
+                    caption: Some(format!(
+                        "Baseline {} against the candidate (latency: {})",
+                        a.baseline.as_deref().unwrap_or(""),
+                        a.latency_source
+                    )),
+                    columns: vec![
+                        Column::text("Metric"),
+                        Column::number("Baseline"),
+                        Column::number("Candidate"),
+                        Column::number("Change"),
+                        Column::text("Direction"),
+                    ],
+                    rows: c
+                        .deltas
+                        .iter()
+                        .map(|d| {
+                            Row::new([
+                                d.metric.name().replace('_', " "),
+                                format!("{:.4}", d.baseline),
+                                format!("{:.4}", d.candidate),
+                                d.relative.map_or(format!("{:+.4}", d.absolute), |r| {
+                                    format!("{:+.1}%", r * 100.0)
+                                }),
+                                format!("{:?}", d.movement).to_lowercase(),
+                            ])
+                        })
+                        .collect(),
+                }));
+            }
+        }
+        Err(e) => blocks.push(Block::paragraph(format!(
+            "The gates could not be assessed: {e}."
+        ))),
+    }
+    blocks
+}
+
+/// Next quarter's cost by named scenario: a range, not a point, with the fan chart.
+pub fn forecast_section(cx: &MemoContext<'_>) -> Vec<Block> {
+    let Some(input) = &cx.ws.forecast else {
+        return Vec::new();
+    };
+    let (draws, seed) = (cx.ws.simulation.draws, cx.ws.simulation.seed);
+    let mut blocks = vec![Block::heading(1, "Forecast for next quarter")];
+    match crate::forecast::forecast(input, draws, seed) {
+        Ok(f) => {
+            blocks.push(Block::paragraph(format!(
+                "Each scenario is a range from {draws} draws of its drivers (seed {seed}); the \
+                 register below each says which inputs are measured and which are assumed."
+            )));
+            let usd = |v: f64| crate::money::format_usd(v, 0);
+            blocks.push(Block::Table(Table {
+                caption: Some("Quarterly cost by scenario".to_owned()),
+                columns: vec![
+                    Column::text("Scenario"),
+                    Column::money("At base"),
+                    Column::money("P10"),
+                    Column::money("P50"),
+                    Column::money("P90"),
+                    Column::text("Measured inputs"),
+                ],
+                rows: f
+                    .scenarios
+                    .iter()
+                    .map(|s| {
+                        Row::new([
+                            s.name.clone(),
+                            usd(s.quarterly_cost_at_base),
+                            usd(s.quarterly_cost.p10),
+                            usd(s.quarterly_cost.p50),
+                            usd(s.quarterly_cost.p90),
+                            format!("{} of {}", s.measured_inputs, s.inputs.len()),
+                        ])
+                    })
+                    .collect(),
+            }));
+            blocks.push(Block::Chart(crate::figures::forecast_fan_chart(&f)));
+        }
+        Err(e) => blocks.push(Block::paragraph(format!(
+            "The forecast could not be run: {e}."
         ))),
     }
     blocks

@@ -17,6 +17,7 @@
 //! Files: `format` (how figures are written), `tables`, `risks` (what is still open), `decision`
 //! (the memo), `review` (the pack).
 
+pub mod chargeback;
 pub mod decision;
 pub mod format;
 pub mod review;
