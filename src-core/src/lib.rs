@@ -21,6 +21,7 @@ pub mod figures;
 pub mod forecast;
 pub mod goodput;
 pub mod incident_cost;
+pub mod joins;
 pub mod kv_sizing;
 pub mod lcpr;
 pub mod migration_case;
