@@ -23,6 +23,7 @@ pub mod forecast;
 pub mod goodput;
 pub mod hf_config;
 pub mod incident_cost;
+pub mod joins;
 pub mod kv_sizing;
 pub mod lcpr;
 pub mod loadtest;
