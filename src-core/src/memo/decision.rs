@@ -765,6 +765,8 @@ mod tests {
                 "Recommendation",
                 "Cost components",
                 "Reconciliation against invoices",
+                "Migration gates",
+                "Forecast for next quarter",
                 "Migration readiness",
                 "Assumption register",
                 "Open risks",
@@ -778,8 +780,8 @@ mod tests {
             .iter()
             .filter(|b| matches!(b, Block::Chart(_)))
             .count();
-        // Compare, tornado and the reconciliation waterfall.
-        assert_eq!(charts, 3);
+        // Compare, tornado, the reconciliation waterfall and the forecast fan.
+        assert_eq!(charts, 4);
         let pdf =
             render_pdf(&memo, &crate::memo::render_options()).unwrap_or_else(|e| panic!("{e}"));
         assert!(pdf.starts_with(b"%PDF-"));
