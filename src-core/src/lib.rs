@@ -16,6 +16,7 @@ pub mod error;
 pub mod evaluation;
 pub mod evidence_status;
 pub mod goodput;
+pub mod import;
 pub mod kv_sizing;
 pub mod lcpr;
 pub mod money;
