@@ -395,6 +395,7 @@ pub struct UnpricedModel {
 /// How an aggregate is built: raw values kept for exact percentiles, broken rows kept as
 /// examples.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AggregateSettings {
     /// Sketches keep raw values (exact percentiles) while they hold at most this many; 0: never.
     pub exact_below: usize,

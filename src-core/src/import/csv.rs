@@ -16,6 +16,7 @@
 //! single record longer than 16 MiB (usually a quote never closed) refuses the file, so memory
 //! stays bounded.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use super::ImportError;
@@ -27,6 +28,15 @@ use crate::error::InputError;
 
 /// Longest record accepted.
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// The bytes that end an unquoted field or need the full parser: comma, line feed, quote.
+const SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b',' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'"' as usize] = true;
+    t
+};
 
 /// Where a field's bytes are: in the chunk, or unescaped into the scratch buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +70,48 @@ fn parse_record(
     fields.clear();
     scratch.clear();
     let at = |i: usize| data.get(i).copied();
+    // Fast path: a line without quotes is its fields, split at commas. A quote sends the
+    // record to the full parser below.
+    let mut from = start;
+    let mut k = start;
+    let mut quoted = false;
+    while let Some(off) = data
+        .get(k..)
+        .and_then(|r| r.iter().position(|&b| SPECIAL[usize::from(b)]))
+    {
+        let at_byte = k + off;
+        match at(at_byte) {
+            Some(b',') => {
+                fields.push(Span::Data(from, at_byte));
+                from = at_byte + 1;
+                k = at_byte + 1;
+            }
+            Some(b'\n') => {
+                let end = if at_byte > from && at(at_byte - 1) == Some(b'\r') {
+                    at_byte - 1
+                } else {
+                    at_byte
+                };
+                fields.push(Span::Data(from, end));
+                return (at_byte + 1, None);
+            }
+            _ => {
+                quoted = true;
+                break;
+            }
+        }
+    }
+    if !quoted {
+        let end = data.len();
+        let end = if end > from && at(end - 1) == Some(b'\r') {
+            end - 1
+        } else {
+            end
+        };
+        fields.push(Span::Data(from, end));
+        return (data.len() + 1, None);
+    }
+    fields.clear();
     let mut i = start;
     loop {
         if at(i) == Some(b'"') {
@@ -352,9 +404,15 @@ impl Decoder for CsvDecoder {
         into: &mut Aggregate,
     ) -> Result<u64, ImportError> {
         let data = payload.as_slice();
+        // One UTF-8 check for the whole chunk: fields split at ASCII bytes of valid UTF-8 are
+        // valid UTF-8 themselves. A chunk that fails is checked field by field instead, so the
+        // bad field is reported with its row.
+        let text = std::str::from_utf8(data).ok();
         let mut pos = 0;
         let mut row = first_row;
-        while pos < data.len() {
+        // One set of cells for every record: building a row empties it.
+        let mut cells = RowCells::new();
+        'records: while pos < data.len() {
             let start = pos;
             let (next, problem) = parse_record(data, pos, &mut self.fields, &mut self.scratch);
             pos = next;
@@ -382,13 +440,30 @@ impl Decoder for CsvDecoder {
                 ));
                 continue;
             }
-            let mut cells = RowCells::new();
             for (field, col, name) in &self.plan {
-                if let Some(&s) = self.fields.get(*col) {
-                    cells.offer(*field, Cell::Bytes(span(data, &self.scratch, s)), name);
-                }
+                let cell = match self.fields.get(*col) {
+                    Some(&Span::Data(a, b)) if a == b => continue,
+                    Some(&Span::Data(a, b)) => match text.and_then(|t| t.get(a..b)) {
+                        Some(t) => Cell::Text(Cow::Borrowed(t)),
+                        None => Cell::Bytes(data.get(a..b).unwrap_or_default()),
+                    },
+                    // Unescaped text is rare: it is copied, so the cells borrow only the chunk.
+                    Some(&s) => match String::from_utf8(span(data, &self.scratch, s).to_vec()) {
+                        Ok(t) => Cell::Text(Cow::Owned(t)),
+                        Err(_) => {
+                            cells.clear();
+                            into.add_error(RowError::record(
+                                this,
+                                format!("has a field that is not UTF-8 text ({name})"),
+                            ));
+                            continue 'records;
+                        }
+                    },
+                    None => continue,
+                };
+                cells.offer(*field, cell, name);
             }
-            into.record(build_row(cells, &self.rules, this))?;
+            into.record(build_row(&mut cells, &self.rules, this))?;
         }
         Ok(row - first_row)
     }

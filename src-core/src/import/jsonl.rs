@@ -302,7 +302,7 @@ impl Decoder for JsonlDecoder {
             self.sources.fill(&mut cells, |_, source| {
                 lookup(&object, source).and_then(cell_of)
             });
-            into.record(build_row(cells, &self.rules, this))?;
+            into.record(build_row(&mut cells, &self.rules, this))?;
         }
         // `split` yields one piece after a final line break: it is not a line.
         let lines = row - first_row - u64::from(payload.last() == Some(&b'\n'));

@@ -272,7 +272,7 @@ impl<R: Read> Source for OtlpSource<R> {
                     let mut cells = RowCells::new();
                     self.sources
                         .fill(&mut cells, |_, key| flattened(span, &rs.resource, key));
-                    batch.push(build_row(cells, &self.rules, row).map(|r| r.into_owned()));
+                    batch.push(build_row(&mut cells, &self.rules, row).map(|r| r.into_owned()));
                 }
             }
         }

@@ -8,6 +8,7 @@
 //! DOUBLE and BOOLEAN; null values count as absent. A mapped column of another type (INT96,
 //! FIXED_LEN_BYTE_ARRAY) or a repeated column refuses the file.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +32,45 @@ use crate::error::InputError;
 
 /// Rows decoded per column read.
 const BATCH: usize = 4096;
+
+/// Marks a null in a batch's value index.
+const NULL: u32 = u32::MAX;
+
+/// Text already checked as UTF-8 in this batch, by address.
+///
+/// Dictionary-encoded values share their dictionary entry's bytes, so a repeated value comes
+/// back at the same address and length: its checked `&str` is reused. The memo holds at most
+/// 16 values and stops looking for columns whose values rarely repeat (ids).
+#[derive(Default)]
+struct TextMemo<'b> {
+    seen: Vec<(usize, usize, &'b str)>,
+    hits: u32,
+    misses: u32,
+}
+
+impl<'b> TextMemo<'b> {
+    fn text(&mut self, bytes: &'b [u8]) -> Cell<'b> {
+        let key = (bytes.as_ptr() as usize, bytes.len());
+        let active = self.misses < 64 || self.hits >= self.misses;
+        if active {
+            if let Some(&(_, _, s)) = self.seen.iter().find(|e| (e.0, e.1) == key) {
+                self.hits += 1;
+                return Cell::Text(Cow::Borrowed(s));
+            }
+            self.misses += 1;
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(s) => {
+                if active && self.seen.len() < 16 {
+                    self.seen.push((key.0, key.1, s));
+                }
+                Cell::Text(Cow::Borrowed(s))
+            }
+            // Left as bytes: the row check reports it.
+            Err(_) => Cell::Bytes(bytes),
+        }
+    }
+}
 
 fn unreadable(path: &Path, e: &ParquetError) -> ImportError {
     ImportError::Io {
@@ -233,7 +273,8 @@ struct ColumnState {
     kind: Kind,
     defs: Vec<i16>,
     max_def: i16,
-    cursor: usize,
+    /// Per row of the batch, its value's index, or `NULL` (nullable columns only).
+    index: Vec<u32>,
     /// The last day converted, since consecutive rows mostly share one.
     last_day: std::cell::Cell<Option<(i64, Date)>>,
 }
@@ -254,7 +295,7 @@ impl ColumnState {
             kind,
             defs: Vec::new(),
             max_def,
-            cursor: 0,
+            index: Vec::new(),
             last_day: std::cell::Cell::new(None),
         })
     }
@@ -262,7 +303,6 @@ impl ColumnState {
     /// Reads up to `max` rows; returns how many.
     fn read(&mut self, max: usize) -> Result<usize, ParquetError> {
         self.defs.clear();
-        self.cursor = 0;
         let defs = (self.max_def > 0).then_some(&mut self.defs);
         let (records, _, _) = match &mut self.values {
             Values::Text(r, v) => {
@@ -290,21 +330,41 @@ impl ColumnState {
                 r.read_records(max, defs, None, v)?
             }
         };
+        // Values of a nullable column are dense: index them by row once per batch.
+        self.index.clear();
+        if self.max_def > 0 {
+            let mut next = 0u32;
+            for &d in &self.defs {
+                if d == self.max_def {
+                    self.index.push(next);
+                    next += 1;
+                } else {
+                    self.index.push(NULL);
+                }
+            }
+        }
         Ok(records)
     }
 
-    /// The value index of row `r` of the batch (rows must be visited in order), or `None` for
-    /// a null.
-    fn slot(&mut self, r: usize) -> Option<usize> {
+    /// The value index of row `r` of the batch, or `None` for a null.
+    fn slot(&self, r: usize) -> Option<usize> {
         if self.max_def == 0 {
             return Some(r);
         }
-        if self.defs.get(r) == Some(&self.max_def) {
-            self.cursor += 1;
-            Some(self.cursor - 1)
-        } else {
-            None
+        match self.index.get(r) {
+            Some(&i) if i != NULL => usize::try_from(i).ok(),
+            _ => None,
         }
+    }
+
+    /// Row `r`'s cell; text is checked as UTF-8 once per distinct dictionary value (see
+    /// [`TextMemo`]).
+    fn cell_at<'b>(&'b self, r: usize, memo: &mut TextMemo<'b>) -> Option<Cell<'b>> {
+        let i = self.slot(r)?;
+        if let Values::Text(_, v) = &self.values {
+            return Some(memo.text(v.get(i)?.data()));
+        }
+        self.cell(i)
     }
 
     fn date(&self, days: i64) -> Option<Date> {
@@ -383,7 +443,6 @@ impl Decoder for ParquetDecoder {
             })?;
             states.push(state);
         }
-        let mut slots: Vec<Option<usize>> = vec![None; states.len()];
         let mut done = 0u64;
         while done < rows {
             let want = usize::try_from(rows - done).unwrap_or(BATCH).min(BATCH);
@@ -398,22 +457,23 @@ impl Decoder for ParquetDecoder {
                     message: format!("row group {group} holds fewer rows than its metadata says"),
                 });
             }
+            let batch: &[ColumnState] = &states;
+            let mut memos: Vec<TextMemo<'_>> = batch.iter().map(|_| TextMemo::default()).collect();
+            let mut cells = RowCells::new();
             for r in 0..n {
-                for (slot, s) in slots.iter_mut().zip(states.iter_mut()) {
-                    *slot = s.slot(r);
-                }
-                let mut cells = RowCells::new();
                 for (field, k, name) in &self.plan {
-                    let cell = slots
-                        .get(*k)
-                        .copied()
-                        .flatten()
-                        .and_then(|i| states.get(*k)?.cell(i));
-                    if let Some(cell) = cell {
+                    let (Some(state), Some(memo)) = (batch.get(*k), memos.get_mut(*k)) else {
+                        continue;
+                    };
+                    if let Some(cell) = state.cell_at(r, memo) {
                         cells.offer(*field, cell, name);
                     }
                 }
-                into.record(build_row(cells, &self.rules, first_row + done + r as u64))?;
+                into.record(build_row(
+                    &mut cells,
+                    &self.rules,
+                    first_row + done + r as u64,
+                ))?;
             }
             done += n as u64;
         }

@@ -264,7 +264,7 @@ impl<R: Read> UsageSource<R> {
             Some(UsageShape::OpenaiChat | UsageShape::OpenaiResponses) => &self.inclusive,
             _ => &self.exclusive,
         };
-        build_row(cells, rules, row).map(TraceRow::into_owned)
+        build_row(&mut cells, rules, row).map(TraceRow::into_owned)
     }
 }
 

@@ -186,13 +186,15 @@ pub enum Cell<'a> {
 }
 
 impl Cell<'_> {
-    /// True for empty or whitespace-only text, which counts as absent.
+    /// True for empty or ASCII-whitespace-only text, which counts as absent.
     #[must_use]
+    #[inline]
     pub fn is_blank(&self) -> bool {
         // Checking the first byte settles almost every value without a scan.
         match self {
             Self::Text(t) => {
-                t.chars().next().is_none_or(char::is_whitespace) && t.trim().is_empty()
+                t.as_bytes().first().is_none_or(u8::is_ascii_whitespace)
+                    && t.trim_ascii().is_empty()
             }
             Self::Bytes(b) => {
                 b.first().is_none_or(u8::is_ascii_whitespace)
@@ -243,6 +245,14 @@ impl<'a> RowCells<'a> {
         self.cells.get(field.index()).is_some_and(Option::is_some)
     }
 
+    /// Empties every field.
+    pub fn clear(&mut self) {
+        for c in &mut self.cells {
+            *c = None;
+        }
+    }
+
+    #[inline]
     fn take(&mut self, field: CanonicalField) -> Option<(Cell<'a>, &'a str)> {
         self.cells.get_mut(field.index()).and_then(Option::take)
     }
@@ -450,8 +460,8 @@ impl RowRules {
     }
 }
 
-struct Fields<'a> {
-    cells: RowCells<'a>,
+struct Fields<'a, 'c> {
+    cells: &'c mut RowCells<'a>,
     rules: &'a RowRules,
     row: u64,
 }
@@ -464,14 +474,16 @@ fn column_label(source: &str, field: CanonicalField) -> String {
     }
 }
 
+/// Without surrounding ASCII whitespace (the only kind trace files put around values).
 fn trimmed(c: Cow<'_, str>) -> Cow<'_, str> {
     match c {
-        Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
-        Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s),
-        Cow::Owned(s) => Cow::Owned(s.trim().to_owned()),
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim_ascii()),
+        Cow::Owned(s) if s.trim_ascii().len() == s.len() => Cow::Owned(s),
+        Cow::Owned(s) => Cow::Owned(s.trim_ascii().to_owned()),
     }
 }
 
+#[inline]
 fn as_text(cell: Cell<'_>) -> Result<Cow<'_, str>, String> {
     Ok(match cell {
         Cell::Text(t) => trimmed(t),
@@ -489,6 +501,16 @@ fn as_text(cell: Cell<'_>) -> Result<Cow<'_, str>, String> {
 /// Largest token count accepted: beyond it a count is a data error, and f64 sums stay exact.
 const MAX_TOKENS: u64 = 1 << 53;
 
+/// The bytes of a text cell.
+#[inline]
+fn raw_bytes<'c>(cell: &'c Cell<'_>) -> Option<&'c [u8]> {
+    match cell {
+        Cell::Bytes(b) => Some(b),
+        Cell::Text(t) => Some(t.as_bytes()),
+        _ => None,
+    }
+}
+
 /// Up to 15 ASCII digits (below 2^53) as a number: the common case, read without UTF-8 checks.
 fn plain_digits(b: &[u8]) -> Option<u64> {
     if b.is_empty() || b.len() > 15 {
@@ -500,10 +522,9 @@ fn plain_digits(b: &[u8]) -> Option<u64> {
     })
 }
 
+#[inline]
 fn whole(cell: Cell<'_>) -> Result<u64, String> {
-    if let Cell::Bytes(b) = &cell
-        && let Some(v) = plain_digits(b.trim_ascii())
-    {
+    if let Some(v) = raw_bytes(&cell).and_then(|b| plain_digits(b.trim_ascii())) {
         return Ok(v);
     }
     let float = |f: f64| -> Result<u64, String> {
@@ -543,7 +564,38 @@ fn whole(cell: Cell<'_>) -> Result<u64, String> {
     }
 }
 
+/// Powers of ten exact in f64.
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `123` or `123.45` with at most 15 digits, read without the general parser. The result is
+/// the same double: both the digits (below 2^53) and the power of ten are exact, and one
+/// division rounds correctly.
+fn plain_decimal(b: &[u8]) -> Option<f64> {
+    let mut mantissa = 0u64;
+    let mut digits = 0usize;
+    let mut scale = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if scale.is_none() && i > 0 && i + 1 < b.len() => scale = Some(b.len() - i - 1),
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    Some(mantissa as f64 / POW10.get(scale.unwrap_or(0)).copied()?)
+}
+
 fn millis(cell: Cell<'_>) -> Result<f64, String> {
+    if let Some(v) = raw_bytes(&cell).and_then(|b| plain_decimal(b.trim_ascii())) {
+        return Ok(v);
+    }
     let v = match cell {
         Cell::Int(i) => i as f64,
         Cell::Float(f) => f,
@@ -630,7 +682,8 @@ fn money(cell: Cell<'_>) -> Result<Decimal, String> {
     }
 }
 
-impl<'a> Fields<'a> {
+impl<'a> Fields<'a, '_> {
+    #[inline]
     fn cell(&mut self, field: CanonicalField) -> Option<(Cell<'a>, &'a str)> {
         self.cells.take(field).or_else(|| {
             let constant = self.rules.constants.get(field.index())?.as_deref()?;
@@ -650,6 +703,7 @@ impl<'a> Fields<'a> {
         self.fail(field, field.name(), "is required".to_owned())
     }
 
+    #[inline]
     fn parse<T>(
         &mut self,
         field: CanonicalField,
@@ -663,10 +717,12 @@ impl<'a> Fields<'a> {
         }
     }
 
+    #[inline]
     fn text(&mut self, field: CanonicalField) -> Result<Option<Cow<'a, str>>, RowError> {
         self.parse(field, as_text)
     }
 
+    #[inline]
     fn required_text(&mut self, field: CanonicalField) -> Result<Cow<'a, str>, RowError> {
         self.text(field)?.ok_or_else(|| self.missing(field))
     }
@@ -701,13 +757,24 @@ impl<'a> Fields<'a> {
 }
 
 /// Checks one record's values and builds its canonical row (see the module docs for the rules).
+///
+/// Every value is taken out of `cells`, which is left empty for the next record (also when the
+/// row is refused), so a reader can reuse one `RowCells` for all its records.
 pub fn build_row<'a>(
-    cells: RowCells<'a>,
+    cells: &mut RowCells<'a>,
     rules: &'a RowRules,
     row: u64,
 ) -> Result<TraceRow<'a>, RowError> {
+    let built = build(&mut Fields { cells, rules, row });
+    if built.is_err() {
+        cells.clear();
+    }
+    built
+}
+
+fn build<'a>(f: &mut Fields<'a, '_>) -> Result<TraceRow<'a>, RowError> {
     use CanonicalField as F;
-    let mut f = Fields { cells, rules, row };
+    let (rules, row) = (f.rules, f.row);
     let request_id = f.required_text(F::RequestId)?;
     let timestamp = match f.cell(F::Timestamp) {
         None => return Err(f.missing(F::Timestamp)),
@@ -945,7 +1012,7 @@ mod tests {
     #[test]
     fn inclusive_input_loses_its_cached_part_and_output_its_reasoning() {
         let r = rules(UsageConvention::OpenaiInclusive, true);
-        let row = build_row(cells(&base()), &r, 1).unwrap_or_else(|e| panic!("{e}"));
+        let row = build_row(&mut cells(&base()), &r, 1).unwrap_or_else(|e| panic!("{e}"));
         // 1000 input including 600 cached → 400 uncached; 300 output including 100 reasoning.
         assert_eq!(row.usage.uncached_input, 400);
         assert_eq!(row.usage.cache_read, 600);
@@ -962,7 +1029,7 @@ mod tests {
     #[test]
     fn exclusive_input_is_uncached_as_reported() {
         let r = rules(UsageConvention::AnthropicExclusive, false);
-        let row = build_row(cells(&base()), &r, 1).unwrap_or_else(|e| panic!("{e}"));
+        let row = build_row(&mut cells(&base()), &r, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(row.usage.uncached_input, 1000);
         assert_eq!(row.usage.input_total(), 1600);
         assert_eq!(row.usage.generated_total(), 400);
@@ -973,20 +1040,34 @@ mod tests {
         let mut b = base();
         b[6].1 = "1200";
         let r = rules(UsageConvention::OpenaiInclusive, true);
-        let err = build_row(cells(&b), &r, 7).err();
+        let err = build_row(&mut cells(&b), &r, 7).err();
         assert_eq!(
             err.map(|e| e.to_string()),
             Some("row 7: cache_read_tokens must be ≤ input_tokens (1000) because input includes cached tokens (openai_inclusive), got 1200".into())
         );
         // The same counts are fine where input excludes the cache.
         let r = rules(UsageConvention::AnthropicExclusive, true);
-        assert!(build_row(cells(&b), &r, 7).is_ok());
+        assert!(build_row(&mut cells(&b), &r, 7).is_ok());
         // Reads fit but reads + writes do not.
         let mut b = base();
         b.push((CanonicalField::CacheWrite5mTokens, "500"));
         let r = rules(UsageConvention::OpenaiInclusive, true);
-        let err = build_row(cells(&b), &r, 2).err();
+        let err = build_row(&mut cells(&b), &r, 2).err();
         assert!(err.is_some_and(|e| e.column == "input_tokens" && e.rule.contains("(1100)")));
+    }
+
+    #[test]
+    fn building_empties_the_cells_even_when_it_refuses() {
+        let r = rules(UsageConvention::AnthropicExclusive, false);
+        let mut b = base();
+        b[0].1 = "";
+        b.push((CanonicalField::TtftMs, "5"));
+        let mut c = cells(&b);
+        assert!(build_row(&mut c, &r, 1).is_err());
+        assert_eq!(c, RowCells::new());
+        let mut c = cells(&base());
+        assert!(build_row(&mut c, &r, 1).is_ok());
+        assert_eq!(c, RowCells::new());
     }
 
     #[test]
@@ -994,27 +1075,27 @@ mod tests {
         let r = rules(UsageConvention::AnthropicExclusive, false);
         let mut b = base();
         b[7].1 = "-5";
-        let err = build_row(cells(&b), &r, 5).err();
+        let err = build_row(&mut cells(&b), &r, 5).err();
         assert_eq!(
             err.map(|e| e.to_string()),
             Some("row 5: output_tokens must be ≥ 0, got -5".into())
         );
         let mut b = base();
         b[5].1 = "12x";
-        let err = build_row(cells(&b), &r, 3).err();
+        let err = build_row(&mut cells(&b), &r, 3).err();
         assert_eq!(
             err.map(|e| e.to_string()),
             Some("row 3: input_tokens must be a whole number, got \"12x\"".into())
         );
         let mut b = base();
         b[5].1 = "12.5";
-        assert!(build_row(cells(&b), &r, 3).is_err());
+        assert!(build_row(&mut cells(&b), &r, 3).is_err());
         let mut b = base();
         b[5].1 = "12.0";
-        assert!(build_row(cells(&b), &r, 3).is_ok_and(|row| row.usage.uncached_input == 12));
+        assert!(build_row(&mut cells(&b), &r, 3).is_ok_and(|row| row.usage.uncached_input == 12));
         let mut b = base();
         b.push((CanonicalField::TtftMs, "-3"));
-        assert!(build_row(cells(&b), &r, 3).is_err());
+        assert!(build_row(&mut cells(&b), &r, 3).is_err());
     }
 
     #[test]
@@ -1022,7 +1103,7 @@ mod tests {
         let mut b = base();
         b.remove(2);
         let r = rules(UsageConvention::AnthropicExclusive, false);
-        let err = build_row(cells(&b), &r, 4).err();
+        let err = build_row(&mut cells(&b), &r, 4).err();
         assert_eq!(
             err.map(|e| e.to_string()),
             Some("row 4: workload is required".into())
@@ -1030,10 +1111,10 @@ mod tests {
         // Blank counts as absent.
         let mut b = base();
         b[2].1 = "  ";
-        assert!(build_row(cells(&b), &r, 4).is_err());
+        assert!(build_row(&mut cells(&b), &r, 4).is_err());
         let mut r = r;
         r.constants[CanonicalField::Workload.index()] = Some("batch-review".into());
-        let row = build_row(cells(&b), &r, 4).unwrap_or_else(|e| panic!("{e}"));
+        let row = build_row(&mut cells(&b), &r, 4).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(row.workload, "batch-review");
     }
 
@@ -1049,21 +1130,55 @@ mod tests {
             (F::ReportedCost, "0.00125"),
         ]);
         let r = rules(UsageConvention::OpenaiInclusive, true);
-        let row = build_row(cells(&b), &r, 1).unwrap_or_else(|e| panic!("{e}"));
+        let row = build_row(&mut cells(&b), &r, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(row.status, Status::Timeout);
         assert_eq!(row.gate, GateResult::Pass);
         assert!(row.escalated && row.is_retry() && !row.is_accepted());
         assert_eq!(row.reported_cost, Some(Decimal::new(125, 5)));
         let mut bad = base();
         bad.push((F::Status, "done"));
-        let err = build_row(cells(&bad), &r, 9).err();
+        let err = build_row(&mut cells(&bad), &r, 9).err();
         assert!(err.is_some_and(|e| e.rule == "must be ok, error or timeout, got \"done\""));
         let mut bad = base();
         bad.push((F::QualityGate, "maybe"));
-        assert!(build_row(cells(&bad), &r, 9).is_err());
+        assert!(build_row(&mut cells(&bad), &r, 9).is_err());
         let mut bad = base();
         bad.push((F::ReportedCost, "-0.1"));
-        assert!(build_row(cells(&bad), &r, 9).is_err());
+        assert!(build_row(&mut cells(&bad), &r, 9).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_decimals_read_as_the_general_parser_reads_them(
+            mantissa in 0u64..1_000_000_000_000_000,
+            scale in 0usize..16,
+        ) {
+            let digits = mantissa.to_string();
+            let text = if scale == 0 || scale >= digits.len() {
+                digits
+            } else {
+                format!("{}.{}", &digits[..digits.len() - scale], &digits[digits.len() - scale..])
+            };
+            let general: f64 = text.parse().unwrap_or(f64::NAN);
+            proptest::prop_assert_eq!(plain_decimal(text.as_bytes()).map(f64::to_bits), Some(general.to_bits()));
+        }
+    }
+
+    #[test]
+    fn odd_decimals_take_the_general_path() {
+        for (text, expected) in [
+            ("12.", Some(12.0)),
+            (".5", Some(0.5)),
+            ("1e3", Some(1000.0)),
+            ("-1", None),
+        ] {
+            assert_eq!(plain_decimal(text.as_bytes()), None, "{text}");
+            assert_eq!(
+                millis(Cell::Bytes(text.as_bytes())).ok(),
+                expected,
+                "{text}"
+            );
+        }
     }
 
     #[test]
@@ -1072,12 +1187,12 @@ mod tests {
         let mut b = base();
         b.extend([(F::TtftMs, "400"), (F::E2eMs, "2400")]);
         let r = rules(UsageConvention::OpenaiInclusive, true);
-        let row = build_row(cells(&b), &r, 1).unwrap_or_else(|e| panic!("{e}"));
+        let row = build_row(&mut cells(&b), &r, 1).unwrap_or_else(|e| panic!("{e}"));
         // Generated = 300 (output incl. reasoning); (2400 − 400) ÷ 299 ms per token.
         assert_eq!(row.tpot_ms, Some(2000.0 / 299.0));
         let mut b = base();
         b.extend([(F::TtftMs, "400"), (F::E2eMs, "300")]);
-        let err = build_row(cells(&b), &r, 6).err();
+        let err = build_row(&mut cells(&b), &r, 6).err();
         assert!(err.is_some_and(|e| e.column == "e2e_ms" && e.rule.contains("≥ ttft_ms (400)")));
     }
 
@@ -1097,7 +1212,7 @@ mod tests {
         c.offer(F::QualityGate, Cell::Bool(false), "gate");
         assert!(!c.offer(F::InputTokens, Cell::Int(99), "later"));
         let r = rules(UsageConvention::AnthropicExclusive, false);
-        let row = build_row(c, &r, 1).unwrap_or_else(|e| panic!("{e}"));
+        let row = build_row(&mut c, &r, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((row.usage.uncached_input, row.usage.output), (10, 4));
         assert!(row.escalated);
         assert_eq!(row.gate, GateResult::Fail);
