@@ -11,7 +11,7 @@
 //! failed import returns an error and no aggregate, so nothing half-done escapes.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 
 use super::aggregate::Aggregate;
 use super::trace_row::{RowError, TraceRow};
@@ -114,7 +114,9 @@ fn parallel<S: Source>(
         .map(|_| source.decoder())
         .collect::<Result<Vec<_>, _>>()?;
     let (sender, receiver) = mpsc::sync_channel::<Chunk<S::Payload>>(workers * 2);
-    let receiver = Mutex::new(receiver);
+    // Only the workers hold the receiver: if they all stop, however they stop, it is dropped
+    // and the reader's next send fails instead of waiting forever.
+    let receiver = Arc::new(Mutex::new(receiver));
     let rows_done = AtomicU64::new(0);
     // Set by a worker that failed: the reader stops, the other workers drain and stop.
     let failed = AtomicBool::new(false);
@@ -122,7 +124,8 @@ fn parallel<S: Source>(
         let handles: Vec<_> = decoders
             .into_iter()
             .map(|mut decoder| {
-                let (receiver, rows_done, failed) = (&receiver, &rows_done, &failed);
+                let receiver = Arc::clone(&receiver);
+                let (rows_done, failed) = (&rows_done, &failed);
                 scope.spawn(move || {
                     let mut agg = Aggregate::new(options.aggregate);
                     let mut outcome = Ok(());
@@ -154,10 +157,12 @@ fn parallel<S: Source>(
                 })
             })
             .collect();
+        drop(receiver);
         let mut read = Ok(());
         loop {
             if cancel.load(Ordering::Relaxed) {
                 read = Err(ImportError::Cancelled);
+                failed.store(true, Ordering::Relaxed);
                 break;
             }
             if failed.load(Ordering::Relaxed) {
@@ -178,6 +183,8 @@ fn parallel<S: Source>(
                 Ok(None) => break,
                 Err(e) => {
                     read = Err(e);
+                    // The workers stop too: their results would be thrown away.
+                    failed.store(true, Ordering::Relaxed);
                     break;
                 }
             }
@@ -234,5 +241,114 @@ impl Decoder for RowsDecoder {
             into.record(row)?;
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::aggregate::AggregateSettings;
+    use crate::import::trace_row::RowError;
+
+    /// Chunks 1..=n, each one broken row; the decoder fails (or panics) on chunk `bad`.
+    struct Numbers {
+        next: u64,
+        n: u64,
+        bad: u64,
+        panic: bool,
+    }
+
+    struct Counter {
+        bad: u64,
+        panic: bool,
+    }
+
+    impl Decoder for Counter {
+        type Payload = u64;
+
+        fn decode(
+            &mut self,
+            k: u64,
+            first_row: u64,
+            into: &mut Aggregate,
+        ) -> Result<u64, ImportError> {
+            if k == self.bad {
+                if self.panic {
+                    panic!("decoder fault on chunk {k}");
+                }
+                return Err(ImportError::Overflow(format!("chunk {k}")));
+            }
+            into.add_error(RowError::record(first_row, "bad"));
+            Ok(1)
+        }
+    }
+
+    impl Source for Numbers {
+        type Payload = u64;
+        type Decoder = Counter;
+
+        fn decoder(&self) -> Result<Counter, ImportError> {
+            Ok(Counter {
+                bad: self.bad,
+                panic: self.panic,
+            })
+        }
+
+        fn next_chunk(&mut self) -> Result<Option<Chunk<u64>>, ImportError> {
+            if self.next >= self.n {
+                return Ok(None);
+            }
+            self.next += 1;
+            Ok(Some(Chunk {
+                payload: self.next,
+                first_row: self.next,
+                bytes_done: self.next,
+            }))
+        }
+
+        fn bytes_total(&self) -> u64 {
+            self.n
+        }
+    }
+
+    fn run_numbers(bad: u64, panic: bool, threads: usize) -> Result<Aggregate, ImportError> {
+        let options = ImportOptions {
+            threads,
+            chunk_bytes: 1,
+            aggregate: AggregateSettings {
+                exact_below: 0,
+                max_row_errors: 5,
+            },
+        };
+        let source = Numbers {
+            next: 0,
+            n: 10_000,
+            bad,
+            panic,
+        };
+        run(source, &options, &mut |_| {}, &AtomicBool::new(false))
+    }
+
+    #[test]
+    fn counts_every_chunk_on_any_number_of_threads() {
+        for threads in [1, 2, 4] {
+            let agg = run_numbers(0, false, threads).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((agg.rows_read, agg.rows_broken), (10_000, 10_000));
+            let rows: Vec<u64> = agg.row_errors.iter().map(|e| e.row).collect();
+            assert_eq!(rows, vec![1, 2, 3, 4, 5]);
+        }
+    }
+
+    #[test]
+    fn a_failing_worker_fails_the_import_without_hanging() {
+        for threads in [1, 2, 3] {
+            let r = run_numbers(37, false, threads);
+            assert_eq!(
+                r.err(),
+                Some(ImportError::Overflow("chunk 37".into())),
+                "threads {threads}"
+            );
+        }
+        assert_eq!(run_numbers(5, true, 2).err(), Some(ImportError::Worker));
     }
 }
