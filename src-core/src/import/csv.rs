@@ -26,7 +26,8 @@ use super::pipeline::{Chunk, Decoder, Source};
 use super::trace_row::{Cell, RowCells, RowError, RowRules, build_row};
 use crate::error::InputError;
 
-/// Longest record accepted.
+/// Longest CSV record or JSON line accepted; a longer one refuses the file, so memory stays
+/// bounded even when a quote or a line break is missing.
 pub const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// The bytes that end an unquoted field or need the full parser: comma, line feed, quote.
@@ -578,6 +579,16 @@ mod tests {
                 "chunk {chunk}, threads {threads}"
             );
         }
+    }
+
+    #[test]
+    fn a_quote_never_closed_cannot_swallow_memory() {
+        let mut text = format!("{HEADER}r1,\"2026-05-12T10:00:00Z,w\n");
+        text.push_str(&"x,y,z\n".repeat((MAX_RECORD_BYTES >> 2) + 1));
+        let mut source = CsvSource::new(text.as_bytes(), 0, &ColumnMapping::canonical(), 1 << 20)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = source.next_chunk().err();
+        assert!(err.is_some_and(|e| e.to_string().contains("longer than 16 MiB after row 1")));
     }
 
     #[test]

@@ -207,6 +207,17 @@ impl<R: Read> LineChunker<R> {
                     bytes_done: self.consumed,
                 }));
             }
+            let tail = self.buf.len() - last_break.map_or(0, |p| p + 1);
+            if tail > super::csv::MAX_RECORD_BYTES {
+                return Err(ImportError::Input(crate::error::InputError::new(
+                    "input",
+                    format!(
+                        "has a line longer than {} MiB at row {}",
+                        super::csv::MAX_RECORD_BYTES >> 20,
+                        self.next_row
+                    ),
+                )));
+            }
             let start = self.buf.len();
             self.buf.resize(start + self.chunk_bytes, 0);
             let read = match self.buf.get_mut(start..) {
@@ -348,6 +359,14 @@ mod tests {
                 ("dd".to_owned(), 5)
             ]
         );
+    }
+
+    #[test]
+    fn a_line_without_end_refuses_the_file() {
+        let long = vec![b'x'; super::super::csv::MAX_RECORD_BYTES + 2];
+        let mut c = LineChunker::new(long.as_slice(), 0, 1 << 20);
+        let err = c.next_lines().err();
+        assert!(err.is_some_and(|e| e.to_string().contains("longer than 16 MiB at row 1")));
     }
 
     #[test]
