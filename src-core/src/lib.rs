@@ -22,6 +22,7 @@ pub mod figures;
 pub mod forecast;
 pub mod goodput;
 pub mod hf_config;
+pub mod import;
 pub mod incident_cost;
 pub mod joins;
 pub mod kv_sizing;
