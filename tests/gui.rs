@@ -378,3 +378,64 @@ fn export_compare_table_writes_csv() {
     // records by their CRLF ends.
     assert_eq!(csv.matches("\r\n").count(), 1 + 4);
 }
+
+fn wait_for_import(h: &mut Harness<'_, WorkbenchApp>) {
+    for _ in 0..200 {
+        h.run_steps(1);
+        if !h.state().importing() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("the import did not finish");
+}
+
+#[test]
+fn importing_traces_adds_a_baseline_as_one_undoable_step() {
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let mut h = app(Some(default_workspace()), None, vec![Some(trace)]);
+    let before = h.state().session().doc.baselines.len();
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Import traces…").click();
+    h.run_steps(1);
+    wait_for_import(&mut h);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let baselines = &h.state().session().doc.baselines;
+    assert_eq!(baselines.len(), before + 1);
+    assert_eq!(
+        baselines.last().map(|b| b.id.as_str()),
+        Some("support-chat-2026-11-04")
+    );
+    assert!(
+        h.state()
+            .status()
+            .contains("baseline support-chat-2026-11-04 added"),
+        "{}",
+        h.state().status()
+    );
+    // The editor now shows the new baseline; one undo takes the whole import back.
+    h.run_steps(4);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc.baselines.len(), before);
+}
+
+#[test]
+fn a_failed_import_shows_why_and_changes_nothing() {
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let chargeback = support::repo_root().join("workspaces/public-sector-chargeback.yaml");
+    let mut h = app(Some(chargeback), None, vec![Some(trace)]);
+    let before = h.state().session().doc.clone();
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Import traces…").click();
+    h.run_steps(1);
+    wait_for_import(&mut h);
+    let error = h.state().error().expect("the refusal is shown").to_owned();
+    assert!(
+        error.contains("not in the workspace") && error.contains("Nothing was changed"),
+        "{error}"
+    );
+    assert_eq!(h.state().session().doc, before);
+}

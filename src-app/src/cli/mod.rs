@@ -3,6 +3,7 @@
 pub mod compute;
 pub mod decide;
 pub mod export;
+pub mod import;
 pub mod table;
 
 use std::io::Read;
@@ -108,6 +109,27 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Bring evidence into a workspace (all or nothing; the file is replaced atomically).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+    /// Every baseline per workload with the anomaly findings between consecutive ones.
+    Baseline {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Goodput of every load test under its workload's SLOs and quality gate.
+    Goodput {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Rewrite a workspace file in canonical form (stable key order, normalised numbers).
     ///
     /// The file is validated first and replaced atomically; with --check nothing is written
@@ -126,6 +148,25 @@ enum Command {
     Export {
         #[command(subcommand)]
         what: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Per-request traces (CSV, JSONL, OTLP JSON spans, provider usage objects, Parquet):
+    /// one dated baseline per workload, priced from the rate cards.
+    Traces {
+        /// The trace file; its format comes from its name.
+        file: PathBuf,
+        /// The workspace to add the baselines to.
+        #[arg(long)]
+        into: PathBuf,
+        /// A column mapping saved in the workspace, or canonical / otel_genai.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -225,6 +266,9 @@ pub fn run() -> ExitCode {
         }
         Command::Review { file, json } => run_decide(&file, json, |ws| decide::review(&file, ws)),
         Command::Export { what } => run_export(what),
+        Command::Import { what } => run_import(what),
+        Command::Baseline { file, json } => run_decide(&file, json, import::baseline),
+        Command::Goodput { file, json } => run_decide(&file, json, import::goodput),
     }
 }
 
@@ -376,6 +420,48 @@ fn run_decide(
         Err(e) => {
             eprintln!("lcpr: {}: {e}", file.display());
             ExitCode::from(EXIT_INVALID_INPUT)
+        }
+    }
+}
+
+fn run_import(command: ImportCommand) -> ExitCode {
+    match command {
+        ImportCommand::Traces {
+            file,
+            into,
+            mapping,
+            json,
+        } => {
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let mut last_percent = 0;
+            let mut progress = |p: lcpr_core::import::Progress| {
+                if let Some(percent) = (p.bytes_done * 100).checked_div(p.bytes_total)
+                    && percent >= last_percent + 10
+                {
+                    last_percent = percent;
+                    eprintln!("lcpr import: {percent}% ({} rows)", p.rows_done);
+                }
+            };
+            match import::import_traces(&file, &into, mapping.as_deref(), &mut progress, &cancel) {
+                Ok((_, report)) if json => match serde_json::to_string_pretty(&report) {
+                    Ok(text) => {
+                        println!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("lcpr import: cannot write JSON: {e}");
+                        ExitCode::FAILURE
+                    }
+                },
+                Ok((_, report)) => {
+                    print!("{}", import::report_text(&into, &report));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("lcpr import traces: {e}");
+                    ExitCode::from(EXIT_INVALID_INPUT)
+                }
+            }
         }
     }
 }

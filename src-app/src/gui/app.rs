@@ -1,6 +1,9 @@
 //! The application: owns the session, the views and the preferences, and lays out the window.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, ViewportCommand};
@@ -18,6 +21,16 @@ use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
 use super::views::{self, View, ViewContext};
 use super::{editor, plot, theme};
+
+/// A trace import running on its own thread.
+struct RunningImport {
+    file: PathBuf,
+    rows: Arc<AtomicU64>,
+    bytes_done: Arc<AtomicU64>,
+    bytes_total: Arc<AtomicU64>,
+    cancel: Arc<AtomicBool>,
+    result: Receiver<Result<lcpr_core::import::aggregate::Aggregate, String>>,
+}
 
 /// Seconds between autosave snapshots of a changed document.
 pub const AUTOSAVE_SECONDS: f64 = 30.0;
@@ -127,6 +140,7 @@ pub struct WorkbenchApp {
     status: String,
     started: Instant,
     reported_first_frame: bool,
+    import: Option<RunningImport>,
 }
 
 impl WorkbenchApp {
@@ -165,6 +179,7 @@ impl WorkbenchApp {
             status: String::new(),
             started: options.started.unwrap_or_else(Instant::now),
             reported_first_frame: false,
+            import: None,
         };
         if let Some(paths) = &app.storage
             && let Some(snapshot) = storage::find_snapshots(paths).into_iter().next()
@@ -213,6 +228,144 @@ impl WorkbenchApp {
     #[must_use]
     pub fn asking_about_unsaved_changes(&self) -> bool {
         matches!(self.modal, Some(Modal::Unsaved(_)))
+    }
+
+    /// True while a trace import runs.
+    #[must_use]
+    pub fn importing(&self) -> bool {
+        self.import.is_some()
+    }
+
+    /// The status line.
+    #[must_use]
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// Starts importing a trace file on a background thread.
+    pub fn start_import(&mut self, file: &Path, ctx: &egui::Context) {
+        let Some(format) = lcpr_core::import::Format::from_path(file) else {
+            self.modal = Some(Modal::Error(format!(
+                "{}: the format is not clear from the name (use .csv, .jsonl, .otlp.json, .usage.jsonl or .parquet)",
+                file.display()
+            )));
+            return;
+        };
+        let mapping = match crate::cli::import::mapping(&self.session.doc, None, format) {
+            Ok(m) => m,
+            Err(e) => {
+                self.modal = Some(Modal::Error(e));
+                return;
+            }
+        };
+        let cards = self.session.doc.rate_cards.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let job = RunningImport {
+            file: file.to_path_buf(),
+            rows: Arc::default(),
+            bytes_done: Arc::default(),
+            bytes_total: Arc::default(),
+            cancel: Arc::default(),
+            result: rx,
+        };
+        let (rows, done, total, cancel) = (
+            job.rows.clone(),
+            job.bytes_done.clone(),
+            job.bytes_total.clone(),
+            job.cancel.clone(),
+        );
+        let path = file.to_path_buf();
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let import = lcpr_core::import::Import {
+                format,
+                mapping: &mapping,
+                cards: &cards,
+                options: lcpr_core::import::ImportOptions::default(),
+            };
+            let mut progress = |p: lcpr_core::import::Progress| {
+                rows.store(p.rows_done, Ordering::Relaxed);
+                done.store(p.bytes_done, Ordering::Relaxed);
+                total.store(p.bytes_total, Ordering::Relaxed);
+                ctx.request_repaint();
+            };
+            let result = import
+                .from_file(&path, &mut progress, &cancel)
+                .map_err(|e| e.to_string());
+            // The app may have quit meanwhile; nothing to do then.
+            let _ = tx.send(result);
+            ctx.request_repaint();
+        });
+        self.import = Some(job);
+    }
+
+    /// Finishes a completed import: baselines go into the document (one undo step), or the
+    /// error is shown and nothing changes.
+    fn poll_import(&mut self) {
+        let Some(job) = &self.import else { return };
+        let outcome = match job.result.try_recv() {
+            Ok(r) => r,
+            Err(TryRecvError::Empty) => return,
+            Err(TryRecvError::Disconnected) => Err("the import stopped unexpectedly".to_owned()),
+        };
+        let file = job.file.display().to_string();
+        self.import = None;
+        let added = outcome.and_then(|agg| {
+            let mut doc = self.session.doc.clone();
+            crate::cli::import::add_baselines(&mut doc, &agg).map(|report| (doc, report))
+        });
+        match added {
+            Ok((doc, report)) => {
+                self.session.doc = doc;
+                let ids: Vec<&str> = report
+                    .baselines
+                    .iter()
+                    .map(|b| b.baseline.id.as_str())
+                    .collect();
+                let findings: usize = report.baselines.iter().map(|b| b.findings.len()).sum();
+                self.status = format!(
+                    "Imported {} rows from {file} ({} broken rows left out): baseline {} added, {findings} finding(s)",
+                    report.rows_read,
+                    report.rows_broken,
+                    ids.join(", ")
+                );
+                if let Some(i) = self.session.doc.baselines.len().checked_sub(1) {
+                    self.selection = Selection::Baseline(i);
+                }
+            }
+            Err(e) => self.modal = Some(Modal::Error(format!("{file}: {e}. Nothing was changed."))),
+        }
+    }
+
+    fn import_progress(&mut self, ctx: &egui::Context) {
+        let Some(job) = &self.import else { return };
+        let (done, total, rows) = (
+            job.bytes_done.load(Ordering::Relaxed),
+            job.bytes_total.load(Ordering::Relaxed),
+            job.rows.load(Ordering::Relaxed),
+        );
+        let cancel = job.cancel.clone();
+        let name = job
+            .file
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        egui::Modal::new(egui::Id::unique("import")).show(ctx, |ui| {
+            ui.heading(format!("Importing {name}"));
+            let fraction = if total > 0 {
+                done as f32 / total as f32
+            } else {
+                0.0
+            };
+            ui.add(
+                egui::ProgressBar::new(fraction)
+                    .show_percentage()
+                    .desired_width(360.0),
+            );
+            ui.label(format!("{rows} rows read"));
+            if ui.button("Cancel").clicked() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        });
     }
 
     /// True when the app offers to recover an autosave snapshot.
@@ -388,7 +541,7 @@ impl WorkbenchApp {
         }
     }
 
-    fn handle_dialogs(&mut self) {
+    fn handle_dialogs(&mut self, ctx: &egui::Context) {
         let Some(answer) = self.dialogs.poll() else {
             return;
         };
@@ -406,6 +559,7 @@ impl WorkbenchApp {
                     self.perform(next);
                 }
             }
+            DialogRequest::ImportTraces => self.start_import(&path, ctx),
             DialogRequest::Export { .. } => {
                 if let Some(kind) = self.export.take() {
                     self.write_export(kind, &path);
@@ -626,6 +780,14 @@ impl WorkbenchApp {
                     .clicked()
                 {
                     self.guarded(Pending::Revert);
+                }
+                ui.separator();
+                if ui
+                    .add_enabled(self.import.is_none(), egui::Button::new("Import traces…"))
+                    .on_hover_text("Per-request traces become a dated baseline per workload")
+                    .clicked()
+                {
+                    self.dialogs.request(DialogRequest::ImportTraces);
                 }
                 ui.separator();
                 let has_scenarios = !self.session.doc.scenarios.is_empty();
@@ -883,7 +1045,8 @@ impl eframe::App for WorkbenchApp {
             }
         }
         let time = ctx.input(|i| i.time);
-        self.handle_dialogs();
+        self.handle_dialogs(&ctx);
+        self.poll_import();
         self.handle_input(&ctx);
         if self.presenting {
             ctx.set_zoom_factor(theme::PRESENTER_ZOOM);
@@ -893,6 +1056,7 @@ impl eframe::App for WorkbenchApp {
             self.workbench(ui);
         }
         self.modals(&ctx);
+        self.import_progress(&ctx);
         self.session.refresh(time);
         let title = self.session.title();
         if title != self.last_title {

@@ -15,6 +15,8 @@ pub enum DialogRequest {
         /// The file name offered.
         suggested: String,
     },
+    /// A trace file to import.
+    ImportTraces,
     /// Where to write an export.
     Export {
         /// The file name offered.
@@ -61,6 +63,9 @@ impl FileDialogs for NativeDialogs {
             let path = match r {
                 DialogRequest::Open => dialog
                     .add_filter("LCPR workspace", &["yaml", "yml"])
+                    .pick_file(),
+                DialogRequest::ImportTraces => dialog
+                    .add_filter("Traces", &["csv", "jsonl", "ndjson", "json", "parquet"])
                     .pick_file(),
                 DialogRequest::SaveAs { suggested } => dialog
                     .add_filter("LCPR workspace", &["yaml"])

@@ -84,6 +84,9 @@ pub struct Workspace {
     /// This month and last month per workload, for the monthly review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub monthly_review: Option<crate::monthly_review::MonthlyReviewInput>,
+    /// Saved column mappings for trace files, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trace_mappings: Vec<crate::import::mapping::ColumnMapping>,
 }
 
 /// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
@@ -903,6 +906,7 @@ impl Workspace {
             attribution: None,
             incidents: Vec::new(),
             monthly_review: None,
+            trace_mappings: Vec::new(),
         }
     }
 

@@ -544,6 +544,15 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
     {
         c.input("monthly_review", e);
     }
+    let mut names = BTreeSet::new();
+    for (i, m) in ws.trace_mappings.iter().enumerate() {
+        if !names.insert(m.name.as_str()) {
+            c.push(
+                format!("trace_mappings[{i}].name"),
+                format!("repeats mapping {:?}", m.name),
+            );
+        }
+    }
     if !ws.readiness.is_empty()
         && let Err(e) = crate::readiness::readiness(&ws.readiness)
     {

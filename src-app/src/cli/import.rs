@@ -1,0 +1,306 @@
+//! `lcpr import traces FILE --into WORKSPACE`, `lcpr baseline WORKSPACE` and
+//! `lcpr goodput WORKSPACE`: evidence from per-request traces and load tests.
+//!
+//! An import is all or nothing: the workspace file is rewritten atomically once every baseline
+//! derived, or left untouched.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use lcpr_core::document::{self, Baseline, Workspace};
+use lcpr_core::import::baseline::{BaselineDerivation, BaselineRefusal, derive_baselines};
+use lcpr_core::import::findings::{Finding, FindingRules, findings};
+use lcpr_core::import::mapping::ColumnMapping;
+use lcpr_core::import::{Format, Import, ImportOptions, Progress};
+use lcpr_core::money::format_usd;
+use serde::Serialize;
+
+use super::decide::Output;
+use super::table::{Align, Table};
+
+/// The mapping named `name`: one saved in the workspace, or a built-in one.
+pub fn mapping(
+    ws: &Workspace,
+    name: Option<&str>,
+    format: Format,
+) -> Result<ColumnMapping, String> {
+    let builtin = |n: &str| match n {
+        "canonical" => Some(ColumnMapping::canonical()),
+        "otel_genai" => Some(ColumnMapping::otel_genai()),
+        _ => None,
+    };
+    match name {
+        None if format == Format::Otlp => Ok(ColumnMapping::otel_genai()),
+        None => Ok(ColumnMapping::canonical()),
+        Some(n) => ws.trace_mappings.iter().find(|m| m.name == n).cloned().or_else(|| builtin(n)).ok_or_else(|| {
+            let saved: Vec<&str> = ws.trace_mappings.iter().map(|m| m.name.as_str()).collect();
+            format!(
+                "--mapping: no mapping {n:?}; built in: canonical, otel_genai; saved in the workspace: {}",
+                if saved.is_empty() { "none".to_owned() } else { saved.join(", ") }
+            )
+        }),
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    /// Rows read.
+    pub rows_read: u64,
+    /// Rows that broke a convention, counted and left out.
+    pub rows_broken: u64,
+    /// The first broken rows, with their row numbers.
+    pub row_errors: Vec<String>,
+    /// Baselines added, with their findings against the workload's previous baseline.
+    pub baselines: Vec<ImportedBaseline>,
+}
+
+/// One baseline added by an import.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedBaseline {
+    /// The baseline.
+    pub baseline: Baseline,
+    /// Days covered.
+    pub days: u32,
+    /// Requests and accepted outputs.
+    pub requests: u64,
+    /// Accepted outputs.
+    pub accepted: u64,
+    /// Anomaly findings against the previous baseline of the workload.
+    pub findings: Vec<Finding>,
+}
+
+/// Imports a trace into a workspace; on success the workspace file holds the new baselines.
+pub fn import_traces(
+    file: &Path,
+    into: &Path,
+    mapping_name: Option<&str>,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<(Workspace, ImportReport), String> {
+    let mut ws = document::load(into).map_err(|e| e.to_string())?;
+    let format = Format::from_path(file).ok_or_else(|| {
+        format!(
+            "{}: the format is not clear from the name (use .csv, .jsonl, .otlp.json, .usage.jsonl or .parquet)",
+            file.display()
+        )
+    })?;
+    let mapping = mapping(&ws, mapping_name, format)?;
+    let import = Import {
+        format,
+        mapping: &mapping,
+        cards: &ws.rate_cards,
+        options: ImportOptions::default(),
+    };
+    let agg = import
+        .from_file(file, progress, cancel)
+        .map_err(|e| e.to_string())?;
+    let report = add_baselines(&mut ws, &agg)?;
+    document::save(&ws, into).map_err(|e| e.to_string())?;
+    Ok((ws, report))
+}
+
+/// Derives a baseline per workload from an imported aggregate and adds them to `ws`, with
+/// their findings against each workload's previous baseline. All or nothing: on any refusal
+/// (an unpriced model, a workload the workspace lacks, a repeated id) `ws` is unchanged.
+pub fn add_baselines(
+    ws: &mut Workspace,
+    agg: &lcpr_core::import::aggregate::Aggregate,
+) -> Result<ImportReport, String> {
+    let derived = derive_baselines(agg, ws);
+    let mut refusals = Vec::new();
+    let mut added: Vec<(BaselineDerivation, Vec<Finding>)> = Vec::new();
+    for (workload, result) in derived {
+        match result {
+            Ok(d) => {
+                let previous = ws
+                    .baselines
+                    .iter()
+                    .filter(|b| b.workload == workload && b.captured_on < d.baseline.captured_on)
+                    .max_by_key(|b| b.captured_on);
+                let found = match (previous, ws.workload(&workload)) {
+                    (Some(p), Some(w)) => findings(p, &d.baseline, w, &FindingRules::default())
+                        .map_err(|e| e.to_string())?,
+                    _ => Vec::new(),
+                };
+                added.push((d, found));
+            }
+            Err(e @ BaselineRefusal::Unpriced(_)) | Err(e @ BaselineRefusal::Input(_)) => {
+                refusals.push(format!("{workload}: {e}"))
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(format!("nothing was imported: {}", refusals.join("; ")));
+    }
+    if added.is_empty() {
+        return Err("nothing was imported: the trace has no rows for any workload".to_owned());
+    }
+    if let Some((d, _)) = added
+        .iter()
+        .find(|(d, _)| ws.baselines.iter().any(|b| b.id == d.baseline.id))
+    {
+        return Err(format!(
+            "nothing was imported: the workspace already has baseline {:?}",
+            d.baseline.id
+        ));
+    }
+    ws.baselines
+        .extend(added.iter().map(|(d, _)| d.baseline.clone()));
+    Ok(ImportReport {
+        rows_read: agg.rows_read,
+        rows_broken: agg.rows_broken,
+        row_errors: agg
+            .row_errors
+            .iter()
+            .take(20)
+            .map(|e| e.to_string())
+            .collect(),
+        baselines: added
+            .into_iter()
+            .map(|(d, f)| ImportedBaseline {
+                baseline: d.baseline,
+                days: d.days,
+                requests: d.requests,
+                accepted: d.accepted,
+                findings: f,
+            })
+            .collect(),
+    })
+}
+
+/// The text form of an import report.
+#[must_use]
+pub fn report_text(into: &Path, r: &ImportReport) -> String {
+    let mut out = format!(
+        "{} rows read, {} broken rows counted and left out; {} baseline(s) added to {}\n",
+        r.rows_read,
+        r.rows_broken,
+        r.baselines.len(),
+        into.display()
+    );
+    for e in &r.row_errors {
+        out.push_str(&format!("  {e}\n"));
+    }
+    for b in &r.baselines {
+        let m = &b.baseline.metrics;
+        out.push_str(&format!(
+            "{}: {} over {} day(s): LCPR {}, pass rate {:.1}%, TTFT p50/p95/p99 {:.0}/{:.0}/{:.0} ms, cache hit {:.1}%, {} requests, {} accepted\n",
+            b.baseline.id,
+            b.baseline.workload,
+            b.days,
+            format_usd(lcpr_core::money::to_f64(m.lcpr), 4),
+            m.gate_pass_rate * 100.0,
+            m.ttft_ms.p50,
+            m.ttft_ms.p95,
+            m.ttft_ms.p99,
+            m.cache_hit_rate * 100.0,
+            b.requests,
+            b.accepted
+        ));
+        for f in &b.findings {
+            out.push_str(&format!("  finding: {}\n", f.message));
+        }
+    }
+    out
+}
+
+/// Every baseline per workload, oldest first, with the findings between consecutive ones.
+pub fn baseline(ws: &Workspace) -> Result<Output, String> {
+    let mut table = Table::new(&[
+        ("baseline", Align::Left),
+        ("workload", Align::Left),
+        ("captured", Align::Left),
+        ("LCPR", Align::Right),
+        ("pass", Align::Right),
+        ("TTFT p95", Align::Right),
+        ("cache hit", Align::Right),
+        ("requests/day", Align::Right),
+    ]);
+    let mut sorted: Vec<&Baseline> = ws.baselines.iter().collect();
+    sorted.sort_by(|a, b| {
+        a.workload
+            .cmp(&b.workload)
+            .then(a.captured_on.cmp(&b.captured_on))
+    });
+    let mut all_findings = Vec::new();
+    for (i, b) in sorted.iter().enumerate() {
+        table.row(vec![
+            b.id.clone(),
+            b.workload.clone(),
+            b.captured_on.to_string(),
+            format_usd(lcpr_core::money::to_f64(b.metrics.lcpr), 4),
+            format!("{:.1}%", b.metrics.gate_pass_rate * 100.0),
+            format!("{:.0} ms", b.metrics.ttft_ms.p95),
+            format!("{:.1}%", b.metrics.cache_hit_rate * 100.0),
+            format!("{:.0}", b.metrics.requests_per_day),
+        ]);
+        if let Some(prev) = i
+            .checked_sub(1)
+            .and_then(|j| sorted.get(j))
+            .filter(|p| p.workload == b.workload)
+            && let Some(w) = ws.workload(&b.workload)
+        {
+            for f in findings(prev, b, w, &FindingRules::default()).map_err(|e| e.to_string())? {
+                all_findings.push((prev.id.clone(), b.id.clone(), f));
+            }
+        }
+    }
+    let mut text = format!("Baselines\n{}\n", table.render());
+    if all_findings.is_empty() {
+        text.push_str("No anomaly between consecutive baselines.\n");
+    }
+    for (a, b, f) in &all_findings {
+        text.push_str(&format!("{a} → {b}: {}\n", f.message));
+    }
+    let json = serde_json::json!({
+        "baselines": sorted,
+        "findings": all_findings.iter().map(|(a, b, f)| serde_json::json!({"previous": a, "current": b, "finding": f})).collect::<Vec<_>>(),
+    });
+    Ok(Output { json, text })
+}
+
+/// Goodput of every load test under its workload's SLOs and gate, with the method's gaps.
+pub fn goodput(ws: &Workspace) -> Result<Output, String> {
+    let eval = lcpr_core::evaluation::evaluate(ws);
+    let mut table = Table::new(&[
+        ("load test", Align::Left),
+        ("requests", Align::Right),
+        ("throughput/s", Align::Right),
+        ("goodput/s", Align::Right),
+        ("cost/accepted", Align::Right),
+        ("TTFT p99", Align::Right),
+    ]);
+    for l in &eval.load_tests {
+        match &l.goodput {
+            Some(g) => table.row(vec![
+                l.name.clone(),
+                g.total_requests.to_string(),
+                format!("{:.1}", g.throughput_rate),
+                format!("{:.1}", g.goodput_rate),
+                g.cost_per_accepted
+                    .map_or("—".to_owned(), |v| format_usd(v, 4)),
+                format!("{:.0} ms", g.ttft_ms.p99),
+            ]),
+            None => table.row(vec![
+                l.name.clone(),
+                format!("error: {}", l.error.as_deref().unwrap_or("?")),
+            ]),
+        }
+    }
+    let mut text = if eval.load_tests.is_empty() {
+        "No load tests in this workspace.\n".to_owned()
+    } else {
+        format!(
+            "Goodput under each workload's SLOs and quality gate\n{}\n",
+            table.render()
+        )
+    };
+    for l in &eval.load_tests {
+        for gap in &l.methodology_gaps {
+            text.push_str(&format!("  {}: {gap}\n", l.id));
+        }
+    }
+    let json = serde_json::to_value(&eval.load_tests).map_err(|e| e.to_string())?;
+    Ok(Output { json, text })
+}

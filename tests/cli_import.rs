@@ -1,0 +1,128 @@
+//! `lcpr import traces`, `lcpr baseline` and `lcpr goodput` end to end: an import adds a dated
+//! baseline and rewrites the workspace, a refused import leaves the file byte for byte.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot set up should panic
+
+mod support;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn lcpr(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_lcpr"))
+        .args(args)
+        .output()
+        .expect("lcpr runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn scratch_copy(name: &str, from: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("lcpr-cli-import-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("w.yaml");
+    std::fs::copy(support::repo_root().join(from), &path).expect("copy");
+    path
+}
+
+#[test]
+fn an_import_adds_a_baseline_with_findings() {
+    let ws = scratch_copy("ok", "workspaces/support-migration.yaml");
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let (ok, out, err) = lcpr(&[
+        "import",
+        "traces",
+        trace.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(report["rows_read"], 9);
+    assert_eq!(
+        report["baselines"][0]["baseline"]["id"],
+        "support-chat-2026-11-04"
+    );
+    assert!(
+        report["baselines"][0]["findings"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+    );
+    let doc = lcpr_core::document::load(&ws).expect("the rewritten workspace loads");
+    assert!(
+        doc.baselines
+            .iter()
+            .any(|b| b.id == "support-chat-2026-11-04")
+    );
+    let (ok, out, _) = lcpr(&["baseline", ws.to_str().unwrap()]);
+    assert!(
+        ok && out.contains("support-chat-2026-11-04") && out.contains("cache hit rate fell"),
+        "{out}"
+    );
+    // The same import again is refused: the baseline exists.
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "traces",
+        trace.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("already has baseline"), "{err}");
+}
+
+#[test]
+fn a_refused_import_leaves_the_workspace_untouched() {
+    let ws = scratch_copy("refused", "workspaces/public-sector-chargeback.yaml");
+    let before = std::fs::read(&ws).expect("read");
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "traces",
+        trace.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+    ]);
+    assert!(!ok, "accepted");
+    assert!(
+        err.contains("nothing was imported") && err.contains("not in the workspace"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&ws).expect("read"), before);
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "traces",
+        "trace.txt",
+        "--into",
+        ws.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("format is not clear"), "{err}");
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "traces",
+        trace.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+        "--mapping",
+        "nope",
+    ]);
+    assert!(!ok && err.contains("no mapping \"nope\""), "{err}");
+}
+
+#[test]
+fn goodput_reports_every_load_test_and_its_gaps() {
+    let seed = support::repo_root().join("seeds/rag-benchmark-audit.yaml");
+    let (ok, out, err) = lcpr(&["goodput", seed.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("28.0") && out.contains("33.0") && out.contains("Closed-loop arrivals"),
+        "{out}"
+    );
+    let (ok, out, _) = lcpr(&["goodput", seed.to_str().unwrap(), "--json"]);
+    assert!(ok);
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(json.as_array().map(Vec::len), Some(2));
+}
