@@ -36,6 +36,8 @@ const SUM_SCALE: f64 = 1_048_576.0;
 pub struct Sketch {
     alpha: f64,
     ln_gamma: f64,
+    /// 1 ÷ ln γ, so indexing multiplies rather than divides.
+    inv_ln_gamma: f64,
     /// Bucket index of `counts[0]`.
     offset: i32,
     /// Counts of consecutive buckets; no leading or trailing zero, so equal sketches are equal
@@ -45,7 +47,7 @@ pub struct Sketch {
     count: u64,
     min: f64,
     max: f64,
-    sum_fixed: i128,
+    sum_fixed: u128,
     exact_limit: usize,
     exact: Option<Vec<f64>>,
 }
@@ -67,6 +69,7 @@ impl Sketch {
         Self {
             alpha,
             ln_gamma: ((1.0 + alpha) / (1.0 - alpha)).ln(),
+            inv_ln_gamma: 1.0 / ((1.0 + alpha) / (1.0 - alpha)).ln(),
             offset: 0,
             counts: Vec::new(),
             zero_count: 0,
@@ -95,7 +98,7 @@ impl Sketch {
     #[must_use]
     pub fn bucket_index(&self, x: f64) -> i32 {
         // ⌈v⌉ by truncation, which compiles to one instruction where `ceil` is a library call.
-        let v = x.ln() / self.ln_gamma;
+        let v = x.ln() * self.inv_ln_gamma;
         let t = v as i32;
         if f64::from(t) < v { t + 1 } else { t }
     }
@@ -107,6 +110,7 @@ impl Sketch {
         2.0 * (f64::from(index) * self.ln_gamma).exp() / (gamma + 1.0)
     }
 
+    #[inline]
     fn bump(&mut self, index: i32, n: u64) {
         if self.counts.is_empty() {
             self.offset = index;
@@ -129,6 +133,7 @@ impl Sketch {
 
     /// Adds one value. Refuses (returns false, counting nothing) a value that is negative or
     /// not finite.
+    #[inline]
     pub fn add(&mut self, x: f64) -> bool {
         if !(x.is_finite() && x >= 0.0) {
             return false;
@@ -141,10 +146,11 @@ impl Sketch {
             self.max = self.max.max(x);
         }
         self.count += 1;
-        // Round half up by truncation (x ≥ 0); `as` saturates, so no value can overflow it.
+        // Round half up by truncation (x ≥ 0); `as` saturates at 2^64, so 2^64 values cannot
+        // overflow the 128-bit sum.
         self.sum_fixed = self
             .sum_fixed
-            .saturating_add(i128::from((x * SUM_SCALE + 0.5) as i64));
+            .saturating_add(u128::from((x * SUM_SCALE + 0.5) as u64));
         if x < MIN_INDEXABLE {
             self.zero_count += 1;
         } else {
