@@ -126,3 +126,68 @@ fn goodput_reports_every_load_test_and_its_gaps() {
     let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(json.as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn reconcile_names_the_off_rate_lines_and_writes_into_the_workspace() {
+    let ws = scratch_copy("reconcile", "workspaces/support-migration.yaml");
+    let f = support::repo_root().join("tests/fixtures");
+    let path = |p: &str| f.join(p).to_str().unwrap().to_owned();
+    let base = [
+        "reconcile".to_owned(),
+        ws.to_str().unwrap().to_owned(),
+        "--workload".into(),
+        "support-chat".into(),
+        "--period".into(),
+        "2026-05-01..2026-05-31".into(),
+        "--trace-cost".into(),
+        "14127".into(),
+        "--attempts".into(),
+        "261361".into(),
+        "--contract".into(),
+        path("contracts/acme_msa_amended.csv"),
+        "--evals".into(),
+        path("evals/eval_results.csv"),
+        "--reviews".into(),
+        path("evals/human_reviews.csv"),
+    ];
+    let with = |extra: &[String]| -> Vec<String> {
+        base.iter().cloned().chain(extra.iter().cloned()).collect()
+    };
+    let args = with(&[
+        "--invoice".into(),
+        path("invoices/plain_2026_05.csv"),
+        "--json".into(),
+        "--into".into(),
+    ]);
+    let (ok, out, err) = lcpr(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(ok, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let lines: Vec<&str> = r["off_rate_lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["line_id"].as_str())
+        .collect();
+    assert_eq!(lines, ["L1", "L3"]);
+    // The superseded-tier overcharge explains the whole trace-to-invoice delta.
+    assert_eq!(r["explained_delta"], r["as_billed"]["delta"]);
+    assert_eq!(r["unexplained_delta"].as_f64(), Some(0.0));
+    let doc = lcpr_core::document::load(&ws).expect("loads");
+    assert!(
+        doc.reconciliations
+            .iter()
+            .any(|x| x.id == "support-chat-2026-05-01")
+    );
+    // A malformed invoice is refused with its row, and the workspace is not touched.
+    let before = std::fs::read(&ws).expect("read");
+    let args = with(&[
+        "--invoice".into(),
+        path("invoices/plain_negative_quantity.csv"),
+        "--id".into(),
+        "again".into(),
+        "--into".into(),
+    ]);
+    let (ok, _, err) = lcpr(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!ok && err.contains("row"), "{err}");
+    assert_eq!(std::fs::read(&ws).expect("read"), before);
+}

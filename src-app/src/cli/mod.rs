@@ -4,6 +4,7 @@ pub mod compute;
 pub mod decide;
 pub mod export;
 pub mod import;
+pub mod reconcile;
 pub mod table;
 
 use std::io::Read;
@@ -122,6 +123,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Four-source reconciliation of one period: trace cost, invoice lines against the
+    /// contracted rates, evals and human review joined on request id, ops costs.
+    Reconcile(Box<ReconcileArgs>),
     /// Goodput of every load test under its workload's SLOs and quality gate.
     Goodput {
         /// The workspace file (YAML).
@@ -149,6 +153,58 @@ enum Command {
         #[command(subcommand)]
         what: ExportCommand,
     },
+}
+
+/// The sources and figures of `lcpr reconcile`.
+#[derive(clap::Args)]
+struct ReconcileArgs {
+    /// The workspace file (YAML): its workload, and its rate cards when no --contract.
+    file: PathBuf,
+    /// The workload reconciled.
+    #[arg(long)]
+    workload: String,
+    /// The billing period, START..END (days included).
+    #[arg(long)]
+    period: String,
+    /// Trace-derived inference cost of the period, $.
+    #[arg(long)]
+    trace_cost: rust_decimal::Decimal,
+    /// Requests attempted in the period.
+    #[arg(long)]
+    attempts: u64,
+    /// The invoice: FOCUS cost-and-usage CSV or a plain invoice-line CSV.
+    #[arg(long)]
+    invoice: PathBuf,
+    /// FOCUS ServiceName values to keep.
+    #[arg(long = "focus-service")]
+    focus_services: Vec<String>,
+    /// Contracted rates per meter with effective dates (default: the rate cards).
+    #[arg(long)]
+    contract: Option<PathBuf>,
+    /// Eval results, CSV or JSONL.
+    #[arg(long)]
+    evals: Option<PathBuf>,
+    /// Human review results, CSV or JSONL.
+    #[arg(long)]
+    reviews: Option<PathBuf>,
+    /// Ops and other costs, LABEL=AMOUNT (repeatable).
+    #[arg(long)]
+    ops: Vec<String>,
+    /// Disputed invoice line ids (repeatable), or `all` for the whole delta.
+    #[arg(long)]
+    dispute: Vec<String>,
+    /// Revenue per accepted output, $.
+    #[arg(long, default_value = "0")]
+    revenue_per_unit: rust_decimal::Decimal,
+    /// Reconciliation id (default: WORKLOAD-START).
+    #[arg(long)]
+    id: Option<String>,
+    /// Also add the reconciliation to the workspace file.
+    #[arg(long)]
+    into: bool,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -269,6 +325,48 @@ pub fn run() -> ExitCode {
         Command::Import { what } => run_import(what),
         Command::Baseline { file, json } => run_decide(&file, json, import::baseline),
         Command::Goodput { file, json } => run_decide(&file, json, import::goodput),
+        Command::Reconcile(args) => {
+            let ReconcileArgs {
+                file,
+                workload,
+                period,
+                trace_cost,
+                attempts,
+                invoice,
+                focus_services,
+                contract,
+                evals,
+                reviews,
+                ops,
+                dispute,
+                revenue_per_unit,
+                id,
+                into,
+                json,
+            } = *args;
+            let request = reconcile::Request {
+                id,
+                workload,
+                period,
+                trace_cost,
+                attempts,
+                invoice,
+                focus_services,
+                contract,
+                evals,
+                reviews,
+                ops,
+                dispute,
+                revenue_per_unit,
+            };
+            run_decide(&file, json, |ws| {
+                let result = reconcile::run(ws, &request)?;
+                if into {
+                    reconcile::write_into(&file, &result)?;
+                }
+                reconcile::output(&result)
+            })
+        }
     }
 }
 

@@ -1,0 +1,224 @@
+//! `lcpr reconcile WORKSPACE`: the four-source reconciliation of one period — trace cost,
+//! invoice lines checked against the contracted rates, eval and human review joined on
+//! request id, ops costs — printed, and with `--into` written into the workspace.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use lcpr_core::document::{self, Period, Workspace};
+use lcpr_core::joins::contract::{from_rate_cards, read_contract};
+use lcpr_core::joins::csv::Format;
+use lcpr_core::joins::evals::{EvalResults, HumanReviews, read_eval_results, read_human_reviews};
+use lcpr_core::joins::invoice::{FocusSelection, read_focus, read_plain};
+use lcpr_core::joins::reconcile::{
+    CostItem, Dispute, FourSourceReconciliation, ReconcileInput, Sources, reconcile,
+};
+use lcpr_core::money::{format_usd, to_f64};
+use rust_decimal::Decimal;
+
+use super::decide::Output;
+
+/// The sources and figures of one reconciliation, as given on the command line.
+pub struct Request {
+    /// Reconciliation id (default: `{workload}-{period start}`).
+    pub id: Option<String>,
+    /// The workload.
+    pub workload: String,
+    /// `START..END`, both days included.
+    pub period: String,
+    /// Trace-derived inference cost of the period.
+    pub trace_cost: Decimal,
+    /// Requests attempted in the period.
+    pub attempts: u64,
+    /// The invoice: a FOCUS export or a plain invoice-line CSV.
+    pub invoice: PathBuf,
+    /// FOCUS ServiceName values to keep (FOCUS exports cover a whole account).
+    pub focus_services: Vec<String>,
+    /// A contract rate file; the workspace's rate cards and contract overlays when absent.
+    pub contract: Option<PathBuf>,
+    /// Eval results (request id → pass/fail, grader cost).
+    pub evals: Option<PathBuf>,
+    /// Human review results (request id → outcome, minutes, cost).
+    pub reviews: Option<PathBuf>,
+    /// Ops and other costs, `LABEL=AMOUNT`.
+    pub ops: Vec<String>,
+    /// Invoice line ids disputed with the vendor, or `all` for the whole delta.
+    pub dispute: Vec<String>,
+    /// Revenue per accepted output.
+    pub revenue_per_unit: Decimal,
+}
+
+fn open(path: &Path) -> Result<(String, BufReader<File>), String> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let file = File::open(path).map_err(|e| format!("{}: cannot be read: {e}", path.display()))?;
+    Ok((name, BufReader::new(file)))
+}
+
+fn period(text: &str) -> Result<Period, String> {
+    let (a, b) = text
+        .split_once("..")
+        .ok_or_else(|| format!("--period must be START..END, got {text:?}"))?;
+    let start = a.parse().map_err(|e| format!("--period start {e}"))?;
+    let end = b.parse().map_err(|e| format!("--period end {e}"))?;
+    Ok(Period { start, end })
+}
+
+/// Runs the reconciliation against `ws`.
+pub fn run(ws: &Workspace, r: &Request) -> Result<FourSourceReconciliation, String> {
+    if ws.workload(&r.workload).is_none() {
+        return Err(format!("--workload: names no workload {:?}", r.workload));
+    }
+    let period = period(&r.period)?;
+    let (name, file) = open(&r.invoice)?;
+    let is_focus = {
+        let (_, mut probe) = open(&r.invoice)?;
+        let mut head = String::new();
+        std::io::BufRead::read_line(&mut probe, &mut head).map_err(|e| e.to_string())?;
+        head.contains("BilledCost")
+    };
+    let invoice = if is_focus {
+        read_focus(
+            &name,
+            file,
+            &FocusSelection {
+                services: r.focus_services.clone(),
+            },
+        )
+    } else {
+        read_plain(&name, file)
+    }
+    .map_err(|e| e.to_string())?;
+    let contract = match &r.contract {
+        Some(p) => {
+            let (n, f) = open(p)?;
+            read_contract(&n, f).map_err(|e| e.to_string())?
+        }
+        None => from_rate_cards(&ws.rate_cards).map_err(|e| e.to_string())?,
+    };
+    let evals = match &r.evals {
+        Some(p) => {
+            let (n, f) = open(p)?;
+            read_eval_results(&n, Format::from_file_name(&n), f).map_err(|e| e.to_string())?
+        }
+        None => EvalResults::default(),
+    };
+    let reviews = match &r.reviews {
+        Some(p) => {
+            let (n, f) = open(p)?;
+            read_human_reviews(&n, Format::from_file_name(&n), f).map_err(|e| e.to_string())?
+        }
+        None => HumanReviews::default(),
+    };
+    let ops = r
+        .ops
+        .iter()
+        .map(|item| {
+            let (label, amount) = item
+                .split_once('=')
+                .ok_or_else(|| format!("--ops must be LABEL=AMOUNT, got {item:?}"))?;
+            let amount: Decimal = amount
+                .trim()
+                .parse()
+                .map_err(|_| format!("--ops {label}: {amount:?} is not an amount"))?;
+            Ok(CostItem {
+                label: label.trim().to_owned(),
+                amount,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let dispute = match r.dispute.as_slice() {
+        [] => Dispute::None,
+        [all] if all == "all" => Dispute::WholeDelta,
+        ids => Dispute::Lines {
+            line_ids: ids.to_vec(),
+        },
+    };
+    let input = ReconcileInput {
+        id: r
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("{}-{}", r.workload, period.start)),
+        workload: r.workload.clone(),
+        account: String::new(),
+        period,
+        trace_cost: r.trace_cost,
+        attempts: r.attempts,
+        ops,
+        dispute,
+        revenue_per_unit: r.revenue_per_unit,
+    };
+    reconcile(
+        &input,
+        &Sources {
+            invoice: &invoice,
+            contract: &contract,
+            evals: &evals,
+            reviews: &reviews,
+        },
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The text and JSON forms of a result.
+pub fn output(r: &FourSourceReconciliation) -> Result<Output, String> {
+    let m = |d: Decimal| format_usd(to_f64(d), 2);
+    let b = &r.as_billed;
+    let mut text = format!(
+        "Reconciliation {} ({} {} – {})\nTrace cost {}, invoice {}: delta {} ({}){}\n",
+        r.id,
+        r.workload,
+        r.period.start,
+        r.period.end,
+        m(b.input.trace_cost),
+        m(r.invoice_total),
+        m(b.delta),
+        b.delta_pct
+            .map_or("—".to_owned(), |p| format!("{:+.2}%", to_f64(p) * 100.0)),
+        if b.delta_flagged {
+            " — above the 5% threshold"
+        } else {
+            ""
+        }
+    );
+    for l in &r.off_rate_lines {
+        text.push_str(&format!(
+            "  line {} ({:?}) billed at {} against the contracted {}: overcharge {}\n",
+            l.line_id,
+            l.meter,
+            l.billed_unit_price,
+            l.contracted_unit_price,
+            m(l.overcharge)
+        ));
+    }
+    text.push_str(&format!(
+        "Explained by off-rate lines {}, unexplained {}; disputed {}\nAccepted {} of {} attempts; loaded cost {} as billed, {} net of disputes; LCPR {} net\n",
+        m(r.explained_delta),
+        m(r.unexplained_delta),
+        m(r.disputed_amount),
+        r.net_of_disputes.input.accepted_units,
+        r.net_of_disputes.input.total_attempts,
+        m(r.as_billed.total_loaded_cost),
+        m(r.net_of_disputes.total_loaded_cost),
+        format_usd(to_f64(r.net_of_disputes.lcpr), 4)
+    ));
+    let json = serde_json::to_value(r).map_err(|e| e.to_string())?;
+    Ok(Output { json, text })
+}
+
+/// Adds the reconciliation to the workspace file (atomically); refuses a repeated id.
+pub fn write_into(file: &Path, r: &FourSourceReconciliation) -> Result<(), String> {
+    let mut ws = document::load(file).map_err(|e| e.to_string())?;
+    let rec = r.to_document();
+    if ws.reconciliations.iter().any(|x| x.id == rec.id) {
+        return Err(format!(
+            "the workspace already has reconciliation {:?}; nothing was written",
+            rec.id
+        ));
+    }
+    ws.reconciliations.push(rec);
+    document::save(&ws, file).map_err(|e| e.to_string())
+}
