@@ -155,50 +155,13 @@ enum Command {
     },
 }
 
-/// The sources and figures of `lcpr reconcile`.
+/// `lcpr reconcile`: the workspace, the request, and what to do with the result.
 #[derive(clap::Args)]
 struct ReconcileArgs {
     /// The workspace file (YAML): its workload, and its rate cards when no --contract.
     file: PathBuf,
-    /// The workload reconciled.
-    #[arg(long)]
-    workload: String,
-    /// The billing period, START..END (days included).
-    #[arg(long)]
-    period: String,
-    /// Trace-derived inference cost of the period, $.
-    #[arg(long)]
-    trace_cost: rust_decimal::Decimal,
-    /// Requests attempted in the period.
-    #[arg(long)]
-    attempts: u64,
-    /// The invoice: FOCUS cost-and-usage CSV or a plain invoice-line CSV.
-    #[arg(long)]
-    invoice: PathBuf,
-    /// FOCUS ServiceName values to keep.
-    #[arg(long = "focus-service")]
-    focus_services: Vec<String>,
-    /// Contracted rates per meter with effective dates (default: the rate cards).
-    #[arg(long)]
-    contract: Option<PathBuf>,
-    /// Eval results, CSV or JSONL.
-    #[arg(long)]
-    evals: Option<PathBuf>,
-    /// Human review results, CSV or JSONL.
-    #[arg(long)]
-    reviews: Option<PathBuf>,
-    /// Ops and other costs, LABEL=AMOUNT (repeatable).
-    #[arg(long)]
-    ops: Vec<String>,
-    /// Disputed invoice line ids (repeatable), or `all` for the whole delta.
-    #[arg(long)]
-    dispute: Vec<String>,
-    /// Revenue per accepted output, $.
-    #[arg(long, default_value = "0")]
-    revenue_per_unit: rust_decimal::Decimal,
-    /// Reconciliation id (default: WORKLOAD-START).
-    #[arg(long)]
-    id: Option<String>,
+    #[command(flatten)]
+    request: reconcile::Request,
     /// Also add the reconciliation to the workspace file.
     #[arg(long)]
     into: bool,
@@ -328,37 +291,10 @@ pub fn run() -> ExitCode {
         Command::Reconcile(args) => {
             let ReconcileArgs {
                 file,
-                workload,
-                period,
-                trace_cost,
-                attempts,
-                invoice,
-                focus_services,
-                contract,
-                evals,
-                reviews,
-                ops,
-                dispute,
-                revenue_per_unit,
-                id,
+                request,
                 into,
                 json,
             } = *args;
-            let request = reconcile::Request {
-                id,
-                workload,
-                period,
-                trace_cost,
-                attempts,
-                invoice,
-                focus_services,
-                contract,
-                evals,
-                reviews,
-                ops,
-                dispute,
-                revenue_per_unit,
-            };
             run_decide(&file, json, |ws| {
                 let result = reconcile::run(ws, &request)?;
                 if into {

@@ -20,33 +20,47 @@ use rust_decimal::Decimal;
 use super::decide::Output;
 
 /// The sources and figures of one reconciliation, as given on the command line.
+#[derive(clap::Args)]
 pub struct Request {
-    /// Reconciliation id (default: `{workload}-{period start}`).
-    pub id: Option<String>,
-    /// The workload.
+    /// The workload reconciled.
+    #[arg(long)]
     pub workload: String,
-    /// `START..END`, both days included.
+    /// The billing period, START..END (days included).
+    #[arg(long)]
     pub period: String,
-    /// Trace-derived inference cost of the period.
+    /// Trace-derived inference cost of the period, $.
+    #[arg(long)]
     pub trace_cost: Decimal,
     /// Requests attempted in the period.
+    #[arg(long)]
     pub attempts: u64,
-    /// The invoice: a FOCUS export or a plain invoice-line CSV.
+    /// The invoice: FOCUS cost-and-usage CSV or a plain invoice-line CSV.
+    #[arg(long)]
     pub invoice: PathBuf,
     /// FOCUS ServiceName values to keep (FOCUS exports cover a whole account).
+    #[arg(long = "focus-service")]
     pub focus_services: Vec<String>,
-    /// A contract rate file; the workspace's rate cards and contract overlays when absent.
+    /// Contracted rates per meter with effective dates (default: the workspace's rate cards).
+    #[arg(long)]
     pub contract: Option<PathBuf>,
-    /// Eval results (request id → pass/fail, grader cost).
+    /// Eval results (request id → pass/fail, grader cost), CSV or JSONL.
+    #[arg(long)]
     pub evals: Option<PathBuf>,
-    /// Human review results (request id → outcome, minutes, cost).
+    /// Human review results (request id → outcome, minutes, cost), CSV or JSONL.
+    #[arg(long)]
     pub reviews: Option<PathBuf>,
-    /// Ops and other costs, `LABEL=AMOUNT`.
+    /// Ops and other costs, LABEL=AMOUNT (repeatable).
+    #[arg(long)]
     pub ops: Vec<String>,
-    /// Invoice line ids disputed with the vendor, or `all` for the whole delta.
+    /// Disputed invoice line ids (repeatable), or `all` for the whole delta.
+    #[arg(long)]
     pub dispute: Vec<String>,
-    /// Revenue per accepted output.
+    /// Revenue per accepted output, $.
+    #[arg(long, default_value = "0")]
     pub revenue_per_unit: Decimal,
+    /// Reconciliation id (default: WORKLOAD-START).
+    #[arg(long)]
+    pub id: Option<String>,
 }
 
 fn open(path: &Path) -> Result<(String, BufReader<File>), String> {
