@@ -191,3 +191,51 @@ fn reconcile_names_the_off_rate_lines_and_writes_into_the_workspace() {
     assert!(!ok && err.contains("row"), "{err}");
     assert_eq!(std::fs::read(&ws).expect("read"), before);
 }
+
+#[test]
+fn load_test_imports_add_one_load_test_per_run_and_refuse_summaries() {
+    let ws = scratch_copy("loadtest", "workspaces/support-migration.yaml");
+    let f = support::repo_root().join("tests/fixtures/loadtests");
+    let sweep = f.join("generic_sweep.csv");
+    let (ok, out, err) = lcpr(&[
+        "import",
+        "loadtest",
+        sweep.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+        "--workload",
+        "support-chat",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let json: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(json["load_tests"].as_array().map(Vec::len), Some(3));
+    assert!(
+        json["sweep"]["capacity_ceiling"]["request_rate"]
+            .as_f64()
+            .is_some()
+    );
+    let doc = lcpr_core::document::load(&ws).expect("loads");
+    assert_eq!(doc.load_tests.len(), 3);
+    // Each imported run computes under the workload's SLOs; none errors.
+    let eval = lcpr_core::evaluation::evaluate(&doc);
+    assert!(
+        eval.load_tests.iter().all(|l| l.error.is_none()),
+        "{:?}",
+        eval.load_tests
+    );
+    // A summary without per-request data is refused and nothing changes.
+    let before = std::fs::read(&ws).expect("read");
+    let summary = f.join("vllm_summary_only.json");
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "loadtest",
+        summary.to_str().unwrap(),
+        "--into",
+        ws.to_str().unwrap(),
+        "--workload",
+        "support-chat",
+    ]);
+    assert!(!ok && err.contains("per-request"), "{err}");
+    assert_eq!(std::fs::read(&ws).expect("read"), before);
+}

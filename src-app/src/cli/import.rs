@@ -304,3 +304,148 @@ pub fn goodput(ws: &Workspace) -> Result<Output, String> {
     let json = serde_json::to_value(&eval.load_tests).map_err(|e| e.to_string())?;
     Ok(Output { json, text })
 }
+
+/// A load-test run as the document holds it: identical requests counted once. A failed request
+/// is kept as not accepted; a missing quality result counts as a pass and the method then
+/// records that no quality gate was applied, so the gap is raised.
+fn load_test_of(
+    run: &lcpr_core::loadtest::readers::LoadTestRun,
+    id: String,
+    workload: &str,
+) -> document::LoadTest {
+    let (mut methodology, notes) = run.evidence.resolve(None);
+    methodology.quality_gate_applied = run.requests.iter().any(|r| r.quality_pass.is_some());
+    let mut groups: Vec<document::RequestGroup> = Vec::new();
+    for r in &run.requests {
+        // A failed request is never accepted, so its missing timings cannot change goodput;
+        // a successful one keeps exactly what the file measured.
+        let ttft = r.ttft_ms.or(r.e2e_ms).unwrap_or(0.0);
+        let group = document::RequestGroup {
+            count: 1,
+            ttft_ms: ttft,
+            tpot_ms: r.tpot_ms.unwrap_or(0.0),
+            e2e_ms: r.e2e_ms.or_else(|| (!r.success).then_some(ttft)),
+            output_tokens: r.output_tokens.unwrap_or(0.0),
+            quality_pass: r.success && r.quality_pass.unwrap_or(true),
+            cost: r.cost.unwrap_or_default(),
+        };
+        match groups.iter_mut().find(|g| {
+            document::RequestGroup {
+                count: g.count,
+                ..group.clone()
+            } == **g
+        }) {
+            Some(g) => g.count += 1,
+            None => groups.push(group),
+        }
+    }
+    document::LoadTest {
+        id,
+        name: run.label.clone(),
+        workload: workload.to_owned(),
+        scenario: None,
+        duration_seconds: run.duration_seconds,
+        methodology,
+        requests: groups,
+        notes: notes.join(" "),
+    }
+}
+
+/// Imports a load-test file into the workspace: one load test per run, all or nothing; returns
+/// the sweep across the runs under the workload's SLOs.
+pub fn import_loadtest(
+    file: &Path,
+    into: &Path,
+    workload: &str,
+) -> Result<(Vec<String>, lcpr_core::loadtest::sweep::Sweep), String> {
+    let mut ws = document::load(into).map_err(|e| e.to_string())?;
+    let w = ws
+        .workload(workload)
+        .cloned()
+        .ok_or_else(|| format!("--workload: names no workload {workload:?}"))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("{}: cannot be read: {e}", file.display()))?;
+    let runs = lcpr_core::loadtest::readers::read_file(&name, &text)
+        .map_err(|e| format!("{name}: {e}"))?;
+    let sweep = lcpr_core::loadtest::sweep::sweep(
+        &lcpr_core::loadtest::sweep::SweepInput::for_workload(runs.clone(), &w),
+    )
+    .map_err(|e| format!("{name}: {e}"))?;
+    let stem = name.split('.').next().unwrap_or("load-test").to_owned();
+    let mut ids = Vec::new();
+    for (i, run) in runs.iter().enumerate() {
+        let id = if runs.len() == 1 {
+            stem.clone()
+        } else {
+            format!("{stem}-{}", i + 1)
+        };
+        if ws.load_tests.iter().any(|t| t.id == id) {
+            return Err(format!(
+                "nothing was imported: the workspace already has load test {id:?}"
+            ));
+        }
+        ws.load_tests.push(load_test_of(run, id.clone(), workload));
+        ids.push(id);
+    }
+    if let Some(v) = document::validate(&ws).into_iter().next() {
+        return Err(format!("nothing was imported: {v}"));
+    }
+    document::save(&ws, into).map_err(|e| e.to_string())?;
+    Ok((ids, sweep))
+}
+
+/// The text form of an imported sweep.
+#[must_use]
+pub fn sweep_text(into: &Path, ids: &[String], s: &lcpr_core::loadtest::sweep::Sweep) -> String {
+    let mut t = Table::new(&[
+        ("run", Align::Left),
+        ("rate/s", Align::Right),
+        ("attempts", Align::Right),
+        ("accepted", Align::Right),
+        ("goodput/s", Align::Right),
+    ]);
+    for p in &s.points {
+        t.row(vec![
+            p.label.clone(),
+            format!("{:.2}", p.request_rate),
+            p.attempts.to_string(),
+            format!("{:.0}", p.accepted),
+            format!(
+                "{:.2}",
+                p.accepted / p.duration_seconds.max(f64::MIN_POSITIVE)
+            ),
+        ]);
+    }
+    let mut out = format!(
+        "{} load test(s) added to {}: {}\n{}\n",
+        ids.len(),
+        into.display(),
+        ids.join(", "),
+        t.render()
+    );
+    if let Some(c) = &s.capacity_ceiling {
+        out.push_str(&format!(
+            "Capacity ceiling: {:.2} req/s (goodput {:.2}/s)\n",
+            c.request_rate, c.goodput_rate
+        ));
+    }
+    if let Some(o) = &s.operating_point {
+        out.push_str(&format!(
+            "Operating point: {:.2} req/s, goodput {:.2}/s, cost per accepted {}\n",
+            o.request_rate,
+            o.goodput_rate,
+            o.cost_per_accepted.map_or("—".to_owned(), |c| format_usd(
+                lcpr_core::money::to_f64(c),
+                4
+            ))
+        ));
+    }
+    for g in &s.methodology_gaps {
+        out.push_str(&format!("  gap: {g}\n"));
+    }
+    out
+}

@@ -172,6 +172,21 @@ struct ReconcileArgs {
 
 #[derive(Subcommand)]
 enum ImportCommand {
+    /// Load-test results (generic CSV/JSONL, vLLM, GuideLLM, AIPerf per-request exports):
+    /// one load test per run, and the goodput sweep under the workload's SLOs.
+    Loadtest {
+        /// The load-test file.
+        file: PathBuf,
+        /// The workspace to add the load tests to.
+        #[arg(long)]
+        into: PathBuf,
+        /// The workload whose SLOs and quality gate apply.
+        #[arg(long)]
+        workload: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Per-request traces (CSV, JSONL, OTLP JSON spans, provider usage objects, Parquet):
     /// one dated baseline per workload, priced from the rate cards.
     Traces {
@@ -460,6 +475,33 @@ fn run_decide(
 
 fn run_import(command: ImportCommand) -> ExitCode {
     match command {
+        ImportCommand::Loadtest {
+            file,
+            into,
+            workload,
+            json,
+        } => match import::import_loadtest(&file, &into, &workload) {
+            Ok((ids, sweep)) => {
+                if json {
+                    match serde_json::to_string_pretty(
+                        &serde_json::json!({ "load_tests": ids, "sweep": sweep }),
+                    ) {
+                        Ok(text) => println!("{text}"),
+                        Err(e) => {
+                            eprintln!("lcpr import loadtest: cannot write JSON: {e}");
+                            return ExitCode::FAILURE;
+                        }
+                    }
+                } else {
+                    print!("{}", import::sweep_text(&into, &ids, &sweep));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lcpr import loadtest: {e}");
+                ExitCode::from(EXIT_INVALID_INPUT)
+            }
+        },
         ImportCommand::Traces {
             file,
             into,
