@@ -82,9 +82,21 @@ impl Date {
             .duration_since(std::time::UNIX_EPOCH)
             .ok()?
             .as_secs();
-        let days = i64::try_from(secs / 86_400).ok()?;
-        // Civil-from-days (proleptic Gregorian), shifted so the era starts on 0000-03-01.
-        let z = days + 719_468;
+        Self::from_unix_days(i64::try_from(secs / 86_400).ok()?)
+    }
+
+    /// Days since 1970-01-01 (negative before it).
+    #[must_use]
+    pub fn unix_days(self) -> i64 {
+        // 1970-01-01 is day 719,162 counted from 0001-01-01.
+        self.ordinal() - 719_162
+    }
+
+    /// The date `days` after 1970-01-01, if it lies in years 1–9999.
+    #[must_use]
+    pub fn from_unix_days(days: i64) -> Option<Self> {
+        // Civil-from-days (proleptic Gregorian), with eras starting on 0000-03-01.
+        let z = days.checked_add(719_468)?;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);
         let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;

@@ -24,33 +24,18 @@ use crate::document::Date;
 use crate::money;
 
 /// Days from 0001-01-01 to 1970-01-01.
-const UNIX_EPOCH_ORDINAL: i64 = 719_162;
 const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Days since 1970-01-01 (negative before it).
 #[must_use]
 pub fn unix_days(date: Date) -> i64 {
-    date.ordinal() - UNIX_EPOCH_ORDINAL
+    date.unix_days()
 }
 
 /// The date `days` after 1970-01-01, if it lies in years 1–9999.
 #[must_use]
 pub fn date_from_unix_days(days: i64) -> Option<Date> {
-    // Civil-from-days (proleptic Gregorian), with eras starting on 0000-03-01.
-    let z = days.checked_add(719_468)?;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Date::new(
-        u16::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
-    )
+    Date::from_unix_days(days)
 }
 
 /// A UTC instant: the calendar date and the seconds since its midnight.
