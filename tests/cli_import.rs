@@ -239,3 +239,223 @@ fn load_test_imports_add_one_load_test_per_run_and_refuse_summaries() {
     assert!(!ok && err.contains("per-request"), "{err}");
     assert_eq!(std::fs::read(&ws).expect("read"), before);
 }
+
+#[test]
+fn evidence_files_build_a_reconciliation_one_source_at_a_time() {
+    use rust_decimal::Decimal;
+    let ws = scratch_copy("evidence", "workspaces/support-migration.yaml");
+    let dir = ws.parent().unwrap().to_path_buf();
+    let f = support::repo_root().join("tests/fixtures");
+    for name in ["eval_results.csv", "human_reviews.csv"] {
+        std::fs::copy(f.join("evals").join(name), dir.join(name)).unwrap();
+    }
+    let fixture = |p: &str| f.join(p).to_str().unwrap().to_owned();
+    let local = |p: &str| dir.join(p).to_str().unwrap().to_owned();
+    let w = ws.to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let (ok, out, err) = lcpr(args);
+        assert!(ok, "{args:?}: {err}");
+        out
+    };
+    let d = |s: &str| s.parse::<Decimal>().unwrap();
+
+    // The period's record, from traces and evals only: every line unrated by the rate cards.
+    run(&[
+        "reconcile",
+        &w,
+        "--workload",
+        "support-chat",
+        "--period",
+        "2026-05-01..2026-05-31",
+        "--trace-cost",
+        "14127",
+        "--attempts",
+        "261361",
+        "--id",
+        "may",
+        "--invoice",
+        &fixture("invoices/plain_2026_05.csv"),
+        "--evals",
+        &local("eval_results.csv"),
+        "--into",
+    ]);
+    let may = |doc: &lcpr_core::document::Workspace| {
+        doc.reconciliations
+            .iter()
+            .find(|r| r.id == "may")
+            .cloned()
+            .unwrap()
+    };
+    let r = may(&lcpr_core::document::load(&ws).unwrap());
+    assert_eq!(r.unrated_lines, ["L1", "L2", "L3"]);
+    assert!(r.off_rate_lines.is_empty());
+    assert_eq!(r.sources.len(), 2);
+
+    // The contract, then the invoice again: the invoice finds the May reconciliation itself
+    // (the October one does not hold its lines) and names the two superseded-tier lines.
+    run(&[
+        "import",
+        "contract",
+        &fixture("contracts/acme_msa_amended.csv"),
+        "--into",
+        &w,
+    ]);
+    let out = run(&[
+        "import",
+        "invoice",
+        &fixture("invoices/plain_2026_05.csv"),
+        "--into",
+        &w,
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["reconciliation"], "may");
+    let doc = lcpr_core::document::load(&ws).unwrap();
+    assert_eq!(doc.contract_rates.len(), 5);
+    let r = may(&doc);
+    let ids: Vec<&str> = r
+        .off_rate_lines
+        .iter()
+        .map(|o| o.line_id.as_str())
+        .collect();
+    assert_eq!(ids, ["L1", "L3"]);
+    assert!(r.unrated_lines.is_empty());
+    // The overcharge, 314 + 900, is the whole trace-to-invoice delta 15,341 − 14,127.
+    let overcharge: Decimal = r.off_rate_lines.iter().map(|o| o.overcharge).sum();
+    assert_eq!(overcharge, d("1214"));
+    assert_eq!(r.invoice_amount - r.trace_cost, overcharge);
+
+    // Reviews, then evals: the evals import reads the recorded reviews file again and joins.
+    run(&[
+        "import",
+        "reviews",
+        &local("human_reviews.csv"),
+        "--into",
+        &w,
+        "--reconciliation",
+        "may",
+    ]);
+    run(&[
+        "import",
+        "evals",
+        &local("eval_results.csv"),
+        "--into",
+        &w,
+        "--reconciliation",
+        "may",
+    ]);
+    let r = may(&lcpr_core::document::load(&ws).unwrap());
+    let all_at_once = run(&[
+        "reconcile",
+        &w,
+        "--workload",
+        "support-chat",
+        "--period",
+        "2026-05-01..2026-05-31",
+        "--trace-cost",
+        "14127",
+        "--attempts",
+        "261361",
+        "--id",
+        "check",
+        "--invoice",
+        &fixture("invoices/plain_2026_05.csv"),
+        "--evals",
+        &local("eval_results.csv"),
+        "--reviews",
+        &local("human_reviews.csv"),
+        "--json",
+    ]);
+    let whole: serde_json::Value = serde_json::from_str(&all_at_once).unwrap();
+    assert_eq!(r.accepted, d(&whole["denominator"]["accepted"].to_string()));
+    assert_eq!(r.accepted, d("4"));
+    assert_eq!(
+        lcpr_core::money::to_f64(r.human_cost),
+        whole["as_billed"]["human_cost"].as_f64().unwrap()
+    );
+    let kinds: Vec<&str> = r.sources.iter().map(|s| s.kind.name()).collect();
+    assert_eq!(kinds, ["invoice", "evals", "reviews"]);
+    assert_eq!(r.sources[1].file, "eval_results.csv");
+
+    // Disputing L3 keeps the invoice as billed and takes its $900 out of loaded cost.
+    run(&["dispute", &w, "--reconciliation", "may", "--line", "L3"]);
+    let r = may(&lcpr_core::document::load(&ws).unwrap());
+    assert_eq!(r.invoice_amount, d("15341"));
+    let net = lcpr_core::document::validate::reconciliation_input(&r);
+    assert_eq!(net.invoice_amount, d("14441"));
+
+    // Refusals leave the file byte for byte: a changed reviews file, a broken invoice, a
+    // model config whose attention this cannot size.
+    let before = std::fs::read(&ws).unwrap();
+    std::fs::write(
+        dir.join("human_reviews.csv"),
+        "request_id,outcome,minutes,cost\n",
+    )
+    .unwrap();
+    let (evals, broken, mla) = (
+        local("eval_results.csv"),
+        fixture("invoices/plain_negative_quantity.csv"),
+        fixture("hf_config/deepseek-v3.json"),
+    );
+    let refused = [
+        vec![
+            "import",
+            "evals",
+            &evals,
+            "--into",
+            &w,
+            "--reconciliation",
+            "may",
+        ],
+        vec![
+            "import",
+            "invoice",
+            &broken,
+            "--into",
+            &w,
+            "--reconciliation",
+            "may",
+        ],
+        vec!["import", "model-config", &mla, "--into", &w],
+    ];
+    let mut messages = Vec::new();
+    for args in &refused {
+        let (ok, _, err) = lcpr(args);
+        assert!(!ok, "{args:?} was accepted");
+        assert_eq!(
+            std::fs::read(&ws).unwrap(),
+            before,
+            "{args:?} changed the file"
+        );
+        messages.push(err);
+    }
+    assert!(
+        messages[0].contains("human_reviews.csv: has changed since it was imported"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("row 4: quantity must be ≥ 0"),
+        "{}",
+        messages[1]
+    );
+    assert!(messages[2].contains("kv_lora_rank"), "{}", messages[2]);
+
+    // A model config sets the migration case's attention shape and keeps its budget.
+    run(&[
+        "import",
+        "model-config",
+        &fixture("hf_config/llama-3-8b.json"),
+        "--into",
+        &w,
+    ]);
+    let m = lcpr_core::document::load(&ws)
+        .unwrap()
+        .migration
+        .unwrap()
+        .model
+        .unwrap();
+    assert_eq!((m.n_layers, m.n_kv_heads, m.head_dim), (32.0, 8.0, 128.0));
+    assert_eq!(m.kv_pool_gb, 40.0);
+    assert!(m.source.ends_with("llama-3-8b.json"));
+}

@@ -326,3 +326,40 @@ fn load_reports_missing_files_by_name() {
     let err = document::load(Path::new("/nonexistent/w.yaml")).expect_err("missing");
     assert!(err.to_string().contains("/nonexistent/w.yaml"), "{err}");
 }
+
+#[test]
+fn disputed_amounts_stay_on_record_and_leave_loaded_cost() {
+    use lcpr_core::document::{DisputedAmount, validate::reconciliation_input};
+    use rust_decimal::Decimal;
+    let (_, mut ws) = default_workspace();
+    let before = reconciliation_input(&ws.reconciliations[0]);
+    ws.reconciliations[0].disputes.push(DisputedAmount {
+        line_id: "INV-10:4".into(),
+        amount: Decimal::new(5050, 2),
+        reason: "superseded tier".into(),
+    });
+    let text = document::to_yaml(&ws).expect("yaml");
+    assert!(text.contains("  disputes:\n  - line_id: INV-10:4\n    amount: 50.5\n"));
+    let reopened = document::parse(&text, "disputed.yaml").expect("valid");
+    assert_eq!(reopened, ws);
+    // The invoice stays as billed; the evaluation takes the disputed $50.50 off it.
+    assert_eq!(
+        reopened.reconciliations[0].invoice_amount,
+        before.invoice_amount
+    );
+    let after = reconciliation_input(&reopened.reconciliations[0]);
+    assert_eq!(
+        before.invoice_amount - after.invoice_amount,
+        Decimal::new(5050, 2)
+    );
+
+    let l = refuse(&text.replace("    amount: 50.5\n", "    amount: 0\n"));
+    assert_eq!(l.field, "reconciliations[0].disputes[0].amount", "{l}");
+    assert_eq!(l.rule, "must be > 0, got 0");
+    let l = refuse(&text.replace("    amount: 50.5\n", "    amount: 99999\n"));
+    assert_eq!(l.field, "reconciliations[0].disputes", "{l}");
+    assert!(
+        l.rule.starts_with("must not exceed the invoice as billed"),
+        "{l}"
+    );
+}

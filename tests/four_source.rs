@@ -240,13 +240,27 @@ fn a_line_billed_at_a_superseded_tier_is_found_and_equals_the_delta() {
     );
 
     // The workspace record evaluates to the same net figures.
+    // It keeps the invoice as billed, both disputed lines with their amounts, and the
+    // off-rate findings.
     let doc = r.to_document();
-    assert_eq!(doc.invoice_amount, d("14127"));
-    assert!(
-        doc.notes
-            .contains("$1,214.00 disputed (lines INV-2026-05:3, INV-2026-05:5)")
+    assert_eq!(doc.invoice_amount, d("15341"));
+    let disputed: Vec<(&str, Decimal)> = doc
+        .disputes
+        .iter()
+        .map(|x| (x.line_id.as_str(), x.amount))
+        .collect();
+    assert_eq!(
+        disputed.iter().map(|x| x.0).collect::<Vec<_>>(),
+        ["INV-2026-05:3", "INV-2026-05:5"]
     );
-    assert!(doc.notes.contains("Invoice as billed $15,341.00"));
+    assert_eq!(disputed.iter().map(|x| x.1).sum::<Decimal>(), d("1214"));
+    assert_eq!(
+        doc.off_rate_lines
+            .iter()
+            .map(|o| o.overcharge)
+            .sum::<Decimal>(),
+        r.explained_delta
+    );
     let again = trace_to_margin(&reconciliation_input(&doc)).unwrap();
     assert_eq!(again, r.net_of_disputes);
 }

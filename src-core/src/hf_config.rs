@@ -22,6 +22,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::document::ModelFit;
 use crate::error::{InputError, InputResult};
 use crate::kv_sizing::KvShape;
 
@@ -75,6 +76,22 @@ impl HfKvInputs {
             resident_tokens,
             headroom_fraction,
             weight_bytes,
+        }
+    }
+}
+
+impl HfKvInputs {
+    /// `fit` with this model's attention shape (layers, KV heads, head dimension, element
+    /// bytes) and `source` as its origin; the memory budget and the load stay as they were.
+    #[must_use]
+    pub fn apply_to(&self, fit: &ModelFit, source: &str) -> ModelFit {
+        ModelFit {
+            n_layers: f64::from(self.n_layers),
+            n_kv_heads: f64::from(self.n_kv_heads),
+            head_dim: f64::from(self.head_dim),
+            element_bytes: self.element_bytes,
+            source: source.to_owned(),
+            ..fit.clone()
         }
     }
 }
@@ -442,5 +459,42 @@ mod tests {
         }
         assert!(kv_inputs_from_config("[1]").is_err());
         assert!(kv_inputs_from_config("{").is_err());
+    }
+
+    #[test]
+    fn the_shape_replaces_the_fit_and_keeps_the_budget() {
+        let inputs = kv_inputs_from_config(
+            r#"{"num_hidden_layers": 32, "num_attention_heads": 32, "num_key_value_heads": 8,
+                "hidden_size": 4096, "torch_dtype": "bfloat16"}"#,
+        )
+        .unwrap();
+        let fit = ModelFit {
+            n_layers: 1.0,
+            n_kv_heads: 1.0,
+            head_dim: 1.0,
+            element_bytes: 4.0,
+            kv_pool_gb: 40.0,
+            headroom_fraction: 0.1,
+            context_tokens: 8192.0,
+            needed_concurrency: 24.0,
+            oom_events: 1,
+            source: String::new(),
+        };
+        let out = inputs.apply_to(&fit, "llama/config.json");
+        // head_dim = 4096 ÷ 32 = 128; bf16 = 2 bytes.
+        assert_eq!(
+            (
+                out.n_layers,
+                out.n_kv_heads,
+                out.head_dim,
+                out.element_bytes
+            ),
+            (32.0, 8.0, 128.0, 2.0)
+        );
+        assert_eq!(
+            (out.kv_pool_gb, out.context_tokens, out.oom_events),
+            (40.0, 8192.0, 1)
+        );
+        assert_eq!(out.source, "llama/config.json");
     }
 }

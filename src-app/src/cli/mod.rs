@@ -2,6 +2,7 @@
 
 pub mod compute;
 pub mod decide;
+pub mod evidence;
 pub mod export;
 pub mod import;
 pub mod reconcile;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use lcpr_core::calc::{self, CalcKind};
+use lcpr_core::joins::workspace_import::{EvidenceFile, EvidenceRequest, ModelBudget};
 use lcpr_core::memo::tables::TableKind;
 
 /// Loaded cost per accepted result of LLM inference, from the command line.
@@ -126,6 +128,27 @@ enum Command {
     /// Four-source reconciliation of one period: trace cost, invoice lines against the
     /// contracted rates, evals and human review joined on request id, ops costs.
     Reconcile(Box<ReconcileArgs>),
+    /// Dispute part of a reconciliation's invoice with the vendor: it stays on record and
+    /// leaves loaded cost. Give exactly one of --line, --delta or --withdraw.
+    Dispute {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// The reconciliation.
+        #[arg(long)]
+        reconciliation: String,
+        /// An invoice line billed off its contracted rate: its overcharge is disputed.
+        #[arg(long, group = "action")]
+        line: Option<String>,
+        /// The rest of the trace-to-invoice delta, for this reason.
+        #[arg(long, group = "action")]
+        delta: Option<String>,
+        /// Withdraw the dispute at this position (0-based, as listed).
+        #[arg(long, group = "action")]
+        withdraw: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Goodput of every load test under its workload's SLOs and quality gate.
     Goodput {
         /// The workspace file (YAML).
@@ -187,6 +210,65 @@ enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// A provider invoice (FOCUS cost-and-usage CSV or plain invoice lines): the amount as
+    /// billed, and each line checked against the contracted rates.
+    Invoice {
+        /// The invoice file.
+        file: PathBuf,
+        #[command(flatten)]
+        target: ReconciliationTarget,
+        /// FOCUS ServiceName values to keep (FOCUS exports cover a whole account).
+        #[arg(long = "focus-service")]
+        focus_services: Vec<String>,
+    },
+    /// Eval results (request id → pass/fail, grader cost), CSV or JSONL: grading cost and the
+    /// accepted outputs, joined with the reviews imported before.
+    Evals {
+        /// The eval-results file.
+        file: PathBuf,
+        #[command(flatten)]
+        target: ReconciliationTarget,
+    },
+    /// Human reviews (request id → outcome, minutes, cost), CSV or JSONL: review cost, joined
+    /// with the eval results imported before.
+    Reviews {
+        /// The reviews file.
+        file: PathBuf,
+        #[command(flatten)]
+        target: ReconciliationTarget,
+    },
+    /// Contracted rates per meter with effective dates (CSV): invoices are checked against them.
+    Contract {
+        /// The contract file.
+        file: PathBuf,
+        /// The workspace to add the rates to.
+        #[arg(long)]
+        into: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A model's Hugging Face `config.json`: its attention shape becomes the migration case's
+    /// model, for the memory and context gate. Shapes it cannot size are refused.
+    ModelConfig {
+        /// The config.json file.
+        file: PathBuf,
+        /// The workspace whose migration case gets the model.
+        #[arg(long)]
+        into: PathBuf,
+        /// KV pool per replica, GB (needed when the case has no model yet).
+        #[arg(long)]
+        kv_pool_gb: Option<f64>,
+        /// Context each sequence needs, tokens (needed when the case has no model yet).
+        #[arg(long)]
+        context_tokens: Option<f64>,
+        /// Concurrent sequences needed per replica (needed when the case has no model yet).
+        #[arg(long)]
+        concurrency: Option<f64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Per-request traces (CSV, JSONL, OTLP JSON spans, provider usage objects, Parquet):
     /// one dated baseline per workload, priced from the rate cards.
     Traces {
@@ -202,6 +284,20 @@ enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// The workspace and reconciliation an evidence file goes into.
+#[derive(clap::Args)]
+struct ReconciliationTarget {
+    /// The workspace to write into.
+    #[arg(long)]
+    into: PathBuf,
+    /// The reconciliation (default: the one the file fits, or the only one).
+    #[arg(long)]
+    reconciliation: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -303,6 +399,27 @@ pub fn run() -> ExitCode {
         Command::Import { what } => run_import(what),
         Command::Baseline { file, json } => run_decide(&file, json, import::baseline),
         Command::Goodput { file, json } => run_decide(&file, json, import::goodput),
+        Command::Dispute {
+            file,
+            reconciliation,
+            line,
+            delta,
+            withdraw,
+            json,
+        } => {
+            let action = match (line, delta, withdraw) {
+                (Some(l), None, None) => evidence::DisputeAction::Line(l),
+                (None, Some(reason), None) => evidence::DisputeAction::Delta(reason),
+                (None, None, Some(k)) => evidence::DisputeAction::Withdraw(k),
+                _ => {
+                    eprintln!("lcpr dispute: give one of --line, --delta or --withdraw");
+                    return ExitCode::from(EXIT_INVALID_INPUT);
+                }
+            };
+            run_decide(&file, json, |ws| {
+                evidence::dispute(&file, ws, &reconciliation, &action)
+            })
+        }
         Command::Reconcile(args) => {
             let ReconcileArgs {
                 file,
@@ -313,7 +430,7 @@ pub fn run() -> ExitCode {
             run_decide(&file, json, |ws| {
                 let result = reconcile::run(ws, &request)?;
                 if into {
-                    reconcile::write_into(&file, &result)?;
+                    reconcile::write_into(&file, &request, &result)?;
                 }
                 reconcile::output(&result)
             })
@@ -473,8 +590,71 @@ fn run_decide(
     }
 }
 
+fn run_evidence(file: PathBuf, kind: EvidenceFile, target: ReconciliationTarget) -> ExitCode {
+    let request = EvidenceRequest {
+        path: file,
+        kind,
+        reconciliation: target.reconciliation,
+    };
+    run_decide(&target.into, target.json, |ws| {
+        evidence::import(&target.into, ws, &request)
+    })
+}
+
 fn run_import(command: ImportCommand) -> ExitCode {
     match command {
+        ImportCommand::Invoice {
+            file,
+            target,
+            focus_services,
+        } => run_evidence(file, EvidenceFile::Invoice { focus_services }, target),
+        ImportCommand::Evals { file, target } => run_evidence(file, EvidenceFile::Evals, target),
+        ImportCommand::Reviews { file, target } => {
+            run_evidence(file, EvidenceFile::Reviews, target)
+        }
+        ImportCommand::Contract { file, into, json } => run_evidence(
+            file,
+            EvidenceFile::Contract,
+            ReconciliationTarget {
+                into,
+                reconciliation: None,
+                json,
+            },
+        ),
+        ImportCommand::ModelConfig {
+            file,
+            into,
+            kv_pool_gb,
+            context_tokens,
+            concurrency,
+            json,
+        } => {
+            let budget = match (kv_pool_gb, context_tokens, concurrency) {
+                (Some(kv_pool_gb), Some(context_tokens), Some(needed_concurrency)) => {
+                    Some(ModelBudget {
+                        kv_pool_gb,
+                        context_tokens,
+                        needed_concurrency,
+                    })
+                }
+                (None, None, None) => None,
+                _ => {
+                    eprintln!(
+                        "lcpr import model-config: give all of --kv-pool-gb, --context-tokens and --concurrency, or none"
+                    );
+                    return ExitCode::from(EXIT_INVALID_INPUT);
+                }
+            };
+            run_evidence(
+                file,
+                EvidenceFile::ModelConfig { budget },
+                ReconciliationTarget {
+                    into,
+                    reconciliation: None,
+                    json,
+                },
+            )
+        }
         ImportCommand::Loadtest {
             file,
             into,

@@ -6,14 +6,16 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-use lcpr_core::document::{self, Period, Workspace};
-use lcpr_core::joins::contract::{from_rate_cards, read_contract};
+use lcpr_core::document::{self, Date, EvidenceKind, Period, Workspace};
+use lcpr_core::joins::contract::read_contract;
 use lcpr_core::joins::csv::Format;
 use lcpr_core::joins::evals::{EvalResults, HumanReviews, read_eval_results, read_human_reviews};
+use lcpr_core::joins::evidence::record_source;
 use lcpr_core::joins::invoice::{FocusSelection, read_focus, read_plain};
 use lcpr_core::joins::reconcile::{
     CostItem, Dispute, FourSourceReconciliation, ReconcileInput, Sources, reconcile,
 };
+use lcpr_core::joins::workspace_import::{contract_of, source_of_file};
 use lcpr_core::money::{format_usd, to_f64};
 use rust_decimal::Decimal;
 
@@ -40,7 +42,8 @@ pub struct Request {
     /// FOCUS ServiceName values to keep (FOCUS exports cover a whole account).
     #[arg(long = "focus-service")]
     pub focus_services: Vec<String>,
-    /// Contracted rates per meter with effective dates (default: the workspace's rate cards).
+    /// Contracted rates per meter with effective dates (default: the workspace's contract
+    /// rates, else its rate cards).
     #[arg(long)]
     pub contract: Option<PathBuf>,
     /// Eval results (request id → pass/fail, grader cost), CSV or JSONL.
@@ -111,7 +114,7 @@ pub fn run(ws: &Workspace, r: &Request) -> Result<FourSourceReconciliation, Stri
             let (n, f) = open(p)?;
             read_contract(&n, f).map_err(|e| e.to_string())?
         }
-        None => from_rate_cards(&ws.rate_cards).map_err(|e| e.to_string())?,
+        None => contract_of(ws).map_err(|e| e.to_string())?,
     };
     let evals = match &r.evals {
         Some(p) => {
@@ -223,10 +226,38 @@ pub fn output(r: &FourSourceReconciliation) -> Result<Output, String> {
     Ok(Output { json, text })
 }
 
-/// Adds the reconciliation to the workspace file (atomically); refuses a repeated id.
-pub fn write_into(file: &Path, r: &FourSourceReconciliation) -> Result<(), String> {
+/// Adds the reconciliation to the workspace file (atomically), with the files it was read
+/// from; refuses a repeated id.
+pub fn write_into(
+    file: &Path,
+    request: &Request,
+    r: &FourSourceReconciliation,
+) -> Result<(), String> {
     let mut ws = document::load(file).map_err(|e| e.to_string())?;
-    let rec = r.to_document();
+    let mut rec = r.to_document();
+    let today = Date::today().ok_or("the system clock is before 1970")?;
+    let lines = (r.lines_in_period + r.lines_outside_period) as u64;
+    let files = [
+        (EvidenceKind::Invoice, Some(&request.invoice), lines),
+        (EvidenceKind::Contract, request.contract.as_ref(), 0),
+        (
+            EvidenceKind::Evals,
+            request.evals.as_ref(),
+            r.denominator.evaluated,
+        ),
+        (
+            EvidenceKind::Reviews,
+            request.reviews.as_ref(),
+            r.denominator.reviewed,
+        ),
+    ];
+    for (kind, path, records) in files {
+        if let Some(path) = path {
+            let source = source_of_file(kind, path, file.parent(), records, today)
+                .map_err(|e| e.to_string())?;
+            record_source(&mut rec, source);
+        }
+    }
     if ws.reconciliations.iter().any(|x| x.id == rec.id) {
         return Err(format!(
             "the workspace already has reconciliation {:?}; nothing was written",

@@ -192,6 +192,10 @@ impl Kind {
                         accepted: Decimal::ONE,
                         revenue_per_unit: Decimal::ZERO,
                         notes: String::new(),
+                        disputes: Vec::new(),
+                        off_rate_lines: Vec::new(),
+                        unrated_lines: Vec::new(),
+                        sources: Vec::new(),
                     });
                 Some(ws.reconciliations.len() - 1)
             }

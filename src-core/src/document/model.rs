@@ -87,6 +87,10 @@ pub struct Workspace {
     /// Saved column mappings for trace files, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub trace_mappings: Vec<crate::import::mapping::ColumnMapping>,
+    /// Contracted rates per meter with their effective dates, against which invoice lines are
+    /// checked (the rate cards are used when this is empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contract_rates: Vec<crate::joins::contract::ContractRate>,
 }
 
 /// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
@@ -167,7 +171,7 @@ pub struct MeasuredUtilization {
 }
 
 /// A model's attention shape, the memory set aside for its KV cache, and the load it must hold.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelFit {
     /// Transformer layers.
@@ -190,6 +194,9 @@ pub struct ModelFit {
     /// Out-of-memory events seen in testing.
     #[serde(default)]
     pub oom_events: u32,
+    /// Where the attention shape comes from (a model's `config.json`).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub source: String,
 }
 
 fn default_headroom() -> f64 {
@@ -747,6 +754,106 @@ pub struct Reconciliation {
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,
+    /// Amounts disputed with the vendor as billing errors: kept on record and taken off
+    /// `invoice_amount` (which is the invoice as billed) before loaded cost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disputes: Vec<DisputedAmount>,
+    /// Invoice lines billed at another rate than the contracted one, as the invoice import
+    /// found them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub off_rate_lines: Vec<OffRateFinding>,
+    /// Metered invoice lines no contracted rate covers, by id: unchecked, not confirmed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unrated_lines: Vec<String>,
+    /// The files the figures were imported from, one per kind of source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<EvidenceSource>,
+}
+
+/// An amount of an invoice disputed with the vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DisputedAmount {
+    /// The invoice line disputed; empty when the dispute is the trace-to-invoice delta itself.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub line_id: String,
+    /// The amount, > 0.
+    #[serde(with = "crate::money::exact")]
+    pub amount: Decimal,
+    /// Why (a superseded tier, usage that never ran).
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub reason: String,
+}
+
+/// An invoice line billed at another rate than the contracted one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffRateFinding {
+    /// The invoice line.
+    pub line_id: String,
+    /// What it meters.
+    pub meter: crate::joins::invoice::Meter,
+    /// Tokens or GPU-hours billed.
+    #[serde(with = "crate::money::exact")]
+    pub quantity: Decimal,
+    /// Billed price per million tokens or per GPU-hour.
+    #[serde(with = "crate::money::exact")]
+    pub billed_unit_price: Decimal,
+    /// The contracted price in force for the line's period.
+    #[serde(with = "crate::money::exact")]
+    pub contracted_unit_price: Decimal,
+    /// The day that contracted price took effect.
+    pub contract_effective_from: Date,
+    /// (billed − contracted) × quantity; negative when billed below contract.
+    #[serde(with = "crate::money::exact")]
+    pub overcharge: Decimal,
+}
+
+/// Which kind of evidence a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceKind {
+    /// Per-request traces.
+    Traces,
+    /// Provider invoice lines.
+    Invoice,
+    /// Contracted rates.
+    Contract,
+    /// Eval results by request id.
+    Evals,
+    /// Human review outcomes by request id.
+    Reviews,
+}
+
+impl EvidenceKind {
+    /// The name used in files and messages.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Traces => "traces",
+            Self::Invoice => "invoice",
+            Self::Contract => "contract",
+            Self::Evals => "evals",
+            Self::Reviews => "reviews",
+        }
+    }
+}
+
+/// A file figures were imported from, and its fingerprint, so a later join can re-read it and
+/// know it has not changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSource {
+    /// What it holds.
+    pub kind: EvidenceKind,
+    /// Its path, relative to the workspace file's folder when it lies under it.
+    pub file: String,
+    /// FNV-1a 64 of its bytes ([`crate::content_hash`]).
+    pub fingerprint: String,
+    /// Records read.
+    pub records: u64,
+    /// When it was imported.
+    pub imported_on: Date,
 }
 
 /// How a load test generated arrivals.
@@ -907,6 +1014,7 @@ impl Workspace {
             incidents: Vec::new(),
             monthly_review: None,
             trace_mappings: Vec::new(),
+            contract_rates: Vec::new(),
         }
     }
 

@@ -382,6 +382,49 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
                 format!("must not be before start ({})", r.period.start),
             );
         }
+        let mut disputed_lines = BTreeSet::new();
+        for (k, d) in r.disputes.iter().enumerate() {
+            let at = format!("{at}.disputes[{k}]");
+            if d.amount <= rust_decimal::Decimal::ZERO {
+                c.push(
+                    format!("{at}.amount"),
+                    format!("must be > 0, got {}", d.amount),
+                );
+            }
+            if !disputed_lines.insert(d.line_id.as_str()) {
+                let what = if d.line_id.is_empty() {
+                    "the delta".to_owned()
+                } else {
+                    format!("line {:?}", d.line_id)
+                };
+                c.push(format!("{at}.line_id"), format!("disputes {what} twice"));
+            }
+        }
+        if disputed(r) > r.invoice_amount {
+            c.push(
+                format!("{at}.disputes"),
+                format!(
+                    "must not exceed the invoice as billed ({}), got {} in all",
+                    r.invoice_amount,
+                    disputed(r)
+                ),
+            );
+        }
+        let mut kinds = BTreeSet::new();
+        for (k, source) in r.sources.iter().enumerate() {
+            if !kinds.insert(source.kind) {
+                c.push(
+                    format!("{at}.sources[{k}].kind"),
+                    format!(
+                        "repeats {}: one file per kind of source",
+                        source.kind.name()
+                    ),
+                );
+            }
+            if source.file.trim().is_empty() {
+                c.push(format!("{at}.sources[{k}].file"), "must not be empty");
+            }
+        }
         if let Err(e) = trace_to_margin(&reconciliation_input(r)) {
             // The computation's field names differ from the file's in two places.
             let field = match e.field.as_str() {
@@ -544,6 +587,10 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
     {
         c.input("monthly_review", e);
     }
+    if let Err(e) = crate::joins::contract::ContractRates::new(ws.contract_rates.clone()) {
+        let field = e.field.strip_prefix("rates").unwrap_or(&e.field).to_owned();
+        c.push(format!("contract_rates{field}"), e.rule);
+    }
     let mut names = BTreeSet::new();
     for (i, m) in ws.trace_mappings.iter().enumerate() {
         if !names.insert(m.name.as_str()) {
@@ -570,12 +617,22 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
 /// aggregates).
 pub const MAX_LOAD_TEST_REQUESTS: u64 = 1_000_000;
 
-/// A reconciliation as the trace-to-margin computation takes it.
+/// The disputed amounts of a reconciliation, summed (saturating: validation refuses a sum past
+/// the invoice long before it could overflow).
+#[must_use]
+pub fn disputed(r: &super::model::Reconciliation) -> rust_decimal::Decimal {
+    r.disputes.iter().fold(rust_decimal::Decimal::ZERO, |t, d| {
+        t.saturating_add(d.amount)
+    })
+}
+
+/// A reconciliation as the trace-to-margin computation takes it: the invoice net of disputed
+/// amounts, which stay on record but are not a cost of the work.
 #[must_use]
 pub fn reconciliation_input(r: &super::model::Reconciliation) -> TraceToMarginInput {
     TraceToMarginInput {
         trace_cost: r.trace_cost,
-        invoice_amount: r.invoice_amount,
+        invoice_amount: r.invoice_amount.saturating_sub(disputed(r)),
         eval_cost: r.eval_cost,
         human_cost: r.human_cost,
         ops_cost: r.ops_cost,

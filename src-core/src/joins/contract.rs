@@ -189,6 +189,40 @@ impl ContractRates {
     }
 }
 
+/// `existing` rates with `incoming` added: a rate already held (same provider, model, meter and
+/// start date) is replaced by the incoming one when the two agree on rate and end date, and
+/// refused when they differ, since a contract does not silently change its terms; an amendment
+/// carries its own start date.
+pub fn merge_rates(
+    existing: &[ContractRate],
+    incoming: &ContractRates,
+) -> InputResult<ContractRates> {
+    let mut merged: BTreeMap<RateKey, ContractRate> =
+        existing.iter().map(|r| (r.key(), r.clone())).collect();
+    for rate in incoming.rates() {
+        if let Some(held) = merged.get(&rate.key())
+            && (held.rate != rate.rate || held.effective_to != rate.effective_to)
+        {
+            return Err(InputError::new(
+                "rates",
+                format!(
+                    "{} {} {} from {}: {} sets {} but the workspace holds {} from {}; give an amendment its own start date",
+                    rate.provider,
+                    rate.model,
+                    rate.meter,
+                    rate.effective_from,
+                    rate.source,
+                    rate.rate,
+                    held.rate,
+                    held.source
+                ),
+            ));
+        }
+        merged.insert(rate.key(), rate.clone());
+    }
+    ContractRates::new(merged.into_values().collect())
+}
+
 /// The columns of a contract CSV; `effective_to` is optional.
 pub const CONTRACT_COLUMNS: [&str; 6] = [
     "provider",
@@ -532,5 +566,34 @@ mod tests {
         let back: ContractRates = serde_json::from_str(&json).unwrap();
         assert_eq!(back, rates);
         assert!(serde_json::from_str::<ContractRates>(&json.replace("2.5", "-2.5")).is_err());
+    }
+
+    #[test]
+    fn merging_adds_new_rates_and_refuses_changed_terms() {
+        let held = read_contract("a.csv", AMENDED.as_bytes()).unwrap();
+        // The same file again changes nothing.
+        let same = merge_rates(held.rates(), &held).unwrap();
+        assert_eq!(same.rates().len(), held.rates().len());
+        // A new amendment (its own start date) is added.
+        let more = "provider,model,meter,rate,unit,effective_from\n\
+            Acme,draft-large,output_tokens,38,1M tokens,2026-06-01\n";
+        let added = merge_rates(
+            held.rates(),
+            &read_contract("b.csv", more.as_bytes()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(added.rates().len(), held.rates().len() + 1);
+        // The same start date with another rate is refused.
+        let changed = "provider,model,meter,rate,unit,effective_from,effective_to\n\
+            Acme,draft-large,output_tokens,44,1M tokens,2025-08-01,2026-01-31\n";
+        let err = merge_rates(
+            held.rates(),
+            &read_contract("c.csv", changed.as_bytes()).unwrap(),
+        )
+        .unwrap_err();
+        assert!(
+            err.rule.contains("sets 44 but the workspace holds 45"),
+            "{err}"
+        );
     }
 }

@@ -14,5 +14,7 @@
 pub mod contract;
 pub mod csv;
 pub mod evals;
+pub mod evidence;
 pub mod invoice;
 pub mod reconcile;
+pub mod workspace_import;

@@ -29,9 +29,9 @@ use super::contract::ContractRates;
 use super::evals::{AcceptedJoin, EvalResults, HumanReviews, join_accepted};
 use super::invoice::{InvoiceLine, Meter};
 use crate::chart::{Axis, Chart, ChartData, NumberFormat, WaterfallChart};
-use crate::document::{Date, Period, Reconciliation};
+use crate::document::{Date, DisputedAmount, OffRateFinding, Period, Reconciliation};
 use crate::error::{InputError, InputResult, non_negative_money};
-use crate::money::{self, to_cents};
+use crate::money;
 use crate::trace_to_margin::{TraceToMargin, TraceToMarginInput, trace_to_margin};
 
 /// Largest gap between a billed amount and its contracted price that rounding to cents
@@ -186,8 +186,8 @@ pub struct FourSourceReconciliation {
     /// Invoice − trace − explained.
     #[serde(with = "crate::money::exact")]
     pub unexplained_delta: Decimal,
-    /// Disputed lines, by id (empty when the whole delta or nothing is disputed).
-    pub disputed_lines: Vec<String>,
+    /// What is disputed: each line's amount, or the whole delta (an empty line id).
+    pub disputes: Vec<DisputedAmount>,
     /// Amount disputed, excluded from the net loaded cost.
     #[serde(with = "crate::money::exact")]
     pub disputed_amount: Decimal,
@@ -204,11 +204,9 @@ pub struct FourSourceReconciliation {
     pub waterfall: Waterfall,
 }
 
-fn usd(value: Decimal) -> String {
-    money::format_usd(money::to_f64(to_cents(value)), 2)
-}
-
-fn price(meter: Meter, value: Decimal) -> String {
+/// A unit price as people read it: `$45/M tokens`, `$2.5/GPU-hour`.
+#[must_use]
+pub fn unit_price_label(meter: Meter, value: Decimal) -> String {
     let unit = if meter.is_tokens() {
         "M tokens"
     } else {
@@ -258,13 +256,13 @@ fn check_input(input: &ReconcileInput) -> InputResult<()> {
 /// The lines of the account and period, with their index in `lines`, and how many of the
 /// account's lines fall wholly outside the period.
 fn lines_in_period<'a>(
-    input: &ReconcileInput,
+    p: Period,
+    account: &str,
     lines: &'a [InvoiceLine],
 ) -> InputResult<(Vec<(usize, &'a InvoiceLine)>, usize)> {
     let mut ids = BTreeSet::new();
     let mut inside = Vec::new();
     let mut outside = 0;
-    let p = input.period;
     for (i, line) in lines.iter().enumerate() {
         if !ids.insert(line.id.as_str()) {
             return Err(InputError::new(
@@ -272,7 +270,7 @@ fn lines_in_period<'a>(
                 format!("repeats the id {:?} of another line", line.id),
             ));
         }
-        if !input.account.is_empty() && line.account != input.account {
+        if !account.is_empty() && line.account != account {
             continue;
         }
         let l = line.period;
@@ -337,18 +335,22 @@ fn check_rates(
     Ok((off_rate, unrated))
 }
 
-/// The disputed amount and lines.
+/// The disputed amounts: per line, or the whole delta.
 fn disputed(
     dispute: &Dispute,
     lines: &[(usize, &InvoiceLine)],
     off_rate: &[OffRateLine],
     delta: Decimal,
-) -> InputResult<(Decimal, Vec<String>)> {
+) -> InputResult<Vec<DisputedAmount>> {
     match dispute {
-        Dispute::None => Ok((Decimal::ZERO, Vec::new())),
+        Dispute::None => Ok(Vec::new()),
         Dispute::WholeDelta => {
             if delta > Decimal::ZERO {
-                Ok((delta, Vec::new()))
+                Ok(vec![DisputedAmount {
+                    line_id: String::new(),
+                    amount: delta,
+                    reason: "trace-to-invoice delta".to_owned(),
+                }])
             } else {
                 Err(InputError::new(
                     "dispute",
@@ -360,7 +362,7 @@ fn disputed(
         }
         Dispute::Lines { line_ids } => {
             let mut seen = BTreeSet::new();
-            let mut amounts = Vec::with_capacity(line_ids.len());
+            let mut out = Vec::with_capacity(line_ids.len());
             for (k, id) in line_ids.iter().enumerate() {
                 let at = format!("dispute.line_ids[{k}]");
                 if !seen.insert(id.as_str()) {
@@ -373,14 +375,88 @@ fn disputed(
                     .ok_or_else(|| {
                         InputError::new(&at, format!("names no invoice line of the period: {id:?}"))
                     })?;
-                let overcharge = off_rate
+                let off = off_rate
                     .iter()
                     .find(|o| &o.line_id == id)
-                    .map(|o| o.overcharge)
-                    .filter(|o| *o > Decimal::ZERO);
-                amounts.push(overcharge.unwrap_or(line.amount));
+                    .filter(|o| o.overcharge > Decimal::ZERO);
+                out.push(match off {
+                    Some(o) => DisputedAmount {
+                        line_id: id.clone(),
+                        amount: o.overcharge,
+                        reason: format!(
+                            "billed at {} against the contracted {}",
+                            unit_price_label(o.meter, o.billed_unit_price),
+                            unit_price_label(o.meter, o.contracted_unit_price)
+                        ),
+                    },
+                    None => DisputedAmount {
+                        line_id: id.clone(),
+                        amount: line.amount,
+                        reason: "whole line disputed".to_owned(),
+                    },
+                });
             }
-            Ok((sum(amounts, "dispute")?, line_ids.clone()))
+            Ok(out)
+        }
+    }
+}
+
+/// An invoice's lines of one period checked against the contracted rates.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceCheck {
+    /// Lines of the period.
+    pub lines_in_period: usize,
+    /// Lines of the account wholly outside the period (left out).
+    pub lines_outside_period: usize,
+    /// Sum of the period's lines, as billed.
+    #[serde(with = "crate::money::exact")]
+    pub invoice_total: Decimal,
+    /// Lines billed at another rate than the contract's, in invoice order.
+    pub off_rate_lines: Vec<OffRateLine>,
+    /// Metered lines no contracted rate covers, by id.
+    pub unrated_lines: Vec<String>,
+    /// Every line of the period, by id, in invoice order.
+    pub line_ids: Vec<String>,
+    /// Σ overcharge of the off-rate lines.
+    #[serde(with = "crate::money::exact")]
+    pub explained: Decimal,
+}
+
+/// Totals the lines of `account` (empty: all) in `period` and checks each metered line against
+/// the contracted rate in force for it.
+pub fn check_invoice(
+    period: Period,
+    account: &str,
+    invoice: &[InvoiceLine],
+    contract: &ContractRates,
+) -> InputResult<InvoiceCheck> {
+    let (lines, lines_outside_period) = lines_in_period(period, account, invoice)?;
+    let invoice_total = sum(lines.iter().map(|(_, l)| l.amount), "invoice")?;
+    let (off_rate_lines, unrated_lines) = check_rates(&lines, contract)?;
+    let explained = sum(off_rate_lines.iter().map(|o| o.overcharge), "invoice")?;
+    Ok(InvoiceCheck {
+        lines_in_period: lines.len(),
+        lines_outside_period,
+        invoice_total,
+        off_rate_lines,
+        unrated_lines,
+        line_ids: lines.iter().map(|(_, l)| l.id.clone()).collect(),
+        explained,
+    })
+}
+
+impl OffRateLine {
+    /// The finding as the workspace records it.
+    #[must_use]
+    pub fn to_document(&self) -> OffRateFinding {
+        OffRateFinding {
+            line_id: self.line_id.clone(),
+            meter: self.meter,
+            quantity: self.quantity,
+            billed_unit_price: self.billed_unit_price,
+            contracted_unit_price: self.contracted_unit_price,
+            contract_effective_from: self.contract_effective_from,
+            overcharge: self.overcharge,
         }
     }
 }
@@ -392,18 +468,29 @@ pub fn reconcile(
     sources: &Sources<'_>,
 ) -> InputResult<FourSourceReconciliation> {
     check_input(input)?;
-    let (lines, lines_outside_period) = lines_in_period(input, sources.invoice)?;
-    let invoice = sum(lines.iter().map(|(_, l)| l.amount), "invoice")?;
-    let (off_rate_lines, unrated_lines) = check_rates(&lines, sources.contract)?;
-    let explained = sum(off_rate_lines.iter().map(|o| o.overcharge), "invoice")?;
+    let (lines, _) = lines_in_period(input.period, &input.account, sources.invoice)?;
+    let InvoiceCheck {
+        lines_in_period: _,
+        lines_outside_period,
+        invoice_total: invoice,
+        off_rate_lines,
+        unrated_lines,
+        line_ids: _,
+        explained,
+    } = check_invoice(
+        input.period,
+        &input.account,
+        sources.invoice,
+        sources.contract,
+    )?;
     let delta = invoice
         .checked_sub(input.trace_cost)
         .ok_or_else(|| overflow("trace_cost"))?;
     let unexplained = delta
         .checked_sub(explained)
         .ok_or_else(|| overflow("invoice"))?;
-    let (disputed_amount, disputed_lines) =
-        disputed(&input.dispute, &lines, &off_rate_lines, delta)?;
+    let disputes = disputed(&input.dispute, &lines, &off_rate_lines, delta)?;
+    let disputed_amount = sum(disputes.iter().map(|d| d.amount), "dispute")?;
     let denominator = join_accepted(sources.evals, sources.reviews);
     if denominator.accepted == 0 {
         return Err(InputError::new(
@@ -479,7 +566,7 @@ pub fn reconcile(
         unrated_lines,
         explained_delta: explained,
         unexplained_delta: unexplained,
-        disputed_lines,
+        disputes,
         disputed_amount,
         ops: input.ops.clone(),
         denominator,
@@ -518,54 +605,15 @@ impl FourSourceReconciliation {
         }
     }
 
-    /// The workspace record of this reconciliation.
-    ///
-    /// The document holds one invoice amount, which its evaluation adds into loaded cost; it is
-    /// written net of disputes so the workspace reports the same loaded cost and LCPR as
-    /// [`Self::net_of_disputes`]. The amount as billed, the disputed amount and lines and the
-    /// off-rate findings go into the notes.
+    /// The workspace record of this reconciliation: the invoice as billed, the disputed
+    /// amounts and the off-rate findings as fields, so the record evaluates to
+    /// [`Self::net_of_disputes`] and keeps what was found.
     #[must_use]
     pub fn to_document(&self) -> Reconciliation {
         let n = &self.net_of_disputes.input;
         let mut notes = Vec::new();
         if !self.account.is_empty() {
             notes.push(format!("Account {}.", self.account));
-        }
-        if !self.disputed_amount.is_zero() {
-            let what = if self.disputed_lines.is_empty() {
-                "the whole trace-to-invoice delta".to_owned()
-            } else {
-                format!("lines {}", self.disputed_lines.join(", "))
-            };
-            notes.push(format!(
-                "Invoice as billed {}; {} disputed ({what}) and left out of the invoice amount.",
-                usd(self.invoice_total),
-                usd(self.disputed_amount),
-            ));
-        }
-        for o in &self.off_rate_lines {
-            notes.push(format!(
-                "Line {} ({}, {}): billed {} against contracted {} from {} ({}), {} {}.",
-                o.line_id,
-                o.source,
-                o.meter,
-                price(o.meter, o.billed_unit_price),
-                price(o.meter, o.contracted_unit_price),
-                o.contract_effective_from,
-                o.contract_source,
-                if o.overcharge.is_sign_negative() {
-                    "under by"
-                } else {
-                    "over by"
-                },
-                usd(o.overcharge.abs()),
-            ));
-        }
-        if !self.unrated_lines.is_empty() {
-            notes.push(format!(
-                "No contracted rate for lines {}.",
-                self.unrated_lines.join(", ")
-            ));
         }
         if !self.denominator.review_only.is_empty() {
             notes.push(format!(
@@ -578,7 +626,7 @@ impl FourSourceReconciliation {
             workload: self.workload.clone(),
             period: self.period,
             trace_cost: n.trace_cost,
-            invoice_amount: n.invoice_amount,
+            invoice_amount: self.invoice_total,
             eval_cost: n.eval_cost,
             human_cost: n.human_cost,
             ops_cost: n.ops_cost,
@@ -586,6 +634,14 @@ impl FourSourceReconciliation {
             accepted: n.accepted_units,
             revenue_per_unit: n.revenue_per_unit,
             notes: notes.join("\n"),
+            disputes: self.disputes.clone(),
+            off_rate_lines: self
+                .off_rate_lines
+                .iter()
+                .map(OffRateLine::to_document)
+                .collect(),
+            unrated_lines: self.unrated_lines.clone(),
+            sources: Vec::new(),
         }
     }
 }
@@ -757,7 +813,8 @@ mod tests {
         let r = run(&i, &two_lines()).unwrap();
         // The off-rate line's overcharge, not the whole line, is disputed.
         assert_eq!(r.disputed_amount, d("10"));
-        assert_eq!(r.disputed_lines, vec!["out".to_owned()]);
+        assert_eq!(r.disputes.len(), 1);
+        assert_eq!(r.disputes[0].line_id, "out");
         assert_eq!(r.as_billed.total_loaded_cost, d("110"));
         assert_eq!(r.net_of_disputes.total_loaded_cost, d("100"));
         // A line billed at its rate is disputed whole.
@@ -773,7 +830,8 @@ mod tests {
         w.dispute = Dispute::WholeDelta;
         let r = run(&w, &two_lines()).unwrap();
         assert_eq!(r.disputed_amount, d("5"));
-        assert!(r.disputed_lines.is_empty());
+        assert_eq!(r.disputes.len(), 1);
+        assert!(r.disputes[0].line_id.is_empty());
         assert_eq!(r.net_of_disputes.total_loaded_cost, d("105"));
     }
 
@@ -919,13 +977,22 @@ mod tests {
         };
         let r = run(&i, &two_lines()).unwrap();
         let doc = r.to_document();
-        assert_eq!(doc.invoice_amount, d("90"));
+        // As billed 100; the "out" line's overcharge (45 − 40) × 2M ÷ 1M = 10 is disputed.
+        assert_eq!(doc.invoice_amount, d("100"));
+        assert_eq!(
+            doc.disputes,
+            vec![DisputedAmount {
+                line_id: "out".into(),
+                amount: d("10"),
+                reason: "billed at $45/M tokens against the contracted $40/M tokens".into(),
+            }]
+        );
+        assert_eq!(doc.off_rate_lines.len(), 1);
+        assert_eq!(doc.off_rate_lines[0].overcharge, d("10"));
         assert_eq!((doc.attempts, doc.accepted), (d("12"), d("9")));
         assert_eq!(
             doc.notes,
-            "Invoice as billed $100.00; $10.00 disputed (lines out) and left out of the invoice amount.\n\
-             Line out (test out, output_tokens): billed $45/M tokens against contracted $40/M tokens from 2026-02-01 (contract 2026-02-01), over by $10.00.\n\
-             Reviewed requests without an eval result, not counted as accepted: 1."
+            "Reviewed requests without an eval result, not counted as accepted: 1."
         );
         let again =
             trace_to_margin(&crate::document::validate::reconciliation_input(&doc)).unwrap();
