@@ -439,3 +439,182 @@ fn a_failed_import_shows_why_and_changes_nothing() {
     );
     assert_eq!(h.state().session().doc, before);
 }
+
+/// A copy of the default workspace with a May reconciliation (trace cost and evals only) and
+/// the amended contract, beside copies of the eval and review files.
+fn may_case(name: &str) -> PathBuf {
+    use lcpr_core::document::{Period, Reconciliation};
+    let dir = scratch(name);
+    let fixtures = support::repo_root().join("tests/fixtures");
+    for f in ["eval_results.csv", "human_reviews.csv"] {
+        std::fs::copy(fixtures.join("evals").join(f), dir.join(f)).unwrap();
+    }
+    let mut ws = lcpr_core::document::load(&default_workspace()).unwrap();
+    let contract = std::fs::File::open(fixtures.join("contracts/acme_msa_amended.csv")).unwrap();
+    ws.contract_rates = lcpr_core::joins::contract::read_contract("acme_msa_amended.csv", contract)
+        .unwrap()
+        .rates()
+        .to_vec();
+    let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
+    ws.reconciliations.push(Reconciliation {
+        id: "may".into(),
+        workload: "support-chat".into(),
+        period: Period {
+            start: "2026-05-01".parse().unwrap(),
+            end: "2026-05-31".parse().unwrap(),
+        },
+        trace_cost: d("14127"),
+        invoice_amount: d("14127"),
+        eval_cost: d("0"),
+        human_cost: d("0"),
+        ops_cost: d("0"),
+        attempts: d("261361"),
+        accepted: d("1"),
+        revenue_per_unit: d("0"),
+        notes: String::new(),
+        disputes: Vec::new(),
+        off_rate_lines: Vec::new(),
+        unrated_lines: Vec::new(),
+        sources: Vec::new(),
+    });
+    let path = dir.join("may.yaml");
+    lcpr_core::document::save(&ws, &path).unwrap();
+    path
+}
+
+fn may_of(h: &Harness<'_, WorkbenchApp>) -> lcpr_core::document::Reconciliation {
+    h.state()
+        .session()
+        .doc
+        .reconciliations
+        .iter()
+        .find(|r| r.id == "may")
+        .cloned()
+        .expect("the May reconciliation")
+}
+
+fn file_menu(h: &mut Harness<'_, WorkbenchApp>, entry: &str) {
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label(entry).click();
+    h.run_steps(3);
+}
+
+#[test]
+fn an_imported_invoice_shows_off_rate_lines_and_a_dispute_leaves_loaded_cost() {
+    use lcpr_core::document::validate::reconciliation_input;
+    let case = may_case("invoice");
+    let invoice = support::repo_root().join("tests/fixtures/invoices/plain_2026_05.csv");
+    let mut h = app(Some(case), None, vec![Some(invoice)]);
+    file_menu(&mut h, "Import invoice…");
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let r = may_of(&h);
+    // The invoice found its reconciliation by period; L1 and L3 are billed at the superseded
+    // tier, and their overcharge is the whole delta 15,341 − 14,127.
+    let lines: Vec<&str> = r
+        .off_rate_lines
+        .iter()
+        .map(|o| o.line_id.as_str())
+        .collect();
+    assert_eq!(lines, ["L1", "L3"]);
+    assert_eq!(r.invoice_amount.to_string(), "15341.00");
+    assert!(
+        h.state()
+            .status()
+            .contains("2 billed off the contracted rate")
+    );
+    // The editor shows the record: dispute L3 there.
+    h.run_steps(3);
+    h.get_by_label("Dispute L3").click();
+    h.run_steps(3);
+    let r = may_of(&h);
+    assert_eq!(r.disputes.len(), 1);
+    assert_eq!(r.invoice_amount.to_string(), "15341.00", "kept as billed");
+    assert_eq!(
+        reconciliation_input(&r).invoice_amount.to_string(),
+        "14441.00"
+    );
+    h.get_by_label("Disputed with the vendor");
+    // Undo takes the dispute back, then the import.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(may_of(&h).disputes.is_empty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert!(may_of(&h).off_rate_lines.is_empty());
+}
+
+#[test]
+fn reviews_then_evals_join_into_the_accepted_outputs() {
+    let case = may_case("evals");
+    let dir = case.parent().unwrap().to_path_buf();
+    let mut h = app(
+        Some(case),
+        None,
+        vec![
+            Some(dir.join("human_reviews.csv")),
+            Some(dir.join("eval_results.csv")),
+        ],
+    );
+    let i = h
+        .state()
+        .session()
+        .doc
+        .reconciliations
+        .iter()
+        .position(|r| r.id == "may")
+        .unwrap();
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::Reconciliation(i));
+    h.run_steps(2);
+    file_menu(&mut h, "Import human reviews…");
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    assert_eq!(may_of(&h).human_cost.to_string(), "8.00");
+    file_menu(&mut h, "Import eval results…");
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let r = may_of(&h);
+    // 2 gate passes + 2 failures signed off on review (req-002 approved, req-003 edited).
+    assert_eq!(r.accepted.to_string(), "4");
+    let kinds: Vec<&str> = r.sources.iter().map(|s| s.kind.name()).collect();
+    assert_eq!(kinds, ["evals", "reviews"]);
+    // The sources are listed under the record.
+    h.get_by_label("Imported from");
+}
+
+#[test]
+fn a_refused_evidence_file_shows_why_and_changes_nothing() {
+    let mla = support::repo_root().join("tests/fixtures/hf_config/deepseek-v3.json");
+    let mut h = app(Some(default_workspace()), None, vec![Some(mla)]);
+    let before = h.state().session().doc.clone();
+    file_menu(&mut h, "Import model config…");
+    let error = h.state().error().expect("the refusal is shown").to_owned();
+    assert!(
+        error.contains("kv_lora_rank") && error.contains("Nothing was changed"),
+        "{error}"
+    );
+    assert_eq!(h.state().session().doc, before);
+}
+
+#[test]
+fn a_load_test_import_adds_its_runs_for_the_workload() {
+    let sweep = support::repo_root().join("tests/fixtures/loadtests/generic_sweep.csv");
+    let mut h = app(Some(default_workspace()), None, vec![Some(sweep)]);
+    let before = h.state().session().doc.load_tests.len();
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::Workload(0));
+    h.run_steps(2);
+    file_menu(&mut h, "Import load test…");
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let doc = &h.state().session().doc;
+    assert!(doc.load_tests.len() > before);
+    assert!(
+        doc.load_tests[before..]
+            .iter()
+            .all(|t| t.workload == "support-chat" && t.id.starts_with("generic_sweep"))
+    );
+    assert!(
+        h.state().status().contains("capacity ceiling"),
+        "{}",
+        h.state().status()
+    );
+}

@@ -51,7 +51,15 @@ pub struct ReconciliationResult {
     pub workload: String,
     /// The period.
     pub period: Period,
-    /// The reconciled figures.
+    /// The invoice as billed, before disputed amounts are taken off.
+    #[serde(with = "crate::money::exact")]
+    pub invoice_as_billed: rust_decimal::Decimal,
+    /// Amounts disputed with the vendor: on record, not in loaded cost.
+    #[serde(with = "crate::money::exact")]
+    pub disputed: rust_decimal::Decimal,
+    /// Invoice lines billed off the contracted rate.
+    pub off_rate_lines: usize,
+    /// The reconciled figures (with the invoice net of disputes).
     pub result: Option<TraceToMargin>,
     /// Why they could not be computed.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -214,6 +222,9 @@ pub fn evaluate_as_is(ws: &Workspace) -> Evaluation {
                 id: r.id.clone(),
                 workload: r.workload.clone(),
                 period: r.period,
+                invoice_as_billed: r.invoice_amount,
+                disputed: crate::document::validate::disputed(r),
+                off_rate_lines: r.off_rate_lines.len(),
                 error: outcome.as_ref().err().map(ToString::to_string),
                 result: outcome.ok(),
             }

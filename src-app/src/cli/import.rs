@@ -351,14 +351,14 @@ fn load_test_of(
     }
 }
 
-/// Imports a load-test file into the workspace: one load test per run, all or nothing; returns
-/// the sweep across the runs under the workload's SLOs.
-pub fn import_loadtest(
+/// Reads a load-test file and adds one load test per run to `ws` for `workload`, with the
+/// goodput sweep under the workload's SLOs; refuses a repeated id and leaves `ws` unchanged on
+/// any refusal.
+pub fn add_load_tests(
+    ws: &mut Workspace,
     file: &Path,
-    into: &Path,
     workload: &str,
 ) -> Result<(Vec<String>, lcpr_core::loadtest::sweep::Sweep), String> {
-    let mut ws = document::load(into).map_err(|e| e.to_string())?;
     let w = ws
         .workload(workload)
         .cloned()
@@ -376,6 +376,7 @@ pub fn import_loadtest(
     )
     .map_err(|e| format!("{name}: {e}"))?;
     let stem = name.split('.').next().unwrap_or("load-test").to_owned();
+    let mut updated = ws.clone();
     let mut ids = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         let id = if runs.len() == 1 {
@@ -383,19 +384,33 @@ pub fn import_loadtest(
         } else {
             format!("{stem}-{}", i + 1)
         };
-        if ws.load_tests.iter().any(|t| t.id == id) {
+        if updated.load_tests.iter().any(|t| t.id == id) {
             return Err(format!(
                 "nothing was imported: the workspace already has load test {id:?}"
             ));
         }
-        ws.load_tests.push(load_test_of(run, id.clone(), workload));
+        updated
+            .load_tests
+            .push(load_test_of(run, id.clone(), workload));
         ids.push(id);
     }
-    if let Some(v) = document::validate(&ws).into_iter().next() {
+    if let Some(v) = document::validate(&updated).into_iter().next() {
         return Err(format!("nothing was imported: {v}"));
     }
-    document::save(&ws, into).map_err(|e| e.to_string())?;
+    *ws = updated;
     Ok((ids, sweep))
+}
+
+/// `lcpr import loadtest`: [`add_load_tests`] on the workspace file, saved atomically.
+pub fn import_loadtest(
+    file: &Path,
+    into: &Path,
+    workload: &str,
+) -> Result<(Vec<String>, lcpr_core::loadtest::sweep::Sweep), String> {
+    let mut ws = document::load(into).map_err(|e| e.to_string())?;
+    let added = add_load_tests(&mut ws, file, workload)?;
+    document::save(&ws, into).map_err(|e| e.to_string())?;
+    Ok(added)
 }
 
 /// The text form of an imported sweep.

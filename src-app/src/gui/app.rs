@@ -9,13 +9,14 @@ use std::time::{Duration, Instant};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, ViewportCommand};
 use lcpr_core::document::{self, Date};
 use lcpr_core::evaluation::evaluate;
+use lcpr_core::joins::workspace_import::{EvidenceFile, EvidenceRequest, import_evidence};
 use lcpr_core::memo::decision::decision_memo;
 use lcpr_core::memo::review::review_pack;
 use lcpr_core::memo::tables::{TableKind, workspace_table};
 use lcpr_core::memo::{MemoSource, render_options};
 use lcpr_core::report::{render_pdf, table_to_csv};
 
-use super::dialogs::{DialogRequest, FileDialogs, NativeDialogs};
+use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
 use super::navigator::{self, Selection};
 use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
@@ -337,6 +338,87 @@ impl WorkbenchApp {
         }
     }
 
+    /// Imports an evidence file into the document (one undo step), or shows why not and
+    /// changes nothing. Invoice, evals and reviews go into the selected reconciliation (or the
+    /// one the file fits); a load test into the selected workload (or the only one).
+    pub fn import_evidence(&mut self, kind: EvidenceDialog, path: &Path) {
+        let file = path.display().to_string();
+        let doc = &self.session.doc;
+        let outcome = if kind == EvidenceDialog::LoadTest {
+            let workload = match self.selection {
+                Selection::Workload(i) => doc.workloads.get(i).map(|w| w.id.clone()),
+                Selection::LoadTest(i) => doc.load_tests.get(i).map(|t| t.workload.clone()),
+                _ => match doc.workloads.as_slice() {
+                    [only] => Some(only.id.clone()),
+                    _ => None,
+                },
+            };
+            match workload {
+                Some(w) => {
+                    let mut updated = doc.clone();
+                    crate::cli::import::add_load_tests(&mut updated, path, &w).map(|(ids, s)| {
+                        let summary = format!(
+                            "load test {} added for {w}: capacity ceiling {}",
+                            ids.join(", "),
+                            s.capacity_ceiling.map_or_else(
+                                || "none (nothing accepted)".to_owned(),
+                                |c| format!(
+                                    "{:.2} accepted/s at {:.2} requests/s",
+                                    c.goodput_rate, c.request_rate
+                                )
+                            )
+                        );
+                        let at = updated.load_tests.len().checked_sub(1);
+                        (updated, summary, at.map(Selection::LoadTest))
+                    })
+                }
+                None => Err("select the workload the load test ran for".to_owned()),
+            }
+        } else {
+            let request = EvidenceRequest {
+                path: path.to_path_buf(),
+                kind: match kind {
+                    EvidenceDialog::Invoice => EvidenceFile::Invoice {
+                        focus_services: Vec::new(),
+                    },
+                    EvidenceDialog::Evals => EvidenceFile::Evals,
+                    EvidenceDialog::Reviews => EvidenceFile::Reviews,
+                    EvidenceDialog::Contract => EvidenceFile::Contract,
+                    EvidenceDialog::ModelConfig | EvidenceDialog::LoadTest => {
+                        EvidenceFile::ModelConfig { budget: None }
+                    }
+                },
+                reconciliation: match self.selection {
+                    Selection::Reconciliation(i) => {
+                        doc.reconciliations.get(i).map(|r| r.id.clone())
+                    }
+                    _ => None,
+                },
+            };
+            let base = self.session.path().and_then(Path::parent);
+            import_evidence(doc, &request, base, Date::today().unwrap_or(Date::EPOCH))
+                .map_err(|e| e.to_string())
+                .map(|(updated, report)| {
+                    let at = report
+                        .reconciliation
+                        .as_ref()
+                        .and_then(|id| updated.reconciliations.iter().position(|r| &r.id == id))
+                        .map(Selection::Reconciliation);
+                    (updated, report.summary.join("; "), at)
+                })
+        };
+        match outcome {
+            Ok((updated, summary, at)) => {
+                self.session.doc = updated;
+                self.status = format!("Imported {file}: {summary}");
+                if let Some(at) = at {
+                    self.selection = at;
+                }
+            }
+            Err(e) => self.modal = Some(Modal::Error(format!("{file}: {e}. Nothing was changed."))),
+        }
+    }
+
     fn import_progress(&mut self, ctx: &egui::Context) {
         let Some(job) = &self.import else { return };
         let (done, total, rows) = (
@@ -560,6 +642,7 @@ impl WorkbenchApp {
                 }
             }
             DialogRequest::ImportTraces => self.start_import(&path, ctx),
+            DialogRequest::ImportEvidence(kind) => self.import_evidence(kind, &path),
             DialogRequest::Export { .. } => {
                 if let Some(kind) = self.export.take() {
                     self.write_export(kind, &path);
@@ -788,6 +871,15 @@ impl WorkbenchApp {
                     .clicked()
                 {
                     self.dialogs.request(DialogRequest::ImportTraces);
+                }
+                for kind in EvidenceDialog::ALL {
+                    if ui
+                        .button(kind.menu_label())
+                        .on_hover_text(kind.hint())
+                        .clicked()
+                    {
+                        self.dialogs.request(DialogRequest::ImportEvidence(kind));
+                    }
                 }
                 ui.separator();
                 let has_scenarios = !self.session.doc.scenarios.is_empty();

@@ -17,6 +17,8 @@ pub enum DialogRequest {
     },
     /// A trace file to import.
     ImportTraces,
+    /// An evidence file to import.
+    ImportEvidence(EvidenceDialog),
     /// Where to write an export.
     Export {
         /// The file name offered.
@@ -24,6 +26,83 @@ pub enum DialogRequest {
         /// Extension of the format, e.g. `pdf`.
         extension: &'static str,
     },
+}
+
+/// The evidence files the workbench imports besides traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceDialog {
+    /// A FOCUS or plain invoice CSV.
+    Invoice,
+    /// Eval results.
+    Evals,
+    /// Human reviews.
+    Reviews,
+    /// Contracted rates.
+    Contract,
+    /// Load-test results.
+    LoadTest,
+    /// A model's `config.json`.
+    ModelConfig,
+}
+
+impl EvidenceDialog {
+    /// Every kind, in menu order.
+    pub const ALL: [Self; 6] = [
+        Self::Invoice,
+        Self::Evals,
+        Self::Reviews,
+        Self::Contract,
+        Self::LoadTest,
+        Self::ModelConfig,
+    ];
+
+    /// The menu entry.
+    #[must_use]
+    pub fn menu_label(self) -> &'static str {
+        match self {
+            Self::Invoice => "Import invoice…",
+            Self::Evals => "Import eval results…",
+            Self::Reviews => "Import human reviews…",
+            Self::Contract => "Import contract…",
+            Self::LoadTest => "Import load test…",
+            Self::ModelConfig => "Import model config…",
+        }
+    }
+
+    /// What the import does, for the menu's hover text.
+    #[must_use]
+    pub fn hint(self) -> &'static str {
+        match self {
+            Self::Invoice => {
+                "Into the selected reconciliation (or the one its lines fit): the amount as billed and lines billed off the contracted rate"
+            }
+            Self::Evals => {
+                "Into the selected reconciliation: grading cost and accepted outputs, joined with imported reviews"
+            }
+            Self::Reviews => {
+                "Into the selected reconciliation: review cost, joined with imported eval results"
+            }
+            Self::Contract => "Contracted rates per meter, against which invoices are checked",
+            Self::LoadTest => {
+                "One load test per run for the selected workload, with its goodput under the SLOs"
+            }
+            Self::ModelConfig => {
+                "A Hugging Face config.json: the attention shape of the migration case's model"
+            }
+        }
+    }
+
+    /// The file filter's name and extensions.
+    #[must_use]
+    pub fn filter(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Self::Invoice => ("Invoice CSV", &["csv"]),
+            Self::Evals | Self::Reviews => ("CSV or JSON Lines", &["csv", "jsonl", "ndjson"]),
+            Self::Contract => ("Contract CSV", &["csv"]),
+            Self::LoadTest => ("Load-test results", &["csv", "jsonl", "json"]),
+            Self::ModelConfig => ("config.json", &["json"]),
+        }
+    }
 }
 
 /// The answer: a path, or nothing when the user cancelled.
@@ -67,6 +146,10 @@ impl FileDialogs for NativeDialogs {
                 DialogRequest::ImportTraces => dialog
                     .add_filter("Traces", &["csv", "jsonl", "ndjson", "json", "parquet"])
                     .pick_file(),
+                DialogRequest::ImportEvidence(kind) => {
+                    let (name, extensions) = kind.filter();
+                    dialog.add_filter(name, extensions).pick_file()
+                }
                 DialogRequest::SaveAs { suggested } => dialog
                     .add_filter("LCPR workspace", &["yaml"])
                     .set_file_name(suggested)

@@ -261,9 +261,27 @@ pub fn reconciliations_table(recs: &[&ReconciliationResult]) -> Table {
         cells.extend(computed.iter().map(|(_, m)| f(m)));
         cells
     };
-    let rows = vec![
-        Row::new(line("Trace cost", &|m| money(m.input.trace_cost))),
-        Row::new(line("Invoice", &|m| money(m.input.invoice_amount))),
+    let any_disputed = computed.iter().any(|(r, _)| !r.disputed.is_zero());
+    let mut rows = vec![Row::new(line("Trace cost", &|m| money(m.input.trace_cost)))];
+    if any_disputed {
+        let per_rec = |label: &str, f: &dyn Fn(&ReconciliationResult) -> String| {
+            let mut cells = vec![label.to_owned()];
+            cells.extend(computed.iter().map(|(r, _)| f(r)));
+            Row::new(cells)
+        };
+        rows.push(per_rec("Invoice as billed", &|r| {
+            money(r.invoice_as_billed)
+        }));
+        rows.push(per_rec("Disputed (excluded)", &|r| money(-r.disputed)));
+        rows.push(Row::new(line("Invoice net of disputes", &|m| {
+            money(m.input.invoice_amount)
+        })));
+    } else {
+        rows.push(Row::new(line("Invoice", &|m| {
+            money(m.input.invoice_amount)
+        })));
+    }
+    rows.extend([
         Row::new(line("Invoice − trace", &|m| {
             let pct = m
                 .delta_pct
@@ -293,7 +311,7 @@ pub fn reconciliations_table(recs: &[&ReconciliationResult]) -> Table {
             m.lcpr_to_naive_ratio
                 .map_or_else(|| "—".to_owned(), |v| format!("{:.2}×", to_f64(v)))
         })),
-    ];
+    ]);
     Table {
         caption: Some("Trace-to-invoice reconciliation".to_owned()),
         columns,
@@ -459,6 +477,45 @@ mod tests {
             .collect();
         let v = Decimal::from_str(&digits).unwrap_or_else(|e| panic!("{cell}: {e}"));
         if negative { -v } else { v }
+    }
+
+    #[test]
+    fn disputed_amounts_show_as_billed_and_net() {
+        let mut ws = example();
+        let plain = evaluate(&ws);
+        let recs: Vec<&ReconciliationResult> = plain.reconciliations.iter().collect();
+        let labels =
+            |t: &Table| -> Vec<String> { t.rows.iter().map(|r| r.cells[0].clone()).collect() };
+        assert!(labels(&reconciliations_table(&recs)).contains(&"Invoice".to_owned()));
+        let billed = ws.reconciliations[0].invoice_amount;
+        ws.reconciliations[0]
+            .disputes
+            .push(crate::document::DisputedAmount {
+                line_id: "L3".into(),
+                amount: Decimal::new(1000, 2),
+                reason: String::new(),
+            });
+        let eval = evaluate(&ws);
+        let recs: Vec<&ReconciliationResult> = eval.reconciliations.iter().collect();
+        let t = reconciliations_table(&recs);
+        let at = |label: &str| {
+            t.rows
+                .iter()
+                .find(|r| r.cells[0] == label)
+                .map(|r| r.cells[1].clone())
+                .unwrap_or_else(|| panic!("no row {label}"))
+        };
+        // As billed, less the $10.00 disputed, is the invoice counted in loaded cost.
+        assert_eq!(parse_money(&at("Invoice as billed")), billed);
+        assert_eq!(
+            parse_money(&at("Disputed (excluded)")),
+            Decimal::new(-1000, 2)
+        );
+        assert_eq!(
+            parse_money(&at("Invoice net of disputes")),
+            billed - Decimal::new(1000, 2)
+        );
+        assert!(!labels(&t).contains(&"Invoice".to_owned()));
     }
 
     #[test]

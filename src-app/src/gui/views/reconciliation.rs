@@ -95,6 +95,14 @@ impl View for ReconciliationView {
             ))
             .strong(),
         );
+        if !r.disputed.is_zero() || r.off_rate_lines > 0 {
+            ui.label(format!(
+                "Invoice as billed {}; {} line(s) billed off the contracted rate; {} disputed with the vendor and left out of loaded cost.",
+                format_usd(to_f64(r.invoice_as_billed), 2),
+                r.off_rate_lines,
+                format_usd(to_f64(r.disputed), 2)
+            ));
+        }
         if let Some(chart) = self.chart(cx.doc, cx.eval) {
             plot::show(ui, "waterfall", &chart, theme::CHART_HEIGHT);
         }
