@@ -38,16 +38,53 @@ fn legend_row(ui: &mut Ui, chart: &Chart) {
 /// Writes each category's name under its bar, inside the plot: axis tick labels are thinned
 /// when crowded, and every bar must be named.
 fn category_labels(p: &mut egui_plot::PlotUi<'_>, names: &[String], below: f64) {
+    // Each name gets the width of its category slot: wrapped onto more lines, never over its
+    // neighbours when the plot is narrow.
+    let t = p.transform();
+    let slot_px = t.frame().width() / t.bounds().width().max(1.0) as f32;
+    let max_chars = ((slot_px / SMALL_CHAR_PX).floor() as usize).max(6);
     for (i, name) in names.iter().enumerate() {
         p.text(
             Text::new(
                 "",
                 PlotPoint::new(i as f64, below),
-                egui::RichText::new(name).small(),
+                egui::RichText::new(wrap_to(name, max_chars)).small(),
             )
             .anchor(egui::Align2::CENTER_TOP),
         );
     }
+}
+
+/// Average advance of a small-text character, in points (DejaVu Sans at egui's small size).
+const SMALL_CHAR_PX: f32 = 6.0;
+
+/// `text` broken at spaces into lines of at most `width` characters; a word longer than a line
+/// is cut with an ellipsis.
+fn wrap_to(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let word: String = if word.chars().count() > width {
+            let mut cut: String = word.chars().take(width.saturating_sub(1)).collect();
+            cut.push('…');
+            cut
+        } else {
+            word.to_owned()
+        };
+        if line.is_empty() {
+            line = word;
+        } else if line.chars().count() + 1 + word.chars().count() <= width {
+            line.push(' ');
+            line.push_str(&word);
+        } else {
+            lines.push(std::mem::take(&mut line));
+            line = word;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines.join("\n")
 }
 
 fn no_labels(_: egui_plot::GridMark, _: &std::ops::RangeInclusive<f64>) -> String {
@@ -342,5 +379,20 @@ fn marker(p: &mut egui_plot::PlotUi<'_>, m: &chart::Marker) {
         None => {
             p.vline(VLine::new(m.label.clone(), m.x).style(egui_plot::LineStyle::dashed_loose()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_to;
+
+    #[test]
+    fn names_wrap_to_their_slot() {
+        assert_eq!(
+            wrap_to("Support on DeepSeek V4 Pro, serverless", 14),
+            "Support on\nDeepSeek V4\nPro,\nserverless"
+        );
+        assert_eq!(wrap_to("Short", 14), "Short");
+        assert_eq!(wrap_to("Extraordinarily", 8), "Extraor…");
     }
 }

@@ -114,11 +114,8 @@ fn off_rate_lines(ui: &mut Ui, r: &Reconciliation, action: &mut Option<Action>) 
                 for o in &r.off_rate_lines {
                     ui.label(format!("{} ({})", o.line_id, o.meter));
                     ui.label(unit_price_label(o.meter, o.billed_unit_price));
-                    ui.label(format!(
-                        "{} from {}",
-                        unit_price_label(o.meter, o.contracted_unit_price),
-                        o.contract_effective_from
-                    ));
+                    ui.label(unit_price_label(o.meter, o.contracted_unit_price))
+                        .on_hover_text(format!("In force from {}", o.contract_effective_from));
                     ui.label(usd(o.overcharge));
                     let open = o.overcharge > Decimal::ZERO
                         && !r.disputes.iter().any(|d| d.line_id == o.line_id);
@@ -152,17 +149,18 @@ fn disputes(ui: &mut Ui, r: &Reconciliation, action: &mut Option<Action>) {
     ));
     if !r.disputes.is_empty() {
         Grid::new("disputes")
-            .num_columns(4)
+            .num_columns(3)
             .striped(true)
             .show(ui, |ui| {
                 for (k, d) in r.disputes.iter().enumerate() {
-                    ui.label(if d.line_id.is_empty() {
+                    let what = if d.line_id.is_empty() {
                         "Delta".to_owned()
                     } else {
                         format!("Line {}", d.line_id)
-                    });
+                    };
+                    // The reason on hover keeps the panel narrow.
+                    ui.label(what).on_hover_text(&d.reason);
                     ui.label(usd(d.amount));
-                    ui.label(&d.reason);
                     if ui.button(format!("Withdraw {}", k + 1)).clicked() {
                         *action = Some(Action::Withdraw(k));
                     }
@@ -195,7 +193,9 @@ fn sources(ui: &mut Ui, r: &Reconciliation) {
         .show(ui, |ui| {
             for s in &r.sources {
                 ui.label(s.kind.name());
-                ui.label(&s.file);
+                // The name only, so a long path does not widen the panel; the path on hover.
+                let name = s.file.rsplit('/').next().unwrap_or(&s.file);
+                ui.label(name).on_hover_text(&s.file);
                 ui.label(format!("{} records", s.records));
                 ui.label(format!("{} · {}", s.imported_on, s.fingerprint))
                     .on_hover_text("Import date and the file's fingerprint");
