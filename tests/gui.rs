@@ -379,6 +379,19 @@ fn export_compare_table_writes_csv() {
     assert_eq!(csv.matches("\r\n").count(), 1 + 4);
 }
 
+/// Starts the import from the mapping dialog and waits for it.
+fn start_trace_import(h: &mut Harness<'_, WorkbenchApp>) {
+    assert!(
+        h.state().choosing_trace_mapping(),
+        "the mapping dialog is open"
+    );
+    // A new modal lays itself out unseen on its first frame.
+    h.run_steps(2);
+    h.get_by_label("Start import").click();
+    h.run_steps(1);
+    wait_for_import(h);
+}
+
 fn wait_for_import(h: &mut Harness<'_, WorkbenchApp>) {
     for _ in 0..200 {
         h.run_steps(1);
@@ -398,8 +411,8 @@ fn importing_traces_adds_a_baseline_as_one_undoable_step() {
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Import traces…").click();
-    h.run_steps(1);
-    wait_for_import(&mut h);
+    h.run_steps(2);
+    start_trace_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let baselines = &h.state().session().doc.baselines;
     assert_eq!(baselines.len(), before + 1);
@@ -430,8 +443,8 @@ fn a_failed_import_shows_why_and_changes_nothing() {
     h.get_by_label("File").click();
     h.run_steps(2);
     h.get_by_label("Import traces…").click();
-    h.run_steps(1);
-    wait_for_import(&mut h);
+    h.run_steps(2);
+    start_trace_import(&mut h);
     let error = h.state().error().expect("the refusal is shown").to_owned();
     assert!(
         error.contains("not in the workspace") && error.contains("Nothing was changed"),
@@ -617,4 +630,69 @@ fn a_load_test_import_adds_its_runs_for_the_workload() {
         "{}",
         h.state().status()
     );
+}
+
+#[test]
+fn a_trace_mapping_is_edited_against_the_header_and_saved() {
+    let trace = support::repo_root().join("tests/fixtures/traces/openai-export.csv");
+    let mut h = app(Some(default_workspace()), None, vec![Some(trace)]);
+    let before = h.state().session().doc.baselines.len();
+    file_menu(&mut h, "Import traces…");
+    assert!(h.state().choosing_trace_mapping());
+    // The canonical layout does not fit this export: the dialog names what is missing.
+    h.get_by_label_contains("has no column for the required field request_id");
+    // Let the dialog settle (a grid sizes its columns from the frame before).
+    h.run_steps(4);
+    for (field, column) in [
+        ("request_id *", "id"),
+        ("timestamp *", "created_at"),
+        ("input_tokens *", "prompt_tokens"),
+        ("output_tokens *", "completion_tokens"),
+    ] {
+        set_field(&mut h, field, column);
+    }
+    h.get_by_label("Every required field has a column in this file.");
+    set_field(&mut h, "Save mapping as", "openai-csv");
+    h.get_by_label("Start import").click();
+    h.run_steps(1);
+    wait_for_import(&mut h);
+    // The mapping read every row: the export's unknown model blocks the baseline with its name
+    // (never priced at $0), and the mapping stays saved for the next export.
+    let error = h.state().error().expect("the unpriced model is refused");
+    assert!(error.contains("OpenAI / mystery-model (2 rows"), "{error}");
+    let doc = &h.state().session().doc;
+    assert_eq!(doc.baselines.len(), before);
+    let saved = doc
+        .trace_mappings
+        .iter()
+        .find(|m| m.name == "openai-csv")
+        .expect("the mapping is saved in the workspace");
+    assert_eq!(
+        saved
+            .sources(lcpr_core::import::mapping::CanonicalField::RequestId)
+            .collect::<Vec<_>>(),
+        ["id"]
+    );
+}
+
+#[test]
+fn a_saved_mapping_that_fits_is_offered_first() {
+    let dir = scratch("saved-mapping");
+    let fixtures = support::repo_root().join("tests/fixtures/traces");
+    let mut ws = lcpr_core::document::load(&default_workspace()).unwrap();
+    let text = std::fs::read_to_string(fixtures.join("openai-export.mapping.json")).unwrap();
+    ws.trace_mappings.push(serde_json::from_str(&text).unwrap());
+    let path = dir.join("w.yaml");
+    lcpr_core::document::save(&ws, &path).unwrap();
+    let mut h = app(
+        Some(path),
+        None,
+        vec![Some(fixtures.join("openai-export.csv"))],
+    );
+    file_menu(&mut h, "Import traces…");
+    h.get_by_label("Every required field has a column in this file.");
+    start_trace_import(&mut h);
+    // The saved mapping was chosen: the rows were read and the unknown model is named.
+    let error = h.state().error().expect("the unpriced model is refused");
+    assert!(error.contains("mystery-model"), "{error}");
 }

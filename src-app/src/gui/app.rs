@@ -20,8 +20,10 @@ use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
 use super::navigator::{self, Selection};
 use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
+use super::trace_setup::{SetupAction, TraceSetup};
 use super::views::{self, View, ViewContext};
 use super::{editor, plot, theme};
+use lcpr_core::import::mapping::ColumnMapping;
 
 /// A trace import running on its own thread.
 struct RunningImport {
@@ -116,6 +118,7 @@ impl ExportKind {
 }
 
 enum Modal {
+    TraceSetup(Box<TraceSetup>),
     Unsaved(Pending),
     Recover(Snapshot),
     Error(String),
@@ -243,8 +246,9 @@ impl WorkbenchApp {
         &self.status
     }
 
-    /// Starts importing a trace file on a background thread.
-    pub fn start_import(&mut self, file: &Path, ctx: &egui::Context) {
+    /// Asks how to read a trace file (its column mapping), or starts the import directly for
+    /// provider usage objects, which have no columns to map.
+    fn prepare_import(&mut self, file: &Path, ctx: &egui::Context) {
         let Some(format) = lcpr_core::import::Format::from_path(file) else {
             self.modal = Some(Modal::Error(format!(
                 "{}: the format is not clear from the name (use .csv, .jsonl, .otlp.json, .usage.jsonl or .parquet)",
@@ -252,13 +256,31 @@ impl WorkbenchApp {
             )));
             return;
         };
-        let mapping = match crate::cli::import::mapping(&self.session.doc, None, format) {
-            Ok(m) => m,
-            Err(e) => {
-                self.modal = Some(Modal::Error(e));
-                return;
-            }
-        };
+        if format == lcpr_core::import::Format::ProviderUsage {
+            self.start_import(file, format, ColumnMapping::canonical(), ctx);
+        } else {
+            self.modal = Some(Modal::TraceSetup(Box::new(TraceSetup::new(
+                file,
+                format,
+                &self.session.doc,
+            ))));
+        }
+    }
+
+    /// True while the trace-import dialog asks for the column mapping.
+    #[must_use]
+    pub fn choosing_trace_mapping(&self) -> bool {
+        matches!(self.modal, Some(Modal::TraceSetup(_)))
+    }
+
+    /// Starts importing a trace file with `mapping` on a background thread.
+    pub fn start_import(
+        &mut self,
+        file: &Path,
+        format: lcpr_core::import::Format,
+        mapping: ColumnMapping,
+        ctx: &egui::Context,
+    ) {
         let cards = self.session.doc.rate_cards.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         let job = RunningImport {
@@ -641,7 +663,7 @@ impl WorkbenchApp {
                     self.perform(next);
                 }
             }
-            DialogRequest::ImportTraces => self.start_import(&path, ctx),
+            DialogRequest::ImportTraces => self.prepare_import(&path, ctx),
             DialogRequest::ImportEvidence(kind) => self.import_evidence(kind, &path),
             DialogRequest::Export { .. } => {
                 if let Some(kind) = self.export.take() {
@@ -1046,12 +1068,42 @@ impl WorkbenchApp {
         });
     }
 
+    /// The trace-import dialog: on Start, the mapping is saved when asked (its own undo step)
+    /// and the import begins.
+    fn trace_setup(&mut self, mut setup: Box<TraceSetup>, ctx: &egui::Context) {
+        let mut action = SetupAction::Open;
+        egui::Modal::new(egui::Id::unique("trace-setup")).show(ctx, |ui| {
+            action = setup.ui(ui, &self.session.doc);
+        });
+        match action {
+            SetupAction::Open => self.modal = Some(Modal::TraceSetup(setup)),
+            SetupAction::Cancel => {}
+            SetupAction::Import { mapping, save } => {
+                if save {
+                    let saved = &mut self.session.doc.trace_mappings;
+                    match saved.iter_mut().find(|m| m.name == mapping.name) {
+                        Some(m) => *m = mapping.clone(),
+                        None => saved.push(mapping.clone()),
+                    }
+                    self.status = format!("Saved mapping {} in the workspace", mapping.name);
+                }
+                self.start_import(&setup.path, setup.format, mapping, ctx);
+            }
+        }
+    }
+
     fn modals(&mut self, ctx: &egui::Context) {
         let Some(modal) = self.modal.take() else {
             return;
         };
+        let modal = match modal {
+            Modal::TraceSetup(setup) => return self.trace_setup(setup, ctx),
+            other => other,
+        };
         let mut keep = true;
         match &modal {
+            // Handled above, with mutable access to its state.
+            Modal::TraceSetup(_) => {}
             Modal::Error(text) => {
                 egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
                     ui.heading("Could not complete that");

@@ -14,6 +14,7 @@ pub mod plot;
 pub mod session;
 pub mod storage;
 pub mod theme;
+pub mod trace_setup;
 pub mod views;
 pub mod widgets;
 
