@@ -178,6 +178,9 @@ fn views_show_empty_states_on_a_new_workspace() {
     h.get_by_label("Reconciliation").click();
     h.run_steps(2);
     assert!(h.query_by_label("No reconciliations yet").is_some());
+    h.get_by_label("Goodput").click();
+    h.run_steps(2);
+    assert!(h.query_by_label("No load tests yet").is_some());
 }
 
 #[test]
@@ -630,6 +633,14 @@ fn a_load_test_import_adds_its_runs_for_the_workload() {
         "{}",
         h.state().status()
     );
+    // The Goodput view draws the sweep of the imported runs with its ceiling and operating
+    // point, and what the method leaves out.
+    h.get_by_label("Goodput").click();
+    h.run_steps(3);
+    assert_eq!(h.state().active_view(), "Goodput");
+    assert!(h.query_by_label_contains("Capacity ceiling").is_some());
+    assert!(h.query_all_by_label_contains("Operating point").count() >= 1);
+    assert!(h.query_by_label("Runs").is_some());
 }
 
 #[test]
@@ -695,4 +706,35 @@ fn a_saved_mapping_that_fits_is_offered_first() {
     // The saved mapping was chosen: the rows were read and the unknown model is named.
     let error = h.state().error().expect("the unpriced model is refused");
     assert!(error.contains("mystery-model"), "{error}");
+}
+
+#[test]
+fn an_imported_model_config_is_offered_in_kv_sizing() {
+    let config = support::repo_root().join("tests/fixtures/hf_config/llama-3-8b.json");
+    let mut h = app(Some(default_workspace()), None, vec![Some(config)]);
+    file_menu(&mut h, "Import model config…");
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let model = h
+        .state()
+        .session()
+        .doc
+        .migration
+        .as_ref()
+        .unwrap()
+        .model
+        .clone()
+        .unwrap();
+    assert_eq!((model.n_layers, model.n_kv_heads), (32.0, 8.0));
+    h.get_by_label("KV sizing").click();
+    h.run_steps(2);
+    // The view opens on a 70B preset (80 layers); the migration model has the config's 32.
+    let layers = |h: &Harness<'_, WorkbenchApp>| {
+        h.get_by_role_and_label(Role::TextInput, "Layers")
+            .value()
+            .unwrap_or_default()
+    };
+    assert_eq!(layers(&h), "80");
+    h.get_by_label("Migration model").click();
+    h.run_steps(2);
+    assert_eq!(layers(&h), "32");
 }

@@ -305,52 +305,6 @@ pub fn goodput(ws: &Workspace) -> Result<Output, String> {
     Ok(Output { json, text })
 }
 
-/// A load-test run as the document holds it: identical requests counted once. A failed request
-/// is kept as not accepted; a missing quality result counts as a pass and the method then
-/// records that no quality gate was applied, so the gap is raised.
-fn load_test_of(
-    run: &lcpr_core::loadtest::readers::LoadTestRun,
-    id: String,
-    workload: &str,
-) -> document::LoadTest {
-    let (mut methodology, notes) = run.evidence.resolve(None);
-    methodology.quality_gate_applied = run.requests.iter().any(|r| r.quality_pass.is_some());
-    let mut groups: Vec<document::RequestGroup> = Vec::new();
-    for r in &run.requests {
-        // A failed request is never accepted, so its missing timings cannot change goodput;
-        // a successful one keeps exactly what the file measured.
-        let ttft = r.ttft_ms.or(r.e2e_ms).unwrap_or(0.0);
-        let group = document::RequestGroup {
-            count: 1,
-            ttft_ms: ttft,
-            tpot_ms: r.tpot_ms.unwrap_or(0.0),
-            e2e_ms: r.e2e_ms.or_else(|| (!r.success).then_some(ttft)),
-            output_tokens: r.output_tokens.unwrap_or(0.0),
-            quality_pass: r.success && r.quality_pass.unwrap_or(true),
-            cost: r.cost.unwrap_or_default(),
-        };
-        match groups.iter_mut().find(|g| {
-            document::RequestGroup {
-                count: g.count,
-                ..group.clone()
-            } == **g
-        }) {
-            Some(g) => g.count += 1,
-            None => groups.push(group),
-        }
-    }
-    document::LoadTest {
-        id,
-        name: run.label.clone(),
-        workload: workload.to_owned(),
-        scenario: None,
-        duration_seconds: run.duration_seconds,
-        methodology,
-        requests: groups,
-        notes: notes.join(" "),
-    }
-}
-
 /// Reads a load-test file and adds one load test per run to `ws` for `workload`, with the
 /// goodput sweep under the workload's SLOs; refuses a repeated id and leaves `ws` unchanged on
 /// any refusal.
@@ -391,7 +345,12 @@ pub fn add_load_tests(
         }
         updated
             .load_tests
-            .push(load_test_of(run, id.clone(), workload));
+            .push(lcpr_core::loadtest::sweep::load_test_of(
+                run,
+                id.clone(),
+                workload,
+                &stem,
+            ));
         ids.push(id);
     }
     if let Some(v) = document::validate(&updated).into_iter().next() {

@@ -211,9 +211,10 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
         }
         ChartData::Line(l) => {
             let x_format = l.x_format;
+            // The legend goes under the plot, where it cannot cover a line; markers carry
+            // their own labels.
             Plot::new(id)
                 .height(height)
-                .legend(Legend::default())
                 .x_axis_label(l.x_axis.label())
                 .y_axis_label(l.y_axis.label())
                 .x_axis_formatter(value_formatter(x_format))
@@ -232,6 +233,7 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                         marker(p, m);
                     }
                 });
+            legend_row(ui, chart);
         }
         ChartData::Fan(f) => {
             let x_format = f.x_format;

@@ -921,8 +921,16 @@ pub struct LoadTest {
     /// The scenario it tests, if it is in this workspace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<String>,
+    /// The sweep this test is one run of: runs of one system at different request rates
+    /// share it. Empty when the test stands alone.
+    #[serde(default, skip_serializing_if = "is_empty")]
+    pub series: String,
     /// Length of the measurement window, s.
     pub duration_seconds: f64,
+    /// The request rate the test offered, req/s, when the source recorded one (else the
+    /// measured rate, requests ÷ duration, stands in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_rate: Option<f64>,
     /// How the test was run.
     pub methodology: Methodology,
     /// The measured requests.
@@ -930,6 +938,18 @@ pub struct LoadTest {
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,
+}
+
+impl LoadTest {
+    /// The sweep the test belongs to: its series, or the test itself when it has none.
+    #[must_use]
+    pub fn series_key(&self) -> &str {
+        if self.series.is_empty() {
+            &self.id
+        } else {
+            &self.series
+        }
+    }
 }
 
 pub use crate::sampling::Distribution;

@@ -57,6 +57,8 @@ pub enum SourceFormat {
     GuideLlm,
     /// AIPerf's per-record export.
     AiPerf,
+    /// A load test already stored in a workspace.
+    Workspace,
 }
 
 /// One request of a run.

@@ -29,12 +29,14 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::chart::{Axis, Chart, ChartData, LineChart, LineSeries, Marker, NumberFormat, XyPoint};
-use crate::document::{ArrivalProcess, Methodology, SloSpec, Workload};
+use crate::document::{
+    ArrivalProcess, LoadTest, Methodology, RequestGroup, SloSpec, Workload, Workspace,
+};
 use crate::error::{InputError, InputResult, fraction};
 use crate::evaluation::methodology_gaps;
 use crate::goodput::{MeasuredRequest, Percentiles, Slo, goodput};
 use crate::lcpr::SECONDS_PER_MONTH;
-use crate::loadtest::readers::{LoadTestRun, MethodologyEvidence};
+use crate::loadtest::readers::{LoadTestRun, MethodologyEvidence, RunRequest, SourceFormat};
 use crate::money;
 
 /// Share of the highest goodput at which the capacity ceiling is placed.
@@ -448,6 +450,115 @@ pub fn sweep(input: &SweepInput) -> InputResult<Sweep> {
     })
 }
 
+/// A load-test run as the document holds it: identical requests counted once. A failed request
+/// is kept as not accepted; a missing quality result counts as a pass and the method then
+/// records that no quality gate was applied, so the gap is raised.
+#[must_use]
+pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str) -> LoadTest {
+    let (mut methodology, notes) = run.evidence.resolve(None);
+    methodology.quality_gate_applied = run.requests.iter().any(|r| r.quality_pass.is_some());
+    let mut groups: Vec<RequestGroup> = Vec::new();
+    for r in &run.requests {
+        // A failed request is never accepted, so its missing timings cannot change goodput;
+        // a successful one keeps exactly what the file measured.
+        let ttft = r.ttft_ms.or(r.e2e_ms).unwrap_or(0.0);
+        let group = RequestGroup {
+            count: 1,
+            ttft_ms: ttft,
+            tpot_ms: r.tpot_ms.unwrap_or(0.0),
+            e2e_ms: r.e2e_ms.or_else(|| (!r.success).then_some(ttft)),
+            output_tokens: r.output_tokens.unwrap_or(0.0),
+            quality_pass: r.success && r.quality_pass.unwrap_or(true),
+            cost: r.cost.unwrap_or_default(),
+        };
+        match groups.iter_mut().find(|g| {
+            RequestGroup {
+                count: g.count,
+                ..group.clone()
+            } == **g
+        }) {
+            Some(g) => g.count += 1,
+            None => groups.push(group),
+        }
+    }
+    LoadTest {
+        id,
+        name: run.label.clone(),
+        workload: workload.to_owned(),
+        scenario: None,
+        series: series.to_owned(),
+        duration_seconds: run.duration_seconds,
+        request_rate: run.request_rate,
+        methodology,
+        requests: groups,
+        notes: notes.join(" "),
+    }
+}
+
+/// A workspace load test as a sweep run: its request groups expanded (every request counted
+/// as completed, a failure as not accepted, as the workspace records them) and its method as
+/// evidence.
+#[must_use]
+pub fn run_of(t: &LoadTest) -> LoadTestRun {
+    let m = &t.methodology;
+    LoadTestRun {
+        label: t.name.clone(),
+        request_rate: t.request_rate,
+        duration_seconds: t.duration_seconds,
+        requests: t
+            .requests
+            .iter()
+            .flat_map(|g| {
+                std::iter::repeat_n(
+                    RunRequest {
+                        start_s: None,
+                        success: true,
+                        ttft_ms: Some(g.ttft_ms),
+                        tpot_ms: Some(g.tpot_ms),
+                        e2e_ms: g.e2e_ms,
+                        input_tokens: None,
+                        output_tokens: Some(g.output_tokens),
+                        quality_pass: Some(g.quality_pass),
+                        cost: Some(g.cost),
+                    },
+                    g.count as usize,
+                )
+            })
+            .collect(),
+        evidence: MethodologyEvidence {
+            arrivals: Some(m.arrivals),
+            warmup_excluded: None,
+            warm_cache: Some(m.warm_cache),
+            cold_starts_included: Some(m.cold_starts_included),
+            retries_applied: Some(m.retries_applied),
+            tail_latency_recorded: Some(m.tail_latency_recorded),
+            quality_gate_applied: Some(m.quality_gate_applied),
+        },
+        source: SourceFormat::Workspace,
+        notes: Vec::new(),
+    }
+}
+
+/// The sweep across the load tests of `workload` in `ws` whose [`LoadTest::series_key`] is
+/// `series`, operated at the workload's mean request rate; `None` when there are none.
+pub fn workspace_sweep(ws: &Workspace, workload: &str, series: &str) -> InputResult<Option<Sweep>> {
+    let w = ws
+        .workload(workload)
+        .ok_or_else(|| InputError::new("workload", format!("names no workload {workload:?}")))?;
+    let runs: Vec<LoadTestRun> = ws
+        .load_tests
+        .iter()
+        .filter(|t| t.workload == workload && t.series_key() == series)
+        .map(run_of)
+        .collect();
+    if runs.is_empty() {
+        return Ok(None);
+    }
+    let mut input = SweepInput::for_workload(runs, w);
+    input.target_rate = Some(mean_request_rate(w));
+    sweep(&input).map(Some)
+}
+
 /// Goodput and throughput against request rate, with the capacity ceiling and the operating
 /// point marked (one marker when they coincide).
 #[must_use]
@@ -555,7 +666,6 @@ pub fn cost_per_accepted_chart(sweep: &Sweep, title: &str) -> Option<Chart> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loadtest::readers::{RunRequest, SourceFormat};
 
     fn req(ttft: f64, tpot: f64, quality: Option<bool>, cost_millis: Option<i64>) -> RunRequest {
         RunRequest {
@@ -643,6 +753,60 @@ mod tests {
             run(Some(1.0), 10.0, low),
             run(Some(2.0), 10.0, mid),
         ]
+    }
+
+    #[test]
+    fn workspace_load_tests_sweep_like_the_runs_they_came_from() {
+        let mut ws = crate::memo::tests::example();
+        ws.load_tests.clear();
+        let w = &mut ws.workloads[0];
+        w.slo = SLO;
+        w.quality_gate_pass_rate = 0.9;
+        let id = w.id.clone();
+        let runs = rise_then_fall();
+        for (i, r) in runs.iter().enumerate() {
+            ws.load_tests
+                .push(load_test_of(r, format!("t{i}"), &id, "sweep"));
+        }
+        let direct = sweep(&SweepInput::for_workload(runs, &ws.workloads[0])).unwrap();
+        let stored = workspace_sweep(&ws, &id, "sweep").unwrap().unwrap();
+        // Goodput, its ceiling and the cost per accepted result survive the round trip: rates
+        // 1, 2, 4 req/s with 0.9, 1.8, 1.2 accepted/s. Throughput differs where a run had
+        // failures: the workspace keeps them as completed but not accepted (4 req/s: 40/10).
+        let of = |s: &Sweep| -> Vec<(f64, f64, Option<Decimal>)> {
+            s.points
+                .iter()
+                .map(|p| (p.request_rate, p.goodput_rate, p.cost_per_accepted))
+                .collect()
+        };
+        assert_eq!(of(&stored), of(&direct));
+        assert_eq!(stored.capacity_ceiling, direct.capacity_ceiling);
+        assert_eq!(stored.points[2].throughput_rate, 4.0);
+        // Operated at the workload's mean rate, 400,000 requests ÷ 2,592,000 s = 0.154 req/s,
+        // below the first measured rate.
+        let target = mean_request_rate(&ws.workloads[0]);
+        assert!((target - 400_000.0 / 2_592_000.0).abs() < 1e-12);
+        // Without a target the direct sweep operates at its ceiling, 2 req/s.
+        assert_eq!(direct.operating_point.map(|o| o.request_rate), Some(2.0));
+        // With the workload's target it operates at the lowest measured rate that covers it:
+        // 1 req/s, 0.9 accepted/s at $0.02 ÷ 9 = $0.00222 per accepted result.
+        let o = stored.operating_point.unwrap();
+        assert_eq!((o.request_rate, o.goodput_rate), (1.0, 0.9));
+        assert_eq!(
+            o.cost_per_accepted,
+            Decimal::new(2, 2).checked_div(Decimal::from(9))
+        );
+        assert_eq!(
+            workspace_sweep(&ws, "nope", "sweep").unwrap_err().field,
+            "workload"
+        );
+        // Another series (or a lone test, keyed by its id) is not part of it.
+        assert_eq!(workspace_sweep(&ws, &id, "t0").unwrap(), None);
+        ws.load_tests[0].series.clear();
+        let one = workspace_sweep(&ws, &id, "t0").unwrap().unwrap();
+        assert_eq!(one.points.len(), 1);
+        ws.load_tests.clear();
+        assert_eq!(workspace_sweep(&ws, &id, "sweep").unwrap(), None);
     }
 
     #[test]

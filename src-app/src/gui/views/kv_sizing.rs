@@ -55,9 +55,32 @@ impl View for KvSizingView {
         kv_chart(&self.shape, &self.name).ok()
     }
 
-    fn ui(&mut self, ui: &mut Ui, _cx: &mut ViewContext<'_>) {
+    fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
         ui.horizontal(|ui| {
             ui.label("Preset");
+            // The migration case's model (typed in, or imported from its config.json).
+            if let Some(fit) = cx.doc.migration.as_ref().and_then(|m| m.model.as_ref()) {
+                let name = "Migration model";
+                let hover = if fit.source.is_empty() {
+                    "The model of the workspace's migration case".to_owned()
+                } else {
+                    format!("The migration case's model, from {}", fit.source)
+                };
+                if ui
+                    .selectable_label(self.name == name, name)
+                    .on_hover_text(hover)
+                    .clicked()
+                {
+                    self.name = name.to_owned();
+                    self.shape.n_layers = fit.n_layers;
+                    self.shape.n_kv_heads = fit.n_kv_heads;
+                    self.shape.head_dim = fit.head_dim;
+                    self.shape.element_bytes = fit.element_bytes;
+                    self.shape.resident_tokens = fit.context_tokens;
+                    self.shape.headroom_fraction = fit.headroom_fraction;
+                    self.pool_gb = fit.kv_pool_gb;
+                }
+            }
             for (name, layers, heads, dim, weights) in PRESETS {
                 if ui.selectable_label(self.name == name, name).clicked() {
                     self.name = name.to_owned();

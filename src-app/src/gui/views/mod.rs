@@ -8,6 +8,7 @@ mod cache;
 mod compare;
 mod forecast;
 mod gates;
+mod goodput;
 mod kv_sizing;
 mod readiness;
 mod reconciliation;
@@ -48,6 +49,7 @@ pub fn all() -> Vec<Box<dyn View>> {
         Box::new(break_even::BreakEvenView::default()),
         Box::new(cache::CacheView::default()),
         Box::new(kv_sizing::KvSizingView::default()),
+        Box::new(goodput::GoodputView::default()),
         Box::new(readiness::ReadinessView),
         Box::new(reconciliation::ReconciliationView::default()),
         Box::new(forecast::ForecastView::default()),
