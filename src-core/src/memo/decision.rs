@@ -129,12 +129,13 @@ impl<'a> MemoContext<'a> {
 pub type Section = fn(&MemoContext<'_>) -> Vec<Block>;
 
 /// The memo's sections, in print order.
-pub const SECTIONS: [Section; 11] = [
+pub const SECTIONS: [Section; 12] = [
     summary_section,
     options_section,
     recommendation_section,
     components_section,
     reconciliation_section,
+    goodput_section,
     gates_section,
     forecast_section,
     readiness_section,
@@ -465,6 +466,81 @@ pub fn reconciliation_section(cx: &MemoContext<'_>) -> Vec<Block> {
     blocks
 }
 
+/// Goodput under load: each load-test sweep of the workload with its capacity ceiling, the
+/// operating point at the workload's mean rate and its cost per accepted result, and what the
+/// test's method leaves out.
+pub fn goodput_section(cx: &MemoContext<'_>) -> Vec<Block> {
+    use crate::loadtest::sweep::{OperatingBasis, sweep_chart, workspace_sweep};
+    let workload = &cx.scenario.workload;
+    let mut series: Vec<(&str, &str)> = Vec::new();
+    for t in cx.ws.load_tests.iter().filter(|t| &t.workload == workload) {
+        if !series.iter().any(|(k, _)| *k == t.series_key()) {
+            let label = if t.series.is_empty() {
+                &t.name
+            } else {
+                &t.series
+            };
+            series.push((t.series_key(), label));
+        }
+    }
+    let mut blocks = vec![Block::heading(1, "Goodput under load")];
+    if series.is_empty() {
+        blocks.push(Block::paragraph(format!(
+            "No load test measures {} under load: capacity and cost per accepted result at              the target rate are modelled, not measured.",
+            cx.workload_name()
+        )));
+        return blocks;
+    }
+    for (key, label) in series {
+        let sweep = match workspace_sweep(cx.ws, workload, key) {
+            Ok(Some(s)) => s,
+            Ok(None) => continue,
+            Err(e) => {
+                blocks.push(Block::paragraph(format!(
+                    "{label} could not be swept: {e}."
+                )));
+                continue;
+            }
+        };
+        let mut notes = Vec::new();
+        match &sweep.capacity_ceiling {
+            Some(c) => notes.push(format!(
+                "{label}: capacity ceiling {:.2} req/s at {:.2} accepted results/s ({} run(s)).",
+                c.request_rate,
+                c.goodput_rate,
+                sweep.points.len()
+            )),
+            None => notes.push(format!("{label}: nothing was accepted at any rate.")),
+        }
+        if let Some(o) = &sweep.operating_point {
+            let basis = match o.basis {
+                OperatingBasis::TargetRate { target } => {
+                    format!("the workload's mean rate of {target:.3} req/s")
+                }
+                OperatingBasis::Ceiling => "the ceiling".to_owned(),
+            };
+            notes.push(format!(
+                "Operating point {:.2} req/s for {basis}: {:.2} accepted/s, {} per accepted result.",
+                o.request_rate,
+                o.goodput_rate,
+                o.cost_per_accepted.map_or_else(
+                    || "no cost recorded".to_owned(),
+                    |c| super::format::lcpr_decimal(c)
+                )
+            ));
+        }
+        notes.extend(sweep.methodology_gaps.iter().cloned());
+        blocks.push(Block::bullets(notes));
+        if sweep.points.len() > 1 {
+            blocks.push(Block::Chart(sweep_chart(
+                &sweep,
+                &format!("Goodput against request rate, {label}"),
+            )));
+        }
+    }
+    blocks
+}
+
 fn waterfall(r: &ReconciliationResult, m: &crate::trace_to_margin::TraceToMargin) -> Chart {
     reconciliation_waterfall(
         &format!(
@@ -752,6 +828,46 @@ mod tests {
     }
 
     #[test]
+    fn the_goodput_section_reports_each_sweep_or_its_absence() {
+        use crate::loadtest::readers::read_file;
+        use crate::loadtest::sweep::load_test_of;
+        let mut ws = example();
+        let eval = evaluate(&ws);
+        let cx = MemoContext::new(&ws, &eval, None).unwrap();
+        let text = format!("{:?}", goodput_section(&cx));
+        assert!(text.contains("are modelled, not measured"), "{text}");
+        let csv = include_str!("../../../tests/fixtures/loadtests/generic_sweep.csv");
+        let workload = ws.workloads[0].id.clone();
+        for (i, run) in read_file("generic_sweep.csv", csv)
+            .unwrap()
+            .iter()
+            .enumerate()
+        {
+            ws.load_tests.push(load_test_of(
+                run,
+                format!("g{i}"),
+                &workload,
+                "generic_sweep",
+            ));
+        }
+        let eval = evaluate(&ws);
+        let cx = MemoContext::new(&ws, &eval, None).unwrap();
+        let blocks = goodput_section(&cx);
+        let text = format!("{blocks:?}");
+        // The fixture's sweep: 0.75 accepted/s at 1 req/s is the ceiling (see `lcpr import
+        // loadtest` on it); the workload's mean rate lies below it.
+        assert!(
+            text.contains(
+                "generic_sweep: capacity ceiling 1.00 req/s at 0.75 accepted results/s (3 run(s))"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("Operating point 1.00 req/s for the workload's mean rate"));
+        assert!(text.contains("Closed-loop arrivals"));
+        assert!(blocks.iter().any(|b| matches!(b, Block::Chart(_))));
+    }
+
+    #[test]
     fn the_default_memo_has_every_section_and_renders() {
         let ws = example();
         let eval = evaluate(&ws);
@@ -765,6 +881,7 @@ mod tests {
                 "Recommendation",
                 "Cost components",
                 "Reconciliation against invoices",
+                "Goodput under load",
                 "Migration gates",
                 "Forecast for next quarter",
                 "Migration readiness",
