@@ -4,6 +4,7 @@ pub mod compute;
 pub mod decide;
 pub mod export;
 pub mod import;
+pub mod querypack;
 pub mod reconcile;
 pub mod table;
 
@@ -202,6 +203,8 @@ enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Warehouse query-pack results (querypack/*.sql): the baselines a trace import derives.
+    Querypack(querypack::Args),
 }
 
 #[derive(Subcommand)]
@@ -475,6 +478,7 @@ fn run_decide(
 
 fn run_import(command: ImportCommand) -> ExitCode {
     match command {
+        ImportCommand::Querypack(args) => querypack::run(args),
         ImportCommand::Loadtest {
             file,
             into,
