@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Cross-engine check of the LCPR query pack.
 
-1. Generates a small deterministic trace (fixed seed) as CSV, and as Parquet through DuckDB.
-2. Runs tier1_counters.sql and tier2_histograms.sql unchanged on DuckDB and on Spark SQL in
-   local mode, over the whole trace and over two partitions of it (alternate rows), reading
-   Parquet and CSV.
+1. Generates a deterministic trace (fixed seed) in the canonical trace layout, the one
+   `lcpr import traces` reads with no mapping, as CSV and, through DuckDB, as Parquet; and a
+   workspace (workspace.yaml) with rate cards and workloads for every model and workload in it.
+2. Creates the `traces` view over it (the contract in querypack/README.md: the canonical
+   columns, normalised, plus `day`, the UTC day of the timestamp) and runs tier1_counters.sql,
+   tier2_histograms.sql and tier2_extremes.sql unchanged on DuckDB and on Spark SQL in local
+   mode, over the whole trace and over two partitions of it (alternate rows), reading Parquet
+   and CSV.
 3. Writes every result as CSV (one formatting for both engines: dates YYYY-MM-DD, exact
-   decimals, integers).
+   decimals, integers, doubles in their shortest round-trip form).
 4. Compares the engines' results for exact equality, and exits non-zero on any difference.
 
 Needs `pip install duckdb pyspark` and Java 17 for Spark. Runs standalone:
@@ -15,9 +19,8 @@ Needs `pip install duckdb pyspark` and Java 17 for Spark. Runs standalone:
     python3 querypack/check_engines.py --engines duckdb          # DuckDB only, no Java
     python3 querypack/check_engines.py --write-fixtures tests/fixtures/querypack
 
---write-fixtures copies the trace CSV and DuckDB's results (whole and per partition) to the
-directory the Rust test `tests/querypack.rs` reads; they are written only when the engines
-agree.
+--write-fixtures copies the trace CSV, the workspace and DuckDB's results (whole and per
+partition) to the directory the Rust tests read; they are written only when the engines agree.
 """
 
 import argparse
@@ -33,39 +36,98 @@ import time
 from decimal import ROUND_HALF_EVEN, Decimal
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SQL_FILES = {"tier1_counters": "tier1_counters.sql", "tier2_histograms": "tier2_histograms.sql"}
+QUERIES = ("tier1_counters", "tier2_histograms", "tier2_extremes")
+
+# The canonical trace layout (lcpr_core::import::mapping::ColumnMapping::canonical), minus the
+# optional scenario and route, which no query reads.
 COLUMNS = [
-    "workload_id", "ts", "day", "status", "attempt", "input_tokens", "cached_input_tokens",
-    "output_tokens", "ttft_ms", "tpot_ms", "e2e_ms", "quality_pass", "escalated", "cost",
+    "request_id", "timestamp", "workload", "provider", "model", "prompt_version",
+    "uncached_input_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+    "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "ttft_ms", "tpot_ms", "e2e_ms",
+    "status", "attempt", "retry_of", "quality_gate", "escalated", "reported_cost",
 ]
-# The view's types; the same in every engine's DDL (see querypack/README.md).
+
+# The typed columns of the view, from text (CSV read as all text) or from typed Parquet. Blank
+# optional text becomes NULL, a missing prompt version '', as the local importer reads them.
+# {ts} is the engine's type for an instant: the view's day is the instant's UTC date.
 TYPED_SELECT = """
-    SELECT CAST(workload_id AS VARCHAR) AS workload_id, CAST(ts AS TIMESTAMP) AS ts,
-           CAST(day AS DATE) AS day, CAST(status AS VARCHAR) AS status,
-           CAST(attempt AS INTEGER) AS attempt, CAST(input_tokens AS BIGINT) AS input_tokens,
-           CAST(cached_input_tokens AS BIGINT) AS cached_input_tokens,
-           CAST(output_tokens AS BIGINT) AS output_tokens, CAST(ttft_ms AS DOUBLE) AS ttft_ms,
-           CAST(tpot_ms AS DOUBLE) AS tpot_ms, CAST(e2e_ms AS DOUBLE) AS e2e_ms,
-           CAST(quality_pass AS INTEGER) AS quality_pass, CAST(escalated AS INTEGER) AS escalated,
-           CAST(cost AS DECIMAL(18, 6)) AS cost
+    SELECT CAST(request_id AS STRING) AS request_id,
+           CAST(timestamp AS {ts}) AS timestamp,
+           CAST(workload AS STRING) AS workload,
+           CAST(provider AS STRING) AS provider,
+           CAST(model AS STRING) AS model,
+           COALESCE(CAST(prompt_version AS STRING), '') AS prompt_version,
+           CAST(uncached_input_tokens AS BIGINT) AS uncached_input_tokens,
+           CAST(cache_read_tokens AS BIGINT) AS cache_read_tokens,
+           CAST(cache_write_5m_tokens AS BIGINT) AS cache_write_5m_tokens,
+           CAST(cache_write_1h_tokens AS BIGINT) AS cache_write_1h_tokens,
+           CAST(output_tokens AS BIGINT) AS output_tokens,
+           CAST(reasoning_tokens AS BIGINT) AS reasoning_tokens,
+           CAST(ttft_ms AS DOUBLE) AS ttft_ms,
+           CAST(tpot_ms AS DOUBLE) AS tpot_ms,
+           CAST(e2e_ms AS DOUBLE) AS e2e_ms,
+           CAST(status AS STRING) AS status,
+           CAST(attempt AS INTEGER) AS attempt,
+           NULLIF(TRIM(CAST(retry_of AS STRING)), '') AS retry_of,
+           CAST(quality_gate AS STRING) AS quality_gate,
+           CAST(escalated AS BOOLEAN) AS escalated,
+           CAST(reported_cost AS DECIMAL(20, 10)) AS reported_cost
     FROM {source}
 """
-SPARK_SCHEMA = (
-    "workload_id STRING, ts TIMESTAMP, day DATE, status STRING, attempt INT, "
-    "input_tokens BIGINT, cached_input_tokens BIGINT, output_tokens BIGINT, ttft_ms DOUBLE, "
-    "tpot_ms DOUBLE, e2e_ms DOUBLE, quality_pass INT, escalated INT, cost DECIMAL(18,6)"
-)
+# Both engines run in UTC, so the date of an instant is its UTC date.
+TRACES_VIEW = "SELECT *, CAST(timestamp AS DATE) AS day FROM typed_traces"
+
+START = dt.datetime(2026, 3, 1)
+DAYS = 5
+TEN_DECIMALS = Decimal("0.0000000001")
+
+# Rate cards of the workspace: id, provider, model, effective from, input, cached input, 5-minute
+# write, 1-hour write, output ($ per million tokens), contract discount.
+RATE_CARDS = [
+    ("gpt-5.4", "OpenAI", "gpt-5.4", "2026-01-15", "2.5", "0.25", None, None, "15.0", "0.1"),
+    # A price cut in the middle of the trace: days before and after price differently.
+    ("gpt-5.4-march", "OpenAI", "gpt-5.4", "2026-03-04", "2.0", "0.2", None, None, "12.0", None),
+    ("gpt-5.4-mini", "OpenAI", "gpt-5.4-mini", "2026-01-15", "0.4", "0.04", None, None, "1.6", None),
+    ("claude-sonnet-4.5", "Anthropic", "claude-sonnet-4.5", "2026-01-15", "3.0", "0.3", "3.75",
+     "6.0", "15.0", None),
+    ("deepseek-v4-pro", "Fireworks AI", "deepseek-v4-pro", "2026-01-15", "1.74", "0.2", None,
+     None, "3.48", None),
+]
+
+
+class Workload:
+    """How one workload's traffic is drawn."""
+
+    def __init__(self, **kw):
+        self.__dict__.update(kw)
+
 
 WORKLOADS = [
-    # id, input median, output median, TTFT median ms, TPOT median ms, pass rate
-    ("support-rag", 1800, 220, 420.0, 24.0, 0.86),
-    ("claims-draft", 3200, 600, 650.0, 31.0, 0.78),
+    # Two models; the prompt moves from rag-v7 to rag-v8 on the third day; OpenAI-style cache
+    # reads; retries recorded by attempt index only; timestamps in UTC with milliseconds.
+    Workload(id="support-rag", share=0.36, provider="OpenAI",
+             models=[("gpt-5.4", 0.7), ("gpt-5.4-mini", 0.3)],
+             prompt=lambda day: "rag-v7" if day < 2 else "rag-v8",
+             input=2400, output=260, reasoning=0, ttft=420.0, tpot=22.0,
+             error=0.05, timeout=0.01, ungraded=0.06, pass_rate=0.86,
+             cache="read", retry="attempt", offset=None, reports_tpot=True, reports_cost=True),
+    # Anthropic-style cache reads and 5-minute and 1-hour writes, reasoning tokens, more
+    # timeouts; retries carry both the attempt index and the request retried.
+    Workload(id="claims-draft", share=0.32, provider="Anthropic",
+             models=[("claude-sonnet-4.5", 1.0)], prompt=lambda day: "claims-v3",
+             input=5200, output=700, reasoning=300, ttft=650.0, tpot=31.0,
+             error=0.04, timeout=0.03, ungraded=0.10, pass_rate=0.78,
+             cache="read+write", retry="both", offset=None, reports_tpot=True,
+             reports_cost=True),
+    # No prompt version, no TPOT (derived from E2E and TTFT), no reported cost; retries name the
+    # request retried but keep attempt 0; local time at +02:00, so late UTC hours read as the
+    # next calendar day locally and the view must still take the UTC day.
+    Workload(id="extract-batch", share=0.32, provider="Fireworks AI",
+             models=[("deepseek-v4-pro", 1.0)], prompt=lambda day: "",
+             input=3800, output=420, reasoning=0, ttft=380.0, tpot=14.0,
+             error=0.06, timeout=0.02, ungraded=0.03, pass_rate=0.9,
+             cache="none", retry="retry_of", offset=2, reports_tpot=False, reports_cost=False),
 ]
-DAYS = [dt.date(2026, 3, 1) + dt.timedelta(days=i) for i in range(4)]
-PRICE_IN = Decimal("0.000003")
-PRICE_CACHED = Decimal("0.0000003")
-PRICE_OUT = Decimal("0.000015")
-CENT_MICROS = Decimal("0.000001")
 
 
 def lognormal(r, median, sigma):
@@ -76,44 +138,178 @@ def lognormal(r, median, sigma):
     return median * math.exp(sigma * z)
 
 
+def pick(r, weighted):
+    x = r.random()
+    for value, weight in weighted:
+        if x < weight:
+            return value
+        x -= weight
+    return weighted[-1][0]
+
+
+def timestamp(instant, offset_hours, millis):
+    if offset_hours is None:
+        text = instant.strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{text}.{millis:03d}Z"
+    local = instant + dt.timedelta(hours=offset_hours)
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + f"+{offset_hours:02d}:00"
+
+
+def list_cost(provider, model, tokens):
+    """The reported cost the source writes: its list prices, to 10 places."""
+    card = next(c for c in RATE_CARDS if c[1] == provider and c[2] == model)
+    rates = [Decimal(v) if v is not None else Decimal(card[4]) for v in card[4:9]]
+    cost = sum(Decimal(n) * rate for n, rate in zip(tokens, rates)) / Decimal(1_000_000)
+    return cost.quantize(TEN_DECIMALS, rounding=ROUND_HALF_EVEN)
+
+
 def generate(seed, requests):
-    """Rows of the traces view: one per attempt; failed attempts may be retried."""
+    """Rows of the canonical trace: one per attempt; failed attempts may be retried."""
     r = random.Random(seed)
     rows = []
-    for _ in range(requests):
-        wid, in_med, out_med, ttft_med, tpot_med, pass_rate = WORKLOADS[r.randrange(len(WORKLOADS))]
-        day = DAYS[r.randrange(len(DAYS))]
-        start = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=r.randrange(0, 86_000))
-        input_tokens = max(1, int(lognormal(r, in_med, 0.5)))
-        cached = int(input_tokens * r.choice([0.0, 0.0, 0.5, 0.8])) if r.random() < 0.7 else 0
-        attempt = 1
+    shares = [(w, w.share) for w in WORKLOADS]
+    for n in range(requests):
+        w = pick(r, shares)
+        day = r.randrange(DAYS)
+        start = START + dt.timedelta(days=day, seconds=r.randrange(0, 86_400))
+        model = pick(r, w.models)
+        prompt = w.prompt(day)
+        total_input = max(8, int(lognormal(r, w.input, 0.5)))
+        read = write_5m = write_1h = 0
+        if w.cache == "read" and r.random() < 0.7:
+            read = int(total_input * r.choice([0.5, 0.8]))
+        elif w.cache == "read+write":
+            prefix = int(total_input * 0.6)
+            x = r.random()
+            if x < 0.15:
+                write_5m = prefix
+            elif x < 0.2:
+                write_1h = prefix
+            elif x < 0.9:
+                read = prefix
+        uncached = total_input - read - write_5m - write_1h
+        base_id = f"{w.id[:2]}{n:05d}"
+        previous_id = ""
+        attempt = 0
         while True:
-            failed = r.random() < 0.07
-            if failed:
-                output_tokens, ttft, tpot, e2e, quality, escalated = 0, "", "", "", 0, 0
-                cost = (Decimal(input_tokens - cached) * PRICE_IN + Decimal(cached) * PRICE_CACHED)
+            request_id = base_id if attempt == 0 else f"{base_id}-r{attempt}"
+            x = r.random()
+            status = "error" if x < w.error else "timeout" if x < w.error + w.timeout else "ok"
+            ttft = tpot = e2e = None
+            output = reasoning = 0
+            gate, escalated = "unknown", False
+            if status == "error":
+                # Failed before the first token: only the time to the error is known.
+                e2e = round(lognormal(r, 300.0, 0.6), 1)
+            elif status == "timeout":
+                # Partial output billed, then the 30 s budget ran out; TPOT is not reported,
+                # so the importer derives it when a first token came.
+                if r.random() < 0.6:
+                    ttft = min(round(lognormal(r, w.ttft * 3, 0.4), 1), 29000.0)
+                    output = int(lognormal(r, w.output * 0.3, 0.5)) + 1
+                e2e = 30000.0
             else:
-                # A few one-token answers: TPOT 0, the zero bucket.
-                output_tokens = 1 if r.random() < 0.03 else max(2, int(lognormal(r, out_med, 0.6)))
-                ttft_v = round(lognormal(r, ttft_med, 0.45), 1)
-                tpot_v = 0.0 if output_tokens <= 1 else round(lognormal(r, tpot_med, 0.3), 2)
-                e2e_v = round(ttft_v + tpot_v * (output_tokens - 1), 1)
-                ttft, tpot, e2e = f"{ttft_v:.1f}", f"{tpot_v:.2f}", f"{e2e_v:.1f}"
-                quality = 1 if r.random() < pass_rate else 0
-                escalated = 1 if quality == 0 and r.random() < 0.4 else 0
-                cost = (Decimal(input_tokens - cached) * PRICE_IN + Decimal(cached) * PRICE_CACHED
-                        + Decimal(output_tokens) * PRICE_OUT)
-            cost = cost.quantize(CENT_MICROS, rounding=ROUND_HALF_EVEN)
-            ts = start + dt.timedelta(seconds=2 * (attempt - 1))
+                output = 1 if r.random() < 0.03 else max(2, int(lognormal(r, w.output, 0.6)))
+                if w.reasoning:
+                    reasoning = int(lognormal(r, w.reasoning, 0.8))
+                ttft = round(lognormal(r, w.ttft, 0.45), 1)
+                step = 0.0 if output + reasoning <= 1 else round(lognormal(r, w.tpot, 0.3), 2)
+                e2e = round(ttft + step * (output + reasoning - 1) + r.random() * 5, 1)
+                if w.reports_tpot:
+                    tpot = step
+                if r.random() < w.ungraded:
+                    gate = "unknown"
+                    escalated = r.random() < 0.05
+                elif r.random() < w.pass_rate:
+                    gate = "pass"
+                else:
+                    gate = "fail"
+                    escalated = r.random() < 0.4
+            cost = ""
+            if w.reports_cost and r.random() < 0.98:
+                tokens = [uncached, read, write_5m, write_1h, output + reasoning]
+                cost = format(list_cost(w.provider, model, tokens), "f")
+            instant = start + dt.timedelta(seconds=2 * attempt)
             rows.append([
-                wid, ts.strftime("%Y-%m-%d %H:%M:%S"), day.isoformat(), "error" if failed else "ok",
-                attempt, input_tokens, cached, output_tokens, ttft, tpot, e2e, quality, escalated,
-                format(cost, "f"),
+                request_id, timestamp(instant, w.offset, r.randrange(1000)), w.id, w.provider,
+                model, prompt, uncached, read, write_5m, write_1h, output, reasoning,
+                "" if ttft is None else f"{ttft:.1f}",
+                "" if tpot is None else f"{tpot:.2f}",
+                "" if e2e is None else f"{e2e:.1f}",
+                status,
+                0 if w.retry == "retry_of" else attempt,
+                previous_id if w.retry in ("both", "retry_of") else "",
+                gate, "true" if escalated else "false", cost,
             ])
-            if not failed or attempt >= 3 or r.random() < 0.25:
+            if status == "ok" or attempt >= 2 or r.random() < 0.25:
                 break
+            previous_id = request_id
             attempt += 1
     return rows
+
+
+def workspace_yaml():
+    """A workspace with a rate card for every model of the trace and its three workloads."""
+    out = [
+        "format_version: 1",
+        "meta:",
+        "  title: Query pack fixture",
+        "  owner: Platform analytics",
+        "  currency: USD",
+        '  created: "2026-03-06"',
+        '  updated: "2026-03-06"',
+        "  notes: Rate cards and workloads for the trace querypack/check_engines.py generates.",
+        "rate_cards:",
+    ]
+    for cid, provider, model, start, inp, cached, w5, w1, outp, discount in RATE_CARDS:
+        out += [
+            f"- id: {cid}",
+            f"  provider: {provider}",
+            f"  model: {model}",
+            f'  effective_from: "{start}"',
+            "  source: List prices",
+            "  pricing:",
+            "    kind: tokens",
+            f"    input_per_m: {inp}",
+            f"    cached_input_per_m: {cached}",
+        ]
+        if w5 is not None:
+            out.append(f"    cache_write_5m_per_m: {w5}")
+        if w1 is not None:
+            out.append(f"    cache_write_1h_per_m: {w1}")
+        out.append(f"    output_per_m: {outp}")
+        if discount is not None:
+            out += ["  contract:", "    reference: MSA-7", f"    discount: {discount}"]
+    out.append("workloads:")
+    for w in WORKLOADS:
+        out += [
+            f"- id: {w.id}",
+            f"  name: {w.id.replace('-', ' ').capitalize()}",
+            "  accepted_unit: accepted output",
+            "  monthly_requests: 30000.0",
+            "  tokens:",
+            f"    stable_prefix: {float(int(w.input * 0.6))}",
+            f"    dynamic_tail: {float(w.input - int(w.input * 0.6))}",
+            f"    output: {float(w.output)}",
+            "  cache_hit_rate: 0.5",
+            "  retry_rate: 0.03",
+            f"  quality_gate_pass_rate: {w.pass_rate}",
+            "  repair_cost_per_failure: 0.01",
+            "  human_escalation_rate: 0.04",
+            "  human_cost_per_case: 2.5",
+            "  eval_sample_rate: 0.1",
+            "  grader_cost_per_eval: 0.004",
+            "  ops_monthly_cost: 900.0",
+            "  engineering_hours_per_month: 4.0",
+            "  engineer_hourly_cost: 100.0",
+            "  batch_eligible_share: 0.0",
+            "  prefill_efficiency: 0.0",
+            "  slo:",
+            "    ttft_ms: 1000.0",
+            "    tpot_ms: 50.0",
+            "  quality_floor: 0.75",
+        ]
+    return "\n".join(out) + "\n"
 
 
 def write_csv(path, header, rows):
@@ -124,7 +320,7 @@ def write_csv(path, header, rows):
 
 
 def cell(v):
-    """One formatting for every engine's values."""
+    """One formatting for every engine's values; a double in its shortest round-trip form."""
     if v is None:
         return ""
     if isinstance(v, Decimal):
@@ -135,7 +331,7 @@ def cell(v):
 
 
 def read_sql(name):
-    with open(os.path.join(HERE, SQL_FILES[name]), encoding="utf-8") as f:
+    with open(os.path.join(HERE, f"{name}.sql"), encoding="utf-8") as f:
         return f.read()
 
 
@@ -144,13 +340,19 @@ def run_duckdb(datasets, out_dir):
 
     results = {}
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
     for label, (csv_path, parquet_path) in datasets.items():
-        for fmt, source in (
-            ("parquet", f"read_parquet('{parquet_path}')"),
-            ("csv", f"read_csv('{csv_path}', header = true, all_varchar = true)"),
-        ):
-            con.execute(f"CREATE OR REPLACE VIEW traces AS {TYPED_SELECT.format(source=source)}")
-            for name in SQL_FILES:
+        for fmt in ("parquet", "csv"):
+            if fmt == "parquet":
+                con.execute(
+                    f"CREATE OR REPLACE VIEW typed_traces AS SELECT * FROM read_parquet('{parquet_path}')"
+                )
+            else:
+                source = f"read_csv('{csv_path}', header = true, all_varchar = true)"
+                typed = TYPED_SELECT.format(ts="TIMESTAMPTZ", source=source)
+                con.execute(f"CREATE OR REPLACE VIEW typed_traces AS {typed}")
+            con.execute(f"CREATE OR REPLACE VIEW traces AS {TRACES_VIEW}")
+            for name in QUERIES:
                 cur = con.execute(read_sql(name))
                 header = [d[0] for d in cur.description]
                 rows = [[cell(v) for v in row] for row in cur.fetchall()]
@@ -179,16 +381,20 @@ def run_spark(datasets, out_dir):
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")
+    all_text = ", ".join(f"{c} STRING" for c in COLUMNS)
     results = {}
     try:
         for label, (csv_path, parquet_path) in datasets.items():
             for fmt in ("parquet", "csv"):
                 if fmt == "parquet":
-                    df = spark.read.parquet(parquet_path)
+                    spark.read.parquet(parquet_path).createOrReplaceTempView("typed_traces")
                 else:
-                    df = spark.read.csv(csv_path, header=True, schema=SPARK_SCHEMA)
-                df.createOrReplaceTempView("traces")
-                for name in SQL_FILES:
+                    raw = spark.read.csv(csv_path, header=True, schema=all_text)
+                    raw.createOrReplaceTempView("raw_traces")
+                    typed = TYPED_SELECT.format(ts="TIMESTAMP", source="raw_traces")
+                    spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW typed_traces AS {typed}")
+                spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW traces AS {TRACES_VIEW}")
+                for name in QUERIES:
                     result = spark.sql(read_sql(name))
                     header = result.columns
                     rows = [[cell(v) for v in row] for row in result.collect()]
@@ -208,7 +414,7 @@ def same_file(a, b):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--seed", type=int, default=20260301)
-    p.add_argument("--requests", type=int, default=2000)
+    p.add_argument("--requests", type=int, default=5000)
     p.add_argument("--out", help="directory for the data and results (default: a temp dir)")
     p.add_argument("--engines", default="duckdb,spark", help="comma-separated: duckdb, spark")
     p.add_argument("--write-fixtures", help="copy the trace and results here when engines agree")
@@ -231,27 +437,30 @@ def main():
 
     datasets = {}
     con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
     for label, part_rows in parts.items():
         csv_path = os.path.join(out, f"trace.{label}.csv")
         parquet_path = os.path.join(out, f"trace.{label}.parquet")
         write_csv(csv_path, COLUMNS, part_rows)
         source = f"read_csv('{csv_path}', header = true, all_varchar = true)"
-        con.execute(
-            f"COPY ({TYPED_SELECT.format(source=source)}) TO '{parquet_path}' (FORMAT PARQUET)"
-        )
+        typed = TYPED_SELECT.format(ts="TIMESTAMPTZ", source=source)
+        con.execute(f"COPY ({typed}) TO '{parquet_path}' (FORMAT PARQUET)")
         datasets[label] = (csv_path, parquet_path)
     con.close()
+    workspace_path = os.path.join(out, "workspace.yaml")
+    with open(workspace_path, "w", encoding="utf-8") as f:
+        f.write(workspace_yaml())
     lap(f"generate {len(rows)} rows (seed {args.seed}), CSV and Parquet")
 
     results = {}
     if "duckdb" in engines:
         results["duckdb"] = run_duckdb(datasets, out)
-        lap("DuckDB: both files x 3 datasets x 2 formats")
+        lap("DuckDB: three queries x 3 datasets x 2 formats")
     if "spark" in engines:
         results["spark"] = run_spark(datasets, out)
-        lap("Spark local: both files x 3 datasets x 2 formats (incl. JVM start)")
+        lap("Spark local: three queries x 3 datasets x 2 formats (incl. JVM start)")
 
-    # Every result must equal DuckDB-over-Parquet's, across formats and engines.
+    # Every result must equal the first engine's over Parquet, across formats and engines.
     failures = []
     base_engine = engines[0] if engines else None
     for engine, by_key in results.items():
@@ -276,7 +485,8 @@ def main():
         dest = args.write_fixtures
         os.makedirs(dest, exist_ok=True)
         shutil.copyfile(datasets["all"][0], os.path.join(dest, "trace.csv"))
-        for name in SQL_FILES:
+        shutil.copyfile(workspace_path, os.path.join(dest, "workspace.yaml"))
+        for name in QUERIES:
             for label in parts:
                 suffix = "" if label == "all" else f".{label}"
                 shutil.copyfile(

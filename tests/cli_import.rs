@@ -459,3 +459,81 @@ fn evidence_files_build_a_reconciliation_one_source_at_a_time() {
     assert_eq!(m.kv_pool_gb, 40.0);
     assert!(m.source.ends_with("llama-3-8b.json"));
 }
+
+#[test]
+fn a_query_pack_import_writes_the_baselines_a_trace_import_writes() {
+    let fixture = "tests/fixtures/querypack/workspace.yaml";
+    let f = support::repo_root().join("tests/fixtures/querypack");
+    let p = |n: &str| f.join(n).to_str().unwrap().to_owned();
+    let from_trace = scratch_copy("qp-trace", fixture);
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "traces",
+        &p("trace.csv"),
+        "--into",
+        from_trace.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let pack = |into: &PathBuf, extra: &[&str]| {
+        let mut args = vec!["import".to_owned(), "querypack".to_owned()];
+        for (flag, name) in [
+            ("--counters", "tier1_counters"),
+            ("--histograms", "tier2_histograms"),
+            ("--extremes", "tier2_extremes"),
+        ] {
+            args.push(flag.to_owned());
+            args.push(p(&format!("{name}.part1.csv")));
+            args.push(p(&format!("{name}.part2.csv")));
+        }
+        args.extend(["--into".to_owned(), into.to_str().unwrap().to_owned()]);
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        lcpr(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let from_pack = scratch_copy("qp-pack", fixture);
+    let (ok, out, err) = pack(&from_pack, &["--json"]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(report["rows_read"], 5326);
+    let a = lcpr_core::document::load(&from_trace).expect("loads");
+    let b = lcpr_core::document::load(&from_pack).expect("loads");
+    let ids: Vec<&str> = b.baselines.iter().map(|x| x.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "claims-draft-2026-03-05",
+            "extract-batch-2026-03-05",
+            "support-rag-2026-03-05"
+        ]
+    );
+    // The same baselines, so the same workspace file byte for byte.
+    assert_eq!(a.baselines, b.baselines);
+    assert_eq!(
+        std::fs::read(&from_trace).expect("read"),
+        std::fs::read(&from_pack).expect("read")
+    );
+    // Again: the baselines exist, nothing is written.
+    let before = std::fs::read(&from_pack).expect("read");
+    let (ok, _, err) = pack(&from_pack, &[]);
+    assert!(!ok && err.contains("already has baseline"), "{err}");
+    assert_eq!(std::fs::read(&from_pack).expect("read"), before);
+    // One workload only.
+    let one = scratch_copy("qp-one", fixture);
+    let (ok, out, err) = pack(&one, &["--workload", "extract-batch"]);
+    assert!(ok && out.contains("1 baseline(s) added"), "{err}");
+    let doc = lcpr_core::document::load(&one).expect("loads");
+    assert_eq!(doc.baselines.len(), 1);
+    assert_eq!(Some(&doc.baselines[0]), a.baselines.get(1));
+    let (ok, _, err) = pack(&one, &["--workload", "nope"]);
+    assert!(!ok && err.contains("no rows of workload \"nope\""), "{err}");
+    // Models without a rate card are listed and nothing is written.
+    let unpriced = scratch_copy("qp-unpriced", "workspaces/support-migration.yaml");
+    let before = std::fs::read(&unpriced).expect("read");
+    let (ok, _, err) = pack(&unpriced, &[]);
+    assert!(
+        !ok && err.contains("do not price")
+            && err.contains("Anthropic / claude-sonnet-4.5")
+            && err.contains("OpenAI / gpt-5.4-mini"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&unpriced).expect("read"), before);
+}

@@ -5,6 +5,7 @@ pub mod decide;
 pub mod evidence;
 pub mod export;
 pub mod import;
+pub mod querypack;
 pub mod reconcile;
 pub mod table;
 
@@ -284,6 +285,8 @@ enum ImportCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Warehouse query-pack results (querypack/*.sql): the baselines a trace import derives.
+    Querypack(querypack::Args),
 }
 
 /// The workspace and reconciliation an evidence file goes into.
@@ -655,6 +658,7 @@ fn run_import(command: ImportCommand) -> ExitCode {
                 },
             )
         }
+        ImportCommand::Querypack(args) => querypack::run(args),
         ImportCommand::Loadtest {
             file,
             into,

@@ -88,6 +88,113 @@ impl Sketch {
         Self::with_accuracy(DEFAULT_RELATIVE_ACCURACY, exact_limit)
     }
 
+    /// A sketch that keeps no raw values (exact limit 0), rebuilt from its parts as a warehouse
+    /// computes them (see `querypack/`): the zero-bucket count, the other buckets as
+    /// (index, count) in ascending index order, the exact smallest and largest value, and the
+    /// sum in units of 2⁻²⁰ (each value rounded to 2⁻²⁰, as [`Self::add`] keeps it).
+    ///
+    /// The result equals, field for field, the sketch that adding the same values to
+    /// `Sketch::new(alpha, 0)` builds. Parts no set of values could give are refused: an index
+    /// repeated or out of order, an empty bucket, a min or max that is negative, not finite, or
+    /// not in the lowest or highest non-empty bucket, a sum outside count × [min, max], and an
+    /// empty sketch whose min, max or sum is not 0.
+    pub fn from_buckets(
+        alpha: f64,
+        zero_count: u64,
+        buckets: &[(i32, u64)],
+        min: f64,
+        max: f64,
+        sum_scaled: u128,
+    ) -> InputResult<Self> {
+        let mut s = Self::new(alpha, 0)?;
+        let mut count = zero_count;
+        for (k, &(index, n)) in buckets.iter().enumerate() {
+            if n == 0 {
+                return Err(InputError::new(
+                    format!("buckets[{k}]"),
+                    format!("must hold at least one value, bucket {index} holds 0"),
+                ));
+            }
+            if k > 0 && buckets.get(k - 1).is_some_and(|&(prev, _)| prev >= index) {
+                return Err(InputError::new(
+                    format!("buckets[{k}]"),
+                    format!("must follow a lower index, got {index} after a bucket ≥ it"),
+                ));
+            }
+            count = count
+                .checked_add(n)
+                .ok_or_else(|| InputError::new("buckets", "hold more than 2^64 values"))?;
+        }
+        if count == 0 {
+            if min != 0.0 || max != 0.0 || sum_scaled != 0 {
+                return Err(InputError::new(
+                    "min",
+                    format!(
+                        "max and sum of an empty sketch must be 0, got {min}, {max}, {sum_scaled}"
+                    ),
+                ));
+            }
+            return Ok(s);
+        }
+        if !(min.is_finite() && max.is_finite() && 0.0 <= min && min <= max) {
+            return Err(InputError::new(
+                "min",
+                format!("and max must be finite with 0 ≤ min ≤ max, got {min} and {max}"),
+            ));
+        }
+        let lowest = buckets.first().map(|&(i, _)| i);
+        let highest = buckets.last().map(|&(i, _)| i);
+        let min_fits = if zero_count > 0 {
+            min < MIN_INDEXABLE
+        } else {
+            min >= MIN_INDEXABLE && lowest == Some(s.bucket_index(min))
+        };
+        if !min_fits {
+            return Err(InputError::new(
+                "min",
+                format!("must lie in the lowest non-empty bucket, got {min}"),
+            ));
+        }
+        let max_fits = match highest {
+            Some(i) => max >= MIN_INDEXABLE && i == s.bucket_index(max),
+            None => max < MIN_INDEXABLE,
+        };
+        if !max_fits {
+            return Err(InputError::new(
+                "max",
+                format!("must lie in the highest non-empty bucket, got {max}"),
+            ));
+        }
+        let scaled = |x: f64| u128::from((x * SUM_SCALE + 0.5) as u64);
+        let n = u128::from(count);
+        if sum_scaled < n * scaled(min) || sum_scaled > n * scaled(max) {
+            return Err(InputError::new(
+                "sum",
+                format!(
+                    "must lie between count × min and count × max (in 2⁻²⁰ units), got {sum_scaled}"
+                ),
+            ));
+        }
+        if let (Some(low), Some(high)) = (lowest, highest) {
+            // Both ends are buckets of finite values, so the span is at most a few ten thousand.
+            let span = usize::try_from(i64::from(high) - i64::from(low) + 1).unwrap_or(0);
+            s.offset = low;
+            s.counts = vec![0; span];
+            for &(index, n) in buckets {
+                let at = usize::try_from(i64::from(index) - i64::from(low)).unwrap_or(0);
+                if let Some(c) = s.counts.get_mut(at) {
+                    *c = n;
+                }
+            }
+        }
+        s.zero_count = zero_count;
+        s.count = count;
+        s.min = min;
+        s.max = max;
+        s.sum_fixed = sum_scaled;
+        Ok(s)
+    }
+
     /// The relative accuracy α.
     #[must_use]
     pub fn alpha(&self) -> f64 {
@@ -369,6 +476,61 @@ mod tests {
         assert!(Sketch::new(0.0, 0).is_err());
     }
 
+    #[test]
+    fn from_buckets_by_hand_and_refusals() {
+        // Values 0, 1, 1, 100: zero bucket 1; bucket 0 holds the two 1s, bucket 231 the 100.
+        let mut added = Sketch::standard(0);
+        for x in [0.0, 1.0, 1.0, 100.0] {
+            added.add(x);
+        }
+        // Sum in 2⁻²⁰ units: (0 + 1 + 1 + 100) × 1,048,576 = 106,954,752.
+        let rebuilt = Sketch::from_buckets(0.01, 1, &[(0, 2), (231, 1)], 0.0, 100.0, 106_954_752)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(rebuilt, added);
+        assert_eq!(
+            Sketch::from_buckets(0.01, 0, &[], 0.0, 0.0, 0).ok(),
+            Some(Sketch::standard(0))
+        );
+        let bad = |zero, buckets: &[(i32, u64)], min, max, sum| {
+            Sketch::from_buckets(0.01, zero, buckets, min, max, sum)
+                .err()
+                .map(|e| e.field)
+        };
+        let sum = 106_954_752;
+        assert_eq!(
+            bad(1, &[(231, 1), (0, 2)], 0.0, 100.0, sum),
+            Some("buckets[1]".into())
+        );
+        assert_eq!(
+            bad(1, &[(0, 2), (0, 1)], 0.0, 100.0, sum),
+            Some("buckets[1]".into())
+        );
+        assert_eq!(
+            bad(1, &[(0, 0), (231, 1)], 0.0, 100.0, sum),
+            Some("buckets[0]".into())
+        );
+        // The min must sit in the zero bucket when it holds values, the max in bucket 231.
+        assert_eq!(
+            bad(1, &[(0, 2), (231, 1)], 1.0, 100.0, sum),
+            Some("min".into())
+        );
+        assert_eq!(
+            bad(1, &[(0, 2), (231, 1)], 0.0, 99.0, sum),
+            Some("max".into())
+        );
+        assert_eq!(
+            bad(1, &[(0, 2), (231, 1)], 0.0, f64::NAN, sum),
+            Some("min".into())
+        );
+        // 4 values of at most 100 sum to at most 400 × 2²⁰.
+        assert_eq!(
+            bad(1, &[(0, 2), (231, 1)], 0.0, 100.0, 400 * 1_048_576 + 1),
+            Some("sum".into())
+        );
+        assert_eq!(bad(0, &[], 0.0, 1.0, 0), Some("min".into()));
+        assert!(Sketch::from_buckets(1.5, 0, &[], 0.0, 0.0, 0).is_err());
+    }
+
     fn values() -> impl Strategy<Value = Vec<f64>> {
         // Log-uniform over 10⁻³ … 10⁷, with some exact zeros.
         prop::collection::vec(
@@ -421,6 +583,22 @@ mod tests {
             prop_assert_eq!(ab.buckets().collect::<Vec<_>>(), all.buckets().collect::<Vec<_>>());
             prop_assert_eq!(&ab, &all);
             prop_assert_eq!(&ba, &all);
+        }
+
+        #[test]
+        fn from_buckets_rebuilds_the_sketch_of_the_values(v in values()) {
+            let mut s = Sketch::standard(0);
+            v.iter().for_each(|&x| { s.add(x); });
+            let buckets: Vec<(i32, u64)> = s.buckets().collect();
+            let rebuilt = Sketch::from_buckets(
+                DEFAULT_RELATIVE_ACCURACY,
+                s.zero_count(),
+                &buckets,
+                s.min().unwrap_or(0.0),
+                s.max().unwrap_or(0.0),
+                s.sum_fixed,
+            );
+            prop_assert_eq!(rebuilt, Ok(s));
         }
     }
 }

@@ -525,7 +525,7 @@ pub fn goodput_section(cx: &MemoContext<'_>) -> Vec<Block> {
                 o.goodput_rate,
                 o.cost_per_accepted.map_or_else(
                     || "no cost recorded".to_owned(),
-                    |c| super::format::lcpr_decimal(c)
+                    super::format::lcpr_decimal
                 )
             ));
         }
