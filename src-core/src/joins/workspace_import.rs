@@ -270,13 +270,14 @@ fn within(i: usize, e: InputError) -> EvidenceError {
     EvidenceError::Workspace(e.within(&format!("reconciliations[{i}]")))
 }
 
-/// Reads a recorded source of `kind` again, refusing a file that changed since its import.
+/// Reads a recorded source of `kind` again (its recorded name and bytes), refusing a file that
+/// changed since its import.
 fn reread(
     ws: &Workspace,
     i: usize,
     kind: EvidenceKind,
     base: Option<&Path>,
-) -> Result<Option<Vec<u8>>, EvidenceError> {
+) -> Result<Option<(String, Vec<u8>)>, EvidenceError> {
     let Some(src) = ws
         .reconciliations
         .get(i)
@@ -307,7 +308,7 @@ fn reread(
         )
         .into());
     }
-    Ok(Some(bytes))
+    Ok(Some((src.file.clone(), bytes)))
 }
 
 fn read_evals(name: &str, bytes: &[u8]) -> Result<EvalResults, ImportError> {
@@ -392,28 +393,14 @@ pub fn import_evidence(
             let (evals, reviews, kind, records) = if is_evals {
                 let evals = read_evals(&name, &bytes)?;
                 let reviews = reread(ws, i, EvidenceKind::Reviews, base)?
-                    .map(|b| {
-                        let n = r
-                            .sources
-                            .iter()
-                            .find(|s| s.kind == EvidenceKind::Reviews)
-                            .map_or_else(String::new, |s| s.file.clone());
-                        read_reviews(&n, &b)
-                    })
+                    .map(|(n, b)| read_reviews(&n, &b))
                     .transpose()?;
                 let n = evals.verdicts.len() as u64;
                 (Some(evals), reviews, EvidenceKind::Evals, n)
             } else {
                 let reviews = read_reviews(&name, &bytes)?;
                 let evals = reread(ws, i, EvidenceKind::Evals, base)?
-                    .map(|b| {
-                        let n = r
-                            .sources
-                            .iter()
-                            .find(|s| s.kind == EvidenceKind::Evals)
-                            .map_or_else(String::new, |s| s.file.clone());
-                        read_evals(&n, &b)
-                    })
+                    .map(|(n, b)| read_evals(&n, &b))
                     .transpose()?;
                 let n = reviews.outcomes.len() as u64;
                 (evals, Some(reviews), EvidenceKind::Reviews, n)
