@@ -738,3 +738,26 @@ fn an_imported_model_config_is_offered_in_kv_sizing() {
     h.run_steps(2);
     assert_eq!(layers(&h), "32");
 }
+
+#[test]
+fn a_focus_export_asks_which_services_to_reconcile() {
+    let case = may_case("focus");
+    let focus = support::repo_root().join("tests/fixtures/invoices/focus_2026_04_05.csv");
+    let mut h = app(Some(case), None, vec![Some(focus)]);
+    let before = may_of(&h);
+    file_menu(&mut h, "Import invoice…");
+    assert!(h.state().choosing_invoice_services());
+    h.run_steps(2);
+    // Nothing is imported until a service is chosen; storage is not part of inference.
+    assert_eq!(may_of(&h), before);
+    h.get_by_label("LLM API · 4 rows").click();
+    h.run_steps(2);
+    h.get_by_label("Import these services").click();
+    h.run_steps(3);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let r = may_of(&h);
+    // May's LLM lines total 15,341; the two billed at the superseded tier are named.
+    assert_eq!(r.invoice_amount.to_string(), "15341.00");
+    let lines: Vec<&str> = r.off_rate_lines.iter().map(|o| o.line_id.as_str()).collect();
+    assert_eq!(lines, ["INV-2026-05:3", "INV-2026-05:5"]);
+}

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, ViewportCommand};
 use lcpr_core::document::{self, Date};
 use lcpr_core::evaluation::evaluate;
-use lcpr_core::joins::workspace_import::{EvidenceFile, EvidenceRequest, import_evidence};
+use lcpr_core::joins::workspace_import::{
+    EvidenceFile, EvidenceRequest, focus_services, import_evidence,
+};
 use lcpr_core::memo::decision::decision_memo;
 use lcpr_core::memo::review::review_pack;
 use lcpr_core::memo::tables::{TableKind, workspace_table};
@@ -17,6 +19,7 @@ use lcpr_core::memo::{MemoSource, render_options};
 use lcpr_core::report::{render_pdf, table_to_csv};
 
 use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
+use super::invoice_setup::{ServiceAction, ServicePick};
 use super::navigator::{self, Selection};
 use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
@@ -119,6 +122,7 @@ impl ExportKind {
 
 enum Modal {
     TraceSetup(Box<TraceSetup>),
+    InvoiceServices(Box<ServicePick>),
     Unsaved(Pending),
     Recover(Snapshot),
     Error(String),
@@ -364,6 +368,33 @@ impl WorkbenchApp {
     /// changes nothing. Invoice, evals and reviews go into the selected reconciliation (or the
     /// one the file fits); a load test into the selected workload (or the only one).
     pub fn import_evidence(&mut self, kind: EvidenceDialog, path: &Path) {
+        // A whole-account FOCUS export first asks which services to reconcile.
+        if kind == EvidenceDialog::Invoice {
+            match focus_services(path) {
+                Ok(Some(services)) if services.len() > 1 => {
+                    self.modal = Some(Modal::InvoiceServices(Box::new(ServicePick::new(
+                        path.to_path_buf(),
+                        services,
+                    ))));
+                    return;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    self.modal = Some(Modal::Error(format!("{e}. Nothing was changed.")));
+                    return;
+                }
+            }
+        }
+        self.run_evidence_import(kind, path, Vec::new());
+    }
+
+    /// True while a FOCUS invoice import asks which services to keep.
+    #[must_use]
+    pub fn choosing_invoice_services(&self) -> bool {
+        matches!(self.modal, Some(Modal::InvoiceServices(_)))
+    }
+
+    fn run_evidence_import(&mut self, kind: EvidenceDialog, path: &Path, services: Vec<String>) {
         let file = path.display().to_string();
         let doc = &self.session.doc;
         let outcome = if kind == EvidenceDialog::LoadTest {
@@ -401,7 +432,7 @@ impl WorkbenchApp {
                 path: path.to_path_buf(),
                 kind: match kind {
                     EvidenceDialog::Invoice => EvidenceFile::Invoice {
-                        focus_services: Vec::new(),
+                        focus_services: services,
                     },
                     EvidenceDialog::Evals => EvidenceFile::Evals,
                     EvidenceDialog::Reviews => EvidenceFile::Reviews,
@@ -1092,18 +1123,34 @@ impl WorkbenchApp {
         }
     }
 
+    /// The FOCUS service chooser: on Import, the invoice is read with those services only.
+    fn invoice_services(&mut self, mut pick: Box<ServicePick>, ctx: &egui::Context) {
+        let mut action = ServiceAction::Open;
+        egui::Modal::new(egui::Id::unique("invoice-services")).show(ctx, |ui| {
+            action = pick.ui(ui);
+        });
+        match action {
+            ServiceAction::Open => self.modal = Some(Modal::InvoiceServices(pick)),
+            ServiceAction::Cancel => {}
+            ServiceAction::Import(services) => {
+                self.run_evidence_import(EvidenceDialog::Invoice, &pick.path, services);
+            }
+        }
+    }
+
     fn modals(&mut self, ctx: &egui::Context) {
         let Some(modal) = self.modal.take() else {
             return;
         };
         let modal = match modal {
             Modal::TraceSetup(setup) => return self.trace_setup(setup, ctx),
+            Modal::InvoiceServices(pick) => return self.invoice_services(pick, ctx),
             other => other,
         };
         let mut keep = true;
         match &modal {
-            // Handled above, with mutable access to its state.
-            Modal::TraceSetup(_) => {}
+            // Handled above, with mutable access to their state.
+            Modal::TraceSetup(_) | Modal::InvoiceServices(_) => {}
             Modal::Error(text) => {
                 egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
                     ui.heading("Could not complete that");

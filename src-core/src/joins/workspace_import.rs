@@ -211,6 +211,29 @@ fn read_invoice(
     }
 }
 
+/// The `ServiceName`s of a FOCUS cost-and-usage export with their row counts, sorted by name;
+/// `None` for a plain invoice (no `BilledCost` column). A whole-account export bills more than
+/// inference, so the user picks the services to reconcile.
+pub fn focus_services(path: &Path) -> Result<Option<Vec<(String, u64)>>, ImportError> {
+    let name = display_name(path);
+    let bytes = read_bytes(path)?;
+    let mut header = String::new();
+    BufReader::new(bytes.as_slice())
+        .read_line(&mut header)
+        .map_err(|e| ImportError::file(&name, format!("cannot be read: {e}")))?;
+    if !header.contains("BilledCost") {
+        return Ok(None);
+    }
+    let mut counts: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    super::csv::read_csv(&name, bytes.as_slice(), &["ServiceName"], |r| {
+        use super::csv::Record;
+        let service = r.optional_text("ServiceName").unwrap_or_default();
+        *counts.entry(service.to_owned()).or_default() += 1;
+        Ok(())
+    })?;
+    Ok(Some(counts.into_iter().collect()))
+}
+
 /// The contracted rates invoices are checked against: the workspace's contract rates, else its
 /// rate cards.
 pub fn contract_of(ws: &Workspace) -> Result<ContractRates, EvidenceError> {
@@ -533,6 +556,22 @@ mod tests {
         assert_eq!(
             resolve_recorded("/elsewhere/invoice.csv", Some(base)),
             PathBuf::from("/elsewhere/invoice.csv")
+        );
+    }
+
+    #[test]
+    fn a_focus_export_lists_its_services() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/invoices");
+        assert_eq!(
+            focus_services(&fixtures.join("focus_2026_04_05.csv")).unwrap(),
+            Some(vec![
+                ("LLM API".to_owned(), 4),
+                ("Object Storage".to_owned(), 1)
+            ])
+        );
+        assert_eq!(
+            focus_services(&fixtures.join("plain_2026_05.csv")).unwrap(),
+            None
         );
     }
 
