@@ -537,3 +537,62 @@ fn a_query_pack_import_writes_the_baselines_a_trace_import_writes() {
     );
     assert_eq!(std::fs::read(&unpriced).expect("read"), before);
 }
+
+#[test]
+fn a_trace_import_sets_a_reconciliations_trace_side() {
+    use lcpr_core::document::{EvidenceKind, Period, Reconciliation};
+    use rust_decimal::Decimal;
+    let ws = scratch_copy("trace-reconcile", "workspaces/support-migration.yaml");
+    let mut doc = lcpr_core::document::load(&ws).unwrap();
+    let mut nov: Reconciliation = doc.reconciliations[0].clone();
+    nov.id = "nov".into();
+    nov.period = Period {
+        start: "2026-11-01".parse().unwrap(),
+        end: "2026-11-30".parse().unwrap(),
+    };
+    nov.attempts = Decimal::from(100);
+    nov.accepted = Decimal::from(5);
+    doc.reconciliations.push(nov);
+    lcpr_core::document::save(&doc, &ws).unwrap();
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let (t, w) = (trace.to_str().unwrap(), ws.to_str().unwrap());
+
+    // The October record holds none of the trace's November rows: refused, file untouched.
+    let before = std::fs::read(&ws).unwrap();
+    let (ok, _, err) = lcpr(&[
+        "import",
+        "traces",
+        t,
+        "--into",
+        w,
+        "--reconciliation",
+        "support-2026-10",
+    ]);
+    assert!(!ok && err.contains("has no rows of support-chat"), "{err}");
+    assert_eq!(std::fs::read(&ws).unwrap(), before);
+
+    let (ok, out, err) = lcpr(&[
+        "import",
+        "traces",
+        t,
+        "--into",
+        w,
+        "--reconciliation",
+        "nov",
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let counted = report["rows_read"].as_u64().unwrap() - report["rows_broken"].as_u64().unwrap();
+    let doc = lcpr_core::document::load(&ws).unwrap();
+    let r = doc.reconciliations.iter().find(|r| r.id == "nov").unwrap();
+    // Every counted row of the file is a November support-chat attempt, priced from the cards.
+    assert_eq!(r.attempts, Decimal::from(counted));
+    assert!(
+        r.trace_cost > Decimal::ZERO && r.trace_cost < Decimal::ONE,
+        "{}",
+        r.trace_cost
+    );
+    assert_eq!(r.sources.len(), 1);
+    assert_eq!(r.sources[0].kind, EvidenceKind::Traces);
+}

@@ -758,6 +758,10 @@ fn a_focus_export_asks_which_services_to_reconcile() {
     let r = may_of(&h);
     // May's LLM lines total 15,341; the two billed at the superseded tier are named.
     assert_eq!(r.invoice_amount.to_string(), "15341.00");
-    let lines: Vec<&str> = r.off_rate_lines.iter().map(|o| o.line_id.as_str()).collect();
+    let lines: Vec<&str> = r
+        .off_rate_lines
+        .iter()
+        .map(|o| o.line_id.as_str())
+        .collect();
     assert_eq!(lines, ["INV-2026-05:3", "INV-2026-05:5"]);
 }

@@ -70,11 +70,14 @@ pub struct ImportedBaseline {
     pub findings: Vec<Finding>,
 }
 
-/// Imports a trace into a workspace; on success the workspace file holds the new baselines.
+/// Imports a trace into a workspace; on success the workspace file holds the new baselines
+/// and, when `reconciliation` names one, that reconciliation's trace cost and attempts for its
+/// period.
 pub fn import_traces(
     file: &Path,
     into: &Path,
     mapping_name: Option<&str>,
+    reconciliation: Option<&str>,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(Workspace, ImportReport), String> {
@@ -96,6 +99,30 @@ pub fn import_traces(
         .from_file(file, progress, cancel)
         .map_err(|e| e.to_string())?;
     let report = add_baselines(&mut ws, &agg)?;
+    if let Some(id) = reconciliation {
+        let i = ws
+            .reconciliations
+            .iter()
+            .position(|r| r.id == id)
+            .ok_or_else(|| format!("--reconciliation: names no reconciliation {id:?}"))?;
+        let today = lcpr_core::document::Date::today().ok_or("the system clock is before 1970")?;
+        let source = lcpr_core::joins::workspace_import::source_of_file(
+            lcpr_core::document::EvidenceKind::Traces,
+            file,
+            into.parent(),
+            agg.rows_read,
+            today,
+        )
+        .map_err(|e| e.to_string())?;
+        let slot = ws
+            .reconciliations
+            .get_mut(i)
+            .ok_or_else(|| format!("--reconciliation: names no reconciliation {id:?}"))?;
+        let mut updated = lcpr_core::joins::evidence::apply_traces(slot, &agg)
+            .map_err(|e| format!("reconciliations[{i}].{e}"))?;
+        lcpr_core::joins::evidence::record_source(&mut updated, source);
+        *slot = updated;
+    }
     document::save(&ws, into).map_err(|e| e.to_string())?;
     Ok((ws, report))
 }

@@ -281,6 +281,10 @@ enum ImportCommand {
         /// A column mapping saved in the workspace, or canonical / otel_genai.
         #[arg(long)]
         mapping: Option<String>,
+        /// Also set this reconciliation's trace cost and attempts from the trace's rows of its
+        /// workload and period.
+        #[arg(long)]
+        reconciliation: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -690,6 +694,7 @@ fn run_import(command: ImportCommand) -> ExitCode {
             file,
             into,
             mapping,
+            reconciliation,
             json,
         } => {
             let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -702,7 +707,14 @@ fn run_import(command: ImportCommand) -> ExitCode {
                     eprintln!("lcpr import: {percent}% ({} rows)", p.rows_done);
                 }
             };
-            match import::import_traces(&file, &into, mapping.as_deref(), &mut progress, &cancel) {
+            match import::import_traces(
+                &file,
+                &into,
+                mapping.as_deref(),
+                reconciliation.as_deref(),
+                &mut progress,
+                &cancel,
+            ) {
                 Ok((_, report)) if json => match serde_json::to_string_pretty(&report) {
                     Ok(text) => {
                         println!("{text}");

@@ -19,6 +19,7 @@ use super::reconcile::{InvoiceCheck, OffRateLine, unit_price_label};
 use crate::document::validate::{disputed, reconciliation_input};
 use crate::document::{DisputedAmount, EvidenceSource, Reconciliation};
 use crate::error::{InputError, InputResult};
+use crate::import::aggregate::Aggregate;
 use crate::trace_to_margin::trace_to_margin;
 
 /// Records `source` on `r`, replacing an earlier file of the same kind (sources kept in kind
@@ -75,6 +76,48 @@ pub fn apply_invoice(r: &Reconciliation, check: &InvoiceCheck) -> InputResult<Re
         .map(OffRateLine::to_document)
         .collect();
     out.unrated_lines.clone_from(&check.unrated_lines);
+    checked(out)
+}
+
+/// The record with the trace side of its period from an imported (priced) trace: the
+/// inference cost and the attempts of its workload over its days. Refuses a trace with no
+/// rows of the workload in the period, and one whose rows in the period are not all priced
+/// (an unpriced model is never counted at $0).
+pub fn apply_traces(r: &Reconciliation, agg: &Aggregate) -> InputResult<Reconciliation> {
+    let days = agg
+        .workloads
+        .get(&r.workload)
+        .into_iter()
+        .flatten()
+        .filter(|(d, _)| r.period.start <= **d && **d <= r.period.end);
+    let (mut cost, mut attempts, mut unpriced, mut seen) = (Decimal::ZERO, 0u64, 0u64, 0usize);
+    for (_, day) in days {
+        let c = &day.counters;
+        cost = cost
+            .checked_add(c.inference_cost)
+            .ok_or_else(|| InputError::new("trace_cost", "is too large to add exactly"))?;
+        attempts = attempts.saturating_add(c.attempts);
+        unpriced = unpriced.saturating_add(c.unpriced_rows);
+        seen += 1;
+    }
+    if seen == 0 {
+        return Err(InputError::new(
+            "trace_cost",
+            format!(
+                "cannot be set: the trace has no rows of {} from {} to {}",
+                r.workload, r.period.start, r.period.end
+            ),
+        ));
+    }
+    if unpriced > 0 {
+        return Err(InputError::new(
+            "trace_cost",
+            format!("cannot be set: {unpriced} rows of the period have no rate card to price them"),
+        ));
+    }
+    let mut out = r.clone();
+    out.trace_cost = cost;
+    out.attempts = Decimal::from(attempts);
     checked(out)
 }
 
@@ -333,6 +376,34 @@ mod tests {
             apply_acceptance(&r, Some(&fails), None).unwrap_err().field,
             "accepted"
         );
+    }
+
+    #[test]
+    fn a_trace_sets_the_cost_and_attempts_of_its_period() {
+        use crate::import::aggregate::{AggregateSettings, DayAggregate};
+        let mut agg = Aggregate::new(AggregateSettings::default());
+        let add = |agg: &mut Aggregate, date: &str, cost: &str, attempts: u64, unpriced: u64| {
+            let mut a = DayAggregate::new(0);
+            a.counters.inference_cost = d(cost);
+            a.counters.attempts = attempts;
+            a.counters.unpriced_rows = unpriced;
+            agg.workloads
+                .entry("w".into())
+                .or_default()
+                .insert(day(date), a);
+        };
+        add(&mut agg, "2026-04-30", "100", 10, 0);
+        add(&mut agg, "2026-05-01", "40.5", 6, 0);
+        add(&mut agg, "2026-05-31", "2", 1, 0);
+        // May only: 40.5 + 2 = 42.5 over 6 + 1 = 7 attempts (April is outside).
+        let mut r = record();
+        r.accepted = d("5");
+        let out = apply_traces(&r, &agg).unwrap();
+        assert_eq!((out.trace_cost, out.attempts), (d("42.5"), d("7")));
+        add(&mut agg, "2026-05-15", "1", 1, 1);
+        assert!(apply_traces(&r, &agg).unwrap_err().rule.contains("1 rows"));
+        r.workload = "other".into();
+        assert_eq!(apply_traces(&r, &agg).unwrap_err().field, "trace_cost");
     }
 
     #[test]
