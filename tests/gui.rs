@@ -765,3 +765,58 @@ fn a_focus_export_asks_which_services_to_reconcile() {
         .collect();
     assert_eq!(lines, ["INV-2026-05:3", "INV-2026-05:5"]);
 }
+
+#[test]
+fn contract_rates_and_trace_mappings_are_edited_in_the_navigator() {
+    // Tall enough that the navigator's last kinds are on screen.
+    let options = LaunchOptions {
+        file: Some(default_workspace()),
+        storage: None,
+        dialogs: Box::new(ScriptedDialogs::answering(vec![])),
+        started: None,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1500.0, 1800.0))
+        .with_step_dt(0.25)
+        .build_eframe(move |cc| WorkbenchApp::new(cc, options));
+    h.run_steps(3);
+    h.get_by_label("+ Add contract rate").click();
+    h.run_steps(2);
+    let doc = &h.state().session().doc;
+    assert_eq!(doc.contract_rates.len(), 1);
+    // It starts on the first rate card's model; the rate is edited in place.
+    assert_eq!(doc.contract_rates[0].model, doc.rate_cards[0].model);
+    set_field(&mut h, "Rate", "2.5");
+    assert_eq!(
+        h.state().session().doc.contract_rates[0].rate.to_string(),
+        "2.5"
+    );
+    h.get_by_label("+ Add trace mapping").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc.trace_mappings.len(), 1);
+    set_field(&mut h, "request_id *", "id");
+    let m = &h.state().session().doc.trace_mappings[0];
+    assert_eq!(m.name, "mapping");
+    assert_eq!(
+        m.sources(lcpr_core::import::mapping::CanonicalField::RequestId)
+            .collect::<Vec<_>>(),
+        ["id"]
+    );
+    // Emptying a required column breaks the mapping's rule, shown beside it.
+    h.get_by_role_and_label(Role::TextInput, "workload *").click();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.key_press(Key::Backspace);
+    h.run_steps(3);
+    assert!(
+        h.state().session().doc.trace_mappings[0]
+            .sources(lcpr_core::import::mapping::CanonicalField::Workload)
+            .next()
+            .is_none()
+    );
+    assert!(
+        h.query_by_label_contains("must feed the required field workload")
+            .is_some()
+    );
+}

@@ -30,30 +30,38 @@ pub enum Selection {
     LoadTest(usize),
     /// A register entry by index.
     Register(usize),
+    /// A contracted rate by index.
+    ContractRate(usize),
+    /// A saved trace column mapping by index.
+    TraceMapping(usize),
 }
 
 /// The kinds the navigator lists, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     RateCards,
+    ContractRates,
     Workloads,
     Routes,
     Scenarios,
     Baselines,
     Reconciliations,
     LoadTests,
+    TraceMappings,
     Register,
 }
 
 impl Kind {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 10] = [
         Self::RateCards,
+        Self::ContractRates,
         Self::Workloads,
         Self::Routes,
         Self::Scenarios,
         Self::Baselines,
         Self::Reconciliations,
         Self::LoadTests,
+        Self::TraceMappings,
         Self::Register,
     ];
 
@@ -66,6 +74,8 @@ impl Kind {
             Self::Baselines => "Baselines",
             Self::Reconciliations => "Reconciliations",
             Self::LoadTests => "Load tests",
+            Self::ContractRates => "Contract rates",
+            Self::TraceMappings => "Trace mappings",
             Self::Register => "Assumption register",
         }
     }
@@ -79,6 +89,8 @@ impl Kind {
             Self::Baselines => Selection::Baseline(i),
             Self::Reconciliations => Selection::Reconciliation(i),
             Self::LoadTests => Selection::LoadTest(i),
+            Self::ContractRates => Selection::ContractRate(i),
+            Self::TraceMappings => Selection::TraceMapping(i),
             Self::Register => Selection::Register(i),
         }
     }
@@ -104,6 +116,12 @@ impl Kind {
                 .map(|r| format!("{} {}", r.workload, r.period.start))
                 .collect(),
             Self::LoadTests => ws.load_tests.iter().map(|t| t.name.clone()).collect(),
+            Self::ContractRates => ws
+                .contract_rates
+                .iter()
+                .map(|r| format!("{} {} from {}", r.model, r.meter, r.effective_from))
+                .collect(),
+            Self::TraceMappings => ws.trace_mappings.iter().map(|m| m.name.clone()).collect(),
             Self::Register => ws.register.iter().map(|e| e.label.clone()).collect(),
         }
     }
@@ -199,6 +217,29 @@ impl Kind {
                     });
                 Some(ws.reconciliations.len() - 1)
             }
+            Self::ContractRates => {
+                let (provider, model) = ws
+                    .rate_cards
+                    .first()
+                    .map_or_else(Default::default, |c| (c.provider.clone(), c.model.clone()));
+                ws.contract_rates
+                    .push(lcpr_core::joins::contract::ContractRate {
+                        provider,
+                        model,
+                        meter: lcpr_core::joins::invoice::Meter::InputTokens,
+                        rate: Decimal::ONE,
+                        effective_from: today,
+                        effective_to: None,
+                        source: String::new(),
+                    });
+                Some(ws.contract_rates.len() - 1)
+            }
+            Self::TraceMappings => {
+                let mut m = lcpr_core::import::mapping::ColumnMapping::canonical();
+                m.name = unique_id("mapping", ws.trace_mappings.iter().map(|m| m.name.as_str()));
+                ws.trace_mappings.push(m);
+                Some(ws.trace_mappings.len() - 1)
+            }
             Self::Register => {
                 let id = unique_id("entry", ws.register.iter().map(|e| e.id.as_str()));
                 let binds = ws.workloads.first().map(|w| Binding {
@@ -253,6 +294,19 @@ impl Kind {
             Self::Reconciliations => dup!(ws.reconciliations),
             Self::LoadTests => dup!(ws.load_tests),
             Self::Register => dup!(ws.register),
+            // A copy of a rate starts a day later, so it is a new amendment, not a repeat.
+            Self::ContractRates => {
+                let mut rate = ws.contract_rates.get(i)?.clone();
+                rate.effective_from = Date::from_unix_days(rate.effective_from.unix_days() + 1)?;
+                ws.contract_rates.push(rate);
+                Some(ws.contract_rates.len() - 1)
+            }
+            Self::TraceMappings => {
+                let mut m = ws.trace_mappings.get(i)?.clone();
+                m.name = unique_id(&m.name, ws.trace_mappings.iter().map(|x| x.name.as_str()));
+                ws.trace_mappings.push(m);
+                Some(ws.trace_mappings.len() - 1)
+            }
         }
     }
 
@@ -273,6 +327,8 @@ impl Kind {
             Self::Reconciliations => rm!(ws.reconciliations),
             Self::LoadTests => rm!(ws.load_tests),
             Self::Register => rm!(ws.register),
+            Self::ContractRates => rm!(ws.contract_rates),
+            Self::TraceMappings => rm!(ws.trace_mappings),
         }
     }
 }

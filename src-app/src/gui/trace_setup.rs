@@ -140,12 +140,6 @@ impl TraceSetup {
             .map(|e| e.to_string())
     }
 
-    fn present(&self, source: &str) -> Option<bool> {
-        self.header
-            .as_ref()
-            .map(|h| h.iter().any(|c| c.trim() == source.trim()))
-    }
-
     /// Draws the dialog's contents.
     pub fn ui(&mut self, ui: &mut Ui, ws: &Workspace) -> SetupAction {
         let name = self
@@ -188,7 +182,11 @@ impl TraceSetup {
         });
         egui::ScrollArea::vertical()
             .max_height(380.0)
-            .show(ui, |ui| self.columns(ui));
+            .show(ui, |ui| {
+                if mapping_grid(ui, &mut self.mapping, self.header.as_deref()) {
+                    "edited".clone_into(&mut self.mapping.name);
+                }
+            });
         let problem = self.problem();
         match &problem {
             Some(p) => {
@@ -229,66 +227,64 @@ impl TraceSetup {
         });
         action
     }
-
-    /// One row per canonical field: its column (the first source; editing it replaces them
-    /// all) and whether the file has it.
-    fn columns(&mut self, ui: &mut Ui) {
-        Grid::new("columns")
-            .num_columns(3)
-            .striped(true)
-            .show(ui, |ui| {
-                ui.strong("Field");
-                ui.strong("Column");
-                ui.strong("In the file");
-                ui.end_row();
-                for field in CanonicalField::ALL {
-                    let label = if field.required() {
-                        format!("{} *", field.name())
-                    } else {
-                        field.name().to_owned()
-                    };
-                    let name = ui.label(label);
-                    let mut source = self
-                        .mapping
-                        .sources(field)
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let edit = ui
-                        .add(
-                            egui::TextEdit::singleline(&mut source)
-                                .desired_width(180.0)
-                                .hint_text(self.mapping.constant(field).unwrap_or("—")),
-                        )
-                        .labelled_by(name.id);
-                    if edit.changed() {
-                        self.mapping.columns.retain(|r| r.field != field);
-                        if !source.trim().is_empty() {
-                            self.mapping.columns.push(ColumnRule {
-                                source: source.trim().to_owned(),
-                                field,
-                            });
-                        }
-                        "edited".clone_into(&mut self.mapping.name);
-                    }
-                    let sources: Vec<&str> = self.mapping.sources(field).collect();
-                    let found = sources.iter().find(|s| self.present(s) == Some(true));
-                    ui.label(match (found, self.header.is_some()) {
-                        (Some(s), _) => format!("✓ {s}"),
-                        (None, _) if self.mapping.constant(field).is_some() => {
-                            "constant".to_owned()
-                        }
-                        (None, true) if sources.is_empty() => "—".to_owned(),
-                        (None, true) => "missing".to_owned(),
-                        (None, false) => "?".to_owned(),
-                    });
-                    ui.end_row();
-                }
-            });
-    }
 }
 
-fn convention_label(c: UsageConvention) -> &'static str {
+/// One row per canonical field of `mapping`: its column (the first source; editing it replaces
+/// them all) and, when the file's `header` is known, whether the file has it. True when a
+/// column was edited.
+pub fn mapping_grid(ui: &mut Ui, mapping: &mut ColumnMapping, header: Option<&[String]>) -> bool {
+    let present = |source: &str| header.map(|h| h.iter().any(|c| c.trim() == source.trim()));
+    let mut edited = false;
+    Grid::new("columns")
+        .num_columns(3)
+        .striped(true)
+        .show(ui, |ui| {
+            ui.strong("Field");
+            ui.strong("Column");
+            ui.strong(if header.is_some() { "In the file" } else { "" });
+            ui.end_row();
+            for field in CanonicalField::ALL {
+                let label = if field.required() {
+                    format!("{} *", field.name())
+                } else {
+                    field.name().to_owned()
+                };
+                let name = ui.label(label);
+                let mut source = mapping.sources(field).next().unwrap_or_default().to_owned();
+                let edit = ui
+                    .add(
+                        egui::TextEdit::singleline(&mut source)
+                            .desired_width(180.0)
+                            .hint_text(mapping.constant(field).unwrap_or("—")),
+                    )
+                    .labelled_by(name.id);
+                if edit.changed() {
+                    mapping.columns.retain(|r| r.field != field);
+                    if !source.trim().is_empty() {
+                        mapping.columns.push(ColumnRule {
+                            source: source.trim().to_owned(),
+                            field,
+                        });
+                    }
+                    edited = true;
+                }
+                let sources: Vec<&str> = mapping.sources(field).collect();
+                let found = sources.iter().find(|s| present(s) == Some(true));
+                ui.label(match (found, header.is_some()) {
+                    (Some(s), _) => format!("✓ {s}"),
+                    (None, _) if mapping.constant(field).is_some() => "constant".to_owned(),
+                    (None, true) if sources.is_empty() => "—".to_owned(),
+                    (None, true) => "missing".to_owned(),
+                    (None, false) => String::new(),
+                });
+                ui.end_row();
+            }
+        });
+    edited
+}
+
+/// The usage convention as people read it.
+pub fn convention_label(c: UsageConvention) -> &'static str {
     match c {
         UsageConvention::OpenaiInclusive => "include cache reads and writes",
         UsageConvention::AnthropicExclusive => "exclude cache reads and writes",

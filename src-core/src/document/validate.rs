@@ -593,6 +593,9 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
     }
     let mut names = BTreeSet::new();
     for (i, m) in ws.trace_mappings.iter().enumerate() {
+        if let Err(e) = m.validate() {
+            c.input(&format!("trace_mappings[{i}]"), e);
+        }
         if !names.insert(m.name.as_str()) {
             c.push(
                 format!("trace_mappings[{i}].name"),

@@ -1,6 +1,7 @@
 //! The editor of the selected item: every field editable, units shown, broken rules marked.
 
 mod baseline;
+mod contract_rate;
 mod load_test;
 mod meta;
 mod rate_card;
@@ -8,6 +9,7 @@ mod reconciliation;
 mod register;
 mod route;
 mod scenario;
+mod trace_mapping;
 mod workload;
 
 use egui::{RichText, ScrollArea, Ui};
@@ -46,6 +48,8 @@ pub fn ui(ui: &mut Ui, ws: &mut Workspace, selection: &mut Selection, violations
                 Selection::Reconciliation(i) => (format!("reconciliations[{i}]"), "Reconciliation"),
                 Selection::LoadTest(i) => (format!("load_tests[{i}]"), "Load test"),
                 Selection::Register(i) => (format!("register[{i}]"), "Register entry"),
+                Selection::ContractRate(i) => (format!("contract_rates[{i}]"), "Contract rate"),
+                Selection::TraceMapping(i) => (format!("trace_mappings[{i}]"), "Trace mapping"),
             };
             ui.heading(title);
             if !prefix.is_empty() {
@@ -64,6 +68,8 @@ pub fn ui(ui: &mut Ui, ws: &mut Workspace, selection: &mut Selection, violations
                 Selection::Reconciliation(i) => reconciliation::ui(ui, ws, i),
                 Selection::LoadTest(i) => load_test::ui(ui, ws, i),
                 Selection::Register(i) => register::ui(ui, ws, i),
+                Selection::ContractRate(i) => contract_rate::ui(ui, ws, i),
+                Selection::TraceMapping(i) => trace_mapping::ui(ui, ws, i),
             };
             if !shown {
                 *selection = Selection::Meta;
