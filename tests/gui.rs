@@ -803,7 +803,8 @@ fn contract_rates_and_trace_mappings_are_edited_in_the_navigator() {
         ["id"]
     );
     // Emptying a required column breaks the mapping's rule, shown beside it.
-    h.get_by_role_and_label(Role::TextInput, "workload *").click();
+    h.get_by_role_and_label(Role::TextInput, "workload *")
+        .click();
     h.run_steps(1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.run_steps(1);
@@ -818,5 +819,54 @@ fn contract_rates_and_trace_mappings_are_edited_in_the_navigator() {
     assert!(
         h.query_by_label_contains("must feed the required field workload")
             .is_some()
+    );
+}
+
+#[test]
+fn a_trace_import_can_set_a_reconciliations_trace_cost() {
+    use lcpr_core::document::{EvidenceKind, Period};
+    let dir = scratch("trace-side");
+    let mut ws = lcpr_core::document::load(&default_workspace()).unwrap();
+    let mut nov = ws.reconciliations[0].clone();
+    nov.id = "nov".into();
+    nov.period = Period {
+        start: "2026-11-01".parse().unwrap(),
+        end: "2026-11-30".parse().unwrap(),
+    };
+    nov.attempts = rust_decimal::Decimal::from(100);
+    nov.accepted = rust_decimal::Decimal::from(5);
+    ws.reconciliations.push(nov);
+    let path = dir.join("w.yaml");
+    lcpr_core::document::save(&ws, &path).unwrap();
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let mut h = app(Some(path), None, vec![Some(trace)]);
+    file_menu(&mut h, "Import traces…");
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::ComboBox, "Also set the trace cost of")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("nov (2026-11-01 – 2026-11-30)").click();
+    h.run_steps(2);
+    start_trace_import(&mut h);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let r = h
+        .state()
+        .session()
+        .doc
+        .reconciliations
+        .iter()
+        .find(|r| r.id == "nov")
+        .cloned()
+        .unwrap();
+    // The nine November rows of the trace, priced from the rate cards.
+    assert_eq!(r.attempts, rust_decimal::Decimal::from(9));
+    assert!(r.trace_cost > rust_decimal::Decimal::ZERO);
+    assert_eq!(r.sources[0].kind, EvidenceKind::Traces);
+    assert!(
+        h.state()
+            .status()
+            .contains("reconciliation nov: trace cost"),
+        "{}",
+        h.state().status()
     );
 }

@@ -31,6 +31,8 @@ use lcpr_core::import::mapping::ColumnMapping;
 /// A trace import running on its own thread.
 struct RunningImport {
     file: PathBuf,
+    /// The reconciliation whose trace side the result also sets.
+    reconciliation: Option<String>,
     rows: Arc<AtomicU64>,
     bytes_done: Arc<AtomicU64>,
     bytes_total: Arc<AtomicU64>,
@@ -126,6 +128,37 @@ enum Modal {
     Unsaved(Pending),
     Recover(Snapshot),
     Error(String),
+}
+
+/// Sets reconciliation `id`'s trace cost and attempts from an imported trace and records the
+/// file among its sources.
+fn set_trace_side(
+    doc: &mut document::Workspace,
+    id: &str,
+    agg: &lcpr_core::import::aggregate::Aggregate,
+    path: &Path,
+    base: Option<&Path>,
+) -> Result<(), String> {
+    let today = Date::today().unwrap_or(Date::EPOCH);
+    let source = lcpr_core::joins::workspace_import::source_of_file(
+        document::EvidenceKind::Traces,
+        path,
+        base,
+        agg.rows_read,
+        today,
+    )
+    .map_err(|e| e.to_string())?;
+    let (i, r) = doc
+        .reconciliations
+        .iter_mut()
+        .enumerate()
+        .find(|(_, r)| r.id == id)
+        .ok_or_else(|| format!("there is no reconciliation {id:?}"))?;
+    let mut updated = lcpr_core::joins::evidence::apply_traces(r, agg)
+        .map_err(|e| format!("reconciliations[{i}].{e}"))?;
+    lcpr_core::joins::evidence::record_source(&mut updated, source);
+    *r = updated;
+    Ok(())
 }
 
 /// The workbench window.
@@ -289,6 +322,7 @@ impl WorkbenchApp {
         let (tx, rx) = std::sync::mpsc::channel();
         let job = RunningImport {
             file: file.to_path_buf(),
+            reconciliation: None,
             rows: Arc::default(),
             bytes_done: Arc::default(),
             bytes_total: Arc::default(),
@@ -336,10 +370,21 @@ impl WorkbenchApp {
             Err(TryRecvError::Disconnected) => Err("the import stopped unexpectedly".to_owned()),
         };
         let file = job.file.display().to_string();
+        let path = job.file.clone();
+        let reconciliation = job.reconciliation.clone();
         self.import = None;
+        let base = self
+            .session
+            .path()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf);
         let added = outcome.and_then(|agg| {
             let mut doc = self.session.doc.clone();
-            crate::cli::import::add_baselines(&mut doc, &agg).map(|report| (doc, report))
+            let report = crate::cli::import::add_baselines(&mut doc, &agg)?;
+            if let Some(id) = &reconciliation {
+                set_trace_side(&mut doc, id, &agg, &path, base.as_deref())?;
+            }
+            Ok((doc, report))
         });
         match added {
             Ok((doc, report)) => {
@@ -358,6 +403,22 @@ impl WorkbenchApp {
                 );
                 if let Some(i) = self.session.doc.baselines.len().checked_sub(1) {
                     self.selection = Selection::Baseline(i);
+                }
+                if let Some((i, r)) = reconciliation.and_then(|id| {
+                    self.session
+                        .doc
+                        .reconciliations
+                        .iter()
+                        .enumerate()
+                        .find(|(_, r)| r.id == id)
+                }) {
+                    self.status.push_str(&format!(
+                        "; reconciliation {}: trace cost {} over {} attempts",
+                        r.id,
+                        lcpr_core::money::format_usd(lcpr_core::money::to_f64(r.trace_cost), 2),
+                        r.attempts
+                    ));
+                    self.selection = Selection::Reconciliation(i);
                 }
             }
             Err(e) => self.modal = Some(Modal::Error(format!("{file}: {e}. Nothing was changed."))),
@@ -1109,7 +1170,11 @@ impl WorkbenchApp {
         match action {
             SetupAction::Open => self.modal = Some(Modal::TraceSetup(setup)),
             SetupAction::Cancel => {}
-            SetupAction::Import { mapping, save } => {
+            SetupAction::Import {
+                mapping,
+                save,
+                reconciliation,
+            } => {
                 if save {
                     let saved = &mut self.session.doc.trace_mappings;
                     match saved.iter_mut().find(|m| m.name == mapping.name) {
@@ -1119,6 +1184,9 @@ impl WorkbenchApp {
                     self.status = format!("Saved mapping {} in the workspace", mapping.name);
                 }
                 self.start_import(&setup.path, setup.format, mapping, ctx);
+                if let Some(job) = &mut self.import {
+                    job.reconciliation = reconciliation;
+                }
             }
         }
     }

@@ -28,6 +28,8 @@ pub enum SetupAction {
         mapping: ColumnMapping,
         /// Whether to keep it in the workspace.
         save: bool,
+        /// The reconciliation whose trace cost and attempts the trace also sets.
+        reconciliation: Option<String>,
     },
 }
 
@@ -43,6 +45,8 @@ pub struct TraceSetup {
     mapping: ColumnMapping,
     /// The name under which to save it.
     save_as: String,
+    /// The reconciliation whose trace side the trace also sets, if any.
+    reconciliation: Option<String>,
 }
 
 /// The columns of a CSV's first line, or the keys (with dotted paths) of a JSON Lines file's
@@ -119,6 +123,7 @@ impl TraceSetup {
             format,
             header,
             save_as: String::new(),
+            reconciliation: None,
             mapping,
         }
     }
@@ -208,6 +213,29 @@ impl TraceSetup {
             )
             .labelled_by(label.id);
         });
+        if !ws.reconciliations.is_empty() {
+            ui.horizontal(|ui| {
+                let label = ui.label("Also set the trace cost of");
+                let shown = self
+                    .reconciliation
+                    .clone()
+                    .unwrap_or_else(|| "—".to_owned());
+                ComboBox::from_id_salt("trace-reconciliation")
+                    .selected_text(shown)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut self.reconciliation, None, "— (baselines only)");
+                        for r in &ws.reconciliations {
+                            ui.selectable_value(
+                                &mut self.reconciliation,
+                                Some(r.id.clone()),
+                                format!("{} ({} – {})", r.id, r.period.start, r.period.end),
+                            );
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
+        }
         let mut action = SetupAction::Open;
         ui.horizontal(|ui| {
             if ui
@@ -219,7 +247,11 @@ impl TraceSetup {
                 if save {
                     self.save_as.trim().clone_into(&mut mapping.name);
                 }
-                action = SetupAction::Import { mapping, save };
+                action = SetupAction::Import {
+                    mapping,
+                    save,
+                    reconciliation: self.reconciliation.clone(),
+                };
             }
             if ui.button("Cancel").clicked() {
                 action = SetupAction::Cancel;
