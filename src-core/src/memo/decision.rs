@@ -458,12 +458,57 @@ pub fn reconciliation_section(cx: &MemoContext<'_>) -> Vec<Block> {
                 .unwrap_or_default(),
             if m.delta_flagged { "beyond" } else { "within" }
         ));
+        notes.extend(invoice_findings(cx));
         blocks.push(Block::bullets(notes));
         blocks.push(Block::Chart(waterfall(r, m)));
     } else {
         blocks.push(Block::bullets(notes));
     }
     blocks
+}
+
+/// What the invoice imports found in the workload's reconciliations: lines billed off the
+/// contracted rate with their overcharge, and amounts disputed with the vendor.
+fn invoice_findings(cx: &MemoContext<'_>) -> Vec<String> {
+    use crate::joins::reconcile::unit_price_label;
+    let mut out = Vec::new();
+    for rec in cx
+        .ws
+        .reconciliations
+        .iter()
+        .filter(|x| cx.reconciliations.iter().any(|r| r.id == x.id))
+    {
+        for o in &rec.off_rate_lines {
+            let disputed = rec.disputes.iter().any(|d| d.line_id == o.line_id);
+            out.push(format!(
+                "{}: line {} ({}) billed at {} against the contracted {} in force from {}: {} {}{}.",
+                period_label(&rec.period),
+                o.line_id,
+                o.meter.name().replace('_', " "),
+                unit_price_label(o.meter, o.billed_unit_price),
+                unit_price_label(o.meter, o.contracted_unit_price),
+                o.contract_effective_from,
+                money(o.overcharge.abs()),
+                if o.overcharge.is_sign_negative() { "under" } else { "over" },
+                if disputed {
+                    ", disputed with the vendor"
+                } else {
+                    ""
+                }
+            ));
+        }
+        let disputed = crate::document::validate::disputed(rec);
+        if !disputed.is_zero() {
+            out.push(format!(
+                "{}: {} of the invoice as billed ({}) is disputed with the vendor; it stays on \
+                 record and is left out of loaded cost.",
+                period_label(&rec.period),
+                money(disputed),
+                money(rec.invoice_amount)
+            ));
+        }
+    }
+    out
 }
 
 /// Goodput under load: each load-test sweep of the workload with its capacity ceiling, the
@@ -825,6 +870,36 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn the_memo_names_off_rate_lines_and_disputes() {
+        use crate::document::{DisputedAmount, OffRateFinding};
+        use crate::joins::invoice::Meter;
+        let mut ws = example();
+        let r = &mut ws.reconciliations[0];
+        r.off_rate_lines.push(OffRateFinding {
+            line_id: "L3".into(),
+            meter: Meter::OutputTokens,
+            quantity: rust_decimal::Decimal::from(10_000_000),
+            billed_unit_price: rust_decimal::Decimal::from(45),
+            contracted_unit_price: rust_decimal::Decimal::from(40),
+            contract_effective_from: "2026-02-01".parse().unwrap(),
+            overcharge: rust_decimal::Decimal::from(50),
+        });
+        r.disputes.push(DisputedAmount {
+            line_id: "L3".into(),
+            amount: rust_decimal::Decimal::from(50),
+            reason: String::new(),
+        });
+        let eval = evaluate(&ws);
+        let cx = MemoContext::new(&ws, &eval, None).unwrap();
+        let text = format!("{:?}", reconciliation_section(&cx));
+        assert!(
+            text.contains("line L3 (output tokens) billed at $45/M tokens against the contracted $40/M tokens in force from 2026-02-01: $50.00 over, disputed with the vendor."),
+            "{text}"
+        );
+        assert!(text.contains("$50.00 of the invoice as billed"), "{text}");
     }
 
     #[test]
