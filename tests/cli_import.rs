@@ -596,3 +596,30 @@ fn a_trace_import_sets_a_reconciliations_trace_side() {
     assert_eq!(r.sources.len(), 1);
     assert_eq!(r.sources[0].kind, EvidenceKind::Traces);
 }
+
+#[test]
+fn percentiles_are_exact_below_the_threshold_and_sketched_on_request() {
+    let trace = support::repo_root().join("tests/fixtures/traces/canonical.csv");
+    let t = trace.to_str().unwrap();
+    let mut p95 = Vec::new();
+    for (name, extra) in [("exact", None), ("sketched", Some("0"))] {
+        let ws = scratch_copy(
+            &format!("exact-{name}"),
+            "workspaces/support-migration.yaml",
+        );
+        let w = ws.to_str().unwrap();
+        let mut args = vec!["import", "traces", t, "--into", w, "--json"];
+        if let Some(n) = extra {
+            args.extend(["--exact-below", n]);
+        }
+        let (ok, out, err) = lcpr(&args);
+        assert!(ok, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let b = &report["baselines"][0];
+        // Nine rows: exact under the default limit, sketched when asked to keep no values.
+        assert_eq!(b["exact_percentiles"], extra.is_none(), "{name}");
+        p95.push(b["baseline"]["metrics"]["ttft_ms"]["p95"].as_f64().unwrap());
+    }
+    // The sketch stays within 1% of the exact percentile.
+    assert!((p95[1] - p95[0]).abs() <= 0.01 * p95[0], "{p95:?}");
+}

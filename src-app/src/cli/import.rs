@@ -68,6 +68,8 @@ pub struct ImportedBaseline {
     pub accepted: u64,
     /// Anomaly findings against the previous baseline of the workload.
     pub findings: Vec<Finding>,
+    /// True when every percentile is exact rather than sketched within 1%.
+    pub exact_percentiles: bool,
 }
 
 /// Imports a trace into a workspace; on success the workspace file holds the new baselines
@@ -78,6 +80,7 @@ pub fn import_traces(
     into: &Path,
     mapping_name: Option<&str>,
     reconciliation: Option<&str>,
+    exact_below: Option<usize>,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(Workspace, ImportReport), String> {
@@ -89,11 +92,15 @@ pub fn import_traces(
         )
     })?;
     let mapping = mapping(&ws, mapping_name, format)?;
+    let mut options = ImportOptions::default();
+    if let Some(n) = exact_below {
+        options.aggregate.exact_below = n;
+    }
     let import = Import {
         format,
         mapping: &mapping,
         cards: &ws.rate_cards,
-        options: ImportOptions::default(),
+        options,
     };
     let agg = import
         .from_file(file, progress, cancel)
@@ -190,6 +197,7 @@ pub fn add_baselines(
                 days: d.days,
                 requests: d.requests,
                 accepted: d.accepted,
+                exact_percentiles: d.exact_percentiles,
                 findings: f,
             })
             .collect(),
@@ -212,7 +220,7 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
     for b in &r.baselines {
         let m = &b.baseline.metrics;
         out.push_str(&format!(
-            "{}: {} over {} day(s): LCPR {}, pass rate {:.1}%, TTFT p50/p95/p99 {:.0}/{:.0}/{:.0} ms, cache hit {:.1}%, {} requests, {} accepted\n",
+            "{}: {} over {} day(s): LCPR {}, pass rate {:.1}%, TTFT p50/p95/p99 {:.0}/{:.0}/{:.0} ms ({}), cache hit {:.1}%, {} requests, {} accepted\n",
             b.baseline.id,
             b.baseline.workload,
             b.days,
@@ -221,6 +229,11 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
             m.ttft_ms.p50,
             m.ttft_ms.p95,
             m.ttft_ms.p99,
+            if b.exact_percentiles {
+                "exact"
+            } else {
+                "sketched within 1%"
+            },
             m.cache_hit_rate * 100.0,
             b.requests,
             b.accepted

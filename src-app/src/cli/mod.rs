@@ -285,6 +285,10 @@ enum ImportCommand {
         /// workload and period.
         #[arg(long)]
         reconciliation: Option<String>,
+        /// Percentiles are exact while a workload-day holds at most this many values, else
+        /// sketched within 1% (default 1000; 0 always sketches). Memory grows with it.
+        #[arg(long)]
+        exact_below: Option<usize>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -695,6 +699,7 @@ fn run_import(command: ImportCommand) -> ExitCode {
             into,
             mapping,
             reconciliation,
+            exact_below,
             json,
         } => {
             let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -712,6 +717,7 @@ fn run_import(command: ImportCommand) -> ExitCode {
                 &into,
                 mapping.as_deref(),
                 reconciliation.as_deref(),
+                exact_below,
                 &mut progress,
                 &cancel,
             ) {
