@@ -8,7 +8,7 @@
 //! DOUBLE and BOOLEAN; null values count as absent. A mapped column of another type (INT96,
 //! FIXED_LEN_BYTE_ARRAY) or a repeated column refuses the file.
 //!
-//! String columns are read from their pages directly (see [`TextPages`]): a dictionary-encoded
+//! String columns are read from their pages directly (see `TextPages`): a dictionary-encoded
 //! row is an index into its column chunk's dictionary, whose entries are checked as UTF-8 once,
 //! rather than a reference-counted copy of the entry made and dropped for every row.
 
@@ -759,11 +759,26 @@ impl ColumnState {
         let int = |v: i64| -> Option<Cell<'_>> {
             Some(match self.kind {
                 Kind::Timestamp(per) => {
-                    let nanos = i128::from(v) * per;
-                    let per_day = 86_400 * 1_000_000_000i128;
+                    const PER_DAY: i64 = 86_400 * 1_000_000_000;
+                    // 64-bit arithmetic covers 1677–2262 in nanoseconds; 128-bit the rest. Both
+                    // give the same day and the same double: the remainder is below 2^53.
+                    let (day, within) = match i64::try_from(per).ok().and_then(|p| v.checked_mul(p))
+                    {
+                        Some(nanos) => {
+                            (nanos.div_euclid(PER_DAY), nanos.rem_euclid(PER_DAY) as f64)
+                        }
+                        None => {
+                            let nanos = i128::from(v) * per;
+                            let per_day = i128::from(PER_DAY);
+                            (
+                                i64::try_from(nanos.div_euclid(per_day)).ok()?,
+                                nanos.rem_euclid(per_day) as f64,
+                            )
+                        }
+                    };
                     Cell::Time(Timestamp {
-                        date: self.date(i64::try_from(nanos.div_euclid(per_day)).ok()?)?,
-                        seconds: nanos.rem_euclid(per_day) as f64 / 1e9,
+                        date: self.date(day)?,
+                        seconds: within / 1e9,
                     })
                 }
                 Kind::Date => Cell::Time(Timestamp {
