@@ -219,6 +219,14 @@ impl Sketch {
 
     #[inline]
     fn bump(&mut self, index: i32, n: u64) {
+        // Most values land inside the buckets already spanned.
+        if let Some(c) = usize::try_from(i64::from(index) - i64::from(self.offset))
+            .ok()
+            .and_then(|at| self.counts.get_mut(at))
+        {
+            *c += n;
+            return;
+        }
         if self.counts.is_empty() {
             self.offset = index;
             self.counts.push(n);
