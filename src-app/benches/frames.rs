@@ -1,5 +1,7 @@
 //! Frames per second of the workbench over a scripted edit sequence, headless (egui_kittest):
-//! every frame edits the document, which recomputes all results. The budget is 16 ms a frame.
+//! every frame edits the document, which recomputes all results, on every analysis view in
+//! turn (the default workspace with a load-test sweep, so the Goodput view has work to do).
+//! The budget is 16 ms a frame.
 //!
 //! `cargo bench -p lcpr-workbench --bench frames` prints the figures.
 #![allow(clippy::expect_used, clippy::unwrap_used)] // a benchmark that cannot set up should panic
@@ -24,22 +26,23 @@ fn main() {
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 880.0))
         .build_eframe(move |cc| WorkbenchApp::new(cc, options));
+    let sweep = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/loadtests/generic_sweep.csv");
+    lcpr_workbench::cli::import::add_load_tests(
+        &mut h.state_mut().session_mut().doc,
+        &sweep,
+        "support-chat",
+    )
+    .unwrap();
     h.state_mut().select(Selection::Workload(0));
     h.run_steps(5);
-    let views = [
-        "Compare",
-        "Sensitivity",
-        "Break-even",
-        "Cache",
-        "KV sizing",
-        "Readiness",
-        "Reconciliation",
-    ];
+    let views = h.state().view_titles();
+    const FRAMES_PER_VIEW: usize = 40;
     let mut times: Vec<Duration> = Vec::new();
     let started = Instant::now();
-    for (round, view) in views.iter().cycle().take(7 * 40).enumerate() {
-        if round % 40 == 0 {
-            h.state_mut().show_view(view);
+    for round in 0..views.len() * FRAMES_PER_VIEW {
+        if round % FRAMES_PER_VIEW == 0 {
+            h.state_mut().show_view(views[round / FRAMES_PER_VIEW]);
         }
         // One edit per frame, as a slider drag produces: volume, cache, pass rate in turn.
         let w = &mut h.state_mut().session_mut().doc.workloads[0];
@@ -53,12 +56,32 @@ fn main() {
         times.push(t.elapsed());
     }
     let total = started.elapsed();
+    // The slowest views, so a regression names itself.
+    let mut per_view: Vec<(&str, Duration)> = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let slice = &times[i * FRAMES_PER_VIEW..(i + 1) * FRAMES_PER_VIEW];
+            (*v, slice.iter().sum::<Duration>() / FRAMES_PER_VIEW as u32)
+        })
+        .collect();
+    per_view.sort_by(|a, b| b.1.cmp(&a.1));
+    println!(
+        "slowest views (mean): {}",
+        per_view
+            .iter()
+            .take(3)
+            .map(|(v, t)| format!("{v} {t:.2?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     times.sort();
     let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
     let mean = total / times.len() as u32;
     println!(
-        "frames: {} edited frames over all 7 views in {:.2?}",
+        "frames: {} edited frames over all {} views in {:.2?}",
         times.len(),
+        views.len(),
         total
     );
     println!(

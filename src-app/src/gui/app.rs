@@ -575,6 +575,12 @@ impl WorkbenchApp {
         self.selection = selection;
     }
 
+    /// The titles of every analysis view, in tab order.
+    #[must_use]
+    pub fn view_titles(&self) -> Vec<&'static str> {
+        self.views.iter().map(|v| v.title()).collect()
+    }
+
     /// Shows the view titled `title`, if there is one.
     pub fn show_view(&mut self, title: &str) {
         if let Some(i) = self.views.iter().position(|v| v.title() == title) {

@@ -3,32 +3,37 @@
 
 use egui::{RichText, Ui};
 use lcpr_core::chart::Chart;
-use lcpr_core::document::Workspace;
+use lcpr_core::document::{Simulation, Workspace};
 use lcpr_core::evaluation::Evaluation;
 use lcpr_core::figures::forecast_fan_chart;
-use lcpr_core::forecast::{Forecast, forecast};
+use lcpr_core::forecast::{Forecast, ForecastInput, forecast};
 use lcpr_core::money::format_usd;
 
 use super::{View, ViewContext};
 use crate::gui::{plot, theme, widgets};
 
-/// The forecast view; the run is kept until the document changes.
+/// What a forecast run depends on: the forecast section and the simulation settings, nothing
+/// else of the document (so editing a workload does not rerun the draws).
+type ForecastKey = (Option<ForecastInput>, Simulation);
+
+/// The forecast view; the run is kept until its inputs change.
 #[derive(Default)]
 pub struct ForecastView {
-    cached: Option<(Workspace, Option<Result<Forecast, String>>)>,
+    cached: Option<(ForecastKey, Option<Result<Forecast, String>>)>,
 }
 
 impl ForecastView {
     fn run(&mut self, doc: &Workspace) -> Option<Result<Forecast, String>> {
-        if let Some((d, r)) = &self.cached
-            && d == doc
+        if let Some(((f, sim), r)) = &self.cached
+            && *f == doc.forecast
+            && *sim == doc.simulation
         {
             return r.clone();
         }
         let r = doc.forecast.as_ref().map(|f| {
             forecast(f, doc.simulation.draws, doc.simulation.seed).map_err(|e| e.to_string())
         });
-        self.cached = Some((doc.clone(), r.clone()));
+        self.cached = Some(((doc.forecast.clone(), doc.simulation), r.clone()));
         r
     }
 }

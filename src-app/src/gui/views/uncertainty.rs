@@ -11,23 +11,35 @@ use lcpr_core::register_monte_carlo::{RegisterSimulation, simulate_register};
 use super::{View, ViewContext};
 use crate::gui::{theme, widgets};
 
+/// Least time between two runs while the document keeps changing, s: a drag that edits on
+/// every frame would otherwise rerun every draw on every frame.
+const RERUN_SECONDS: f64 = 0.3;
+
 /// The uncertainty view; the run is kept until the document changes.
 #[derive(Default)]
 pub struct UncertaintyView {
     cached: Option<(Workspace, Result<RegisterSimulation, String>)>,
+    /// When the kept run was made (UI time).
+    ran_at: f64,
 }
 
 impl UncertaintyView {
-    fn run(&mut self, doc: &Workspace) -> Result<RegisterSimulation, String> {
-        if let Some((d, r)) = &self.cached
-            && d == doc
-        {
-            return r.clone();
+    /// The run for `doc`, and whether it is current. Made at once the first time; after that,
+    /// while edits keep coming, the previous run stands until `RERUN_SECONDS` have passed.
+    fn run(&mut self, doc: &Workspace, now: f64) -> (Result<RegisterSimulation, String>, bool) {
+        if let Some((d, r)) = &self.cached {
+            if d == doc {
+                return (r.clone(), true);
+            }
+            if now - self.ran_at < RERUN_SECONDS {
+                return (r.clone(), false);
+            }
         }
         let r = simulate_register(doc, doc.simulation.draws, doc.simulation.seed)
             .map_err(|e| e.to_string());
         self.cached = Some((doc.clone(), r.clone()));
-        r
+        self.ran_at = now;
+        (r, true)
     }
 }
 
@@ -49,7 +61,14 @@ impl View for UncertaintyView {
             );
             return;
         }
-        match self.run(cx.doc) {
+        let now = ui.input(|i| i.time);
+        let (run, current) = self.run(cx.doc, now);
+        if !current {
+            ui.label(RichText::new("Updating the ranges for your latest edits…").weak());
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(RERUN_SECONDS));
+        }
+        match run {
             Err(e) => {
                 ui.label(RichText::new(e).color(theme::error_color(ui.visuals())));
             }
