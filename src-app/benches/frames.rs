@@ -65,7 +65,7 @@ fn main() {
             (*v, slice.iter().sum::<Duration>() / FRAMES_PER_VIEW as u32)
         })
         .collect();
-    per_view.sort_by(|a, b| b.1.cmp(&a.1));
+    per_view.sort_by_key(|v| std::cmp::Reverse(v.1));
     println!(
         "slowest views (mean): {}",
         per_view
