@@ -380,6 +380,44 @@ impl TextPages {
             };
             let buf: &[u8] = page.buffer();
             let n = (max - self.refs.len()).min(self.left);
+            if self.max_def == 0
+                && let ValueState::Dict(h) = &mut self.values
+            {
+                // Without nulls, rows are the dictionary indices themselves: copied a run at a
+                // time rather than fetched one call per row.
+                let dict = self.dict.len();
+                let mut k = n;
+                while k > 0 {
+                    if h.left == 0 {
+                        h.start_run(buf)?;
+                    }
+                    let take = k.min(h.left);
+                    let out_of_range = || malformed("dictionary index out of range");
+                    if h.packed {
+                        let run = h
+                            .literal
+                            .get(h.next..h.next + take)
+                            .ok_or_else(|| malformed("run shorter than its count"))?;
+                        for &i in run {
+                            if i as usize >= dict {
+                                return Err(out_of_range());
+                            }
+                            self.refs.push(TextRef::Dict(i));
+                        }
+                        h.next += take;
+                    } else {
+                        if h.value as usize >= dict {
+                            return Err(out_of_range());
+                        }
+                        self.refs
+                            .extend(std::iter::repeat_n(TextRef::Dict(h.value), take));
+                    }
+                    h.left -= take;
+                    k -= take;
+                }
+                self.left -= n;
+                continue;
+            }
             for _ in 0..n {
                 if self.max_def > 0 && self.defs.get(buf)? != self.max_def as u32 {
                     self.refs.push(TextRef::Null);
@@ -1284,6 +1322,29 @@ impl Read<'_> {
     /// Whether row `r` has text in `field`; `None` when it is not text.
     #[inline]
     fn text(&self, field: CanonicalField, r: usize) -> Option<bool> {
+        // Text read by pages is checked in place, the way `as_text` checks a cell: non-blank
+        // after trimming, and UTF-8 (dictionary entries were checked when loaded).
+        if let Some(s) = self.state(field)
+            && let Values::Pages(p) = &s.values
+        {
+            return match *p.refs.get(r)? {
+                TextRef::Null => Some(false),
+                TextRef::Dict(i) => p.entry(i as usize).map(|t| !t.trim_ascii().is_empty()),
+                TextRef::Plain { page, start, end } => {
+                    let b = p
+                        .held
+                        .get(page as usize)?
+                        .buffer()
+                        .get(start as usize..end as usize)?
+                        .trim_ascii();
+                    if b.is_empty() {
+                        Some(false)
+                    } else {
+                        std::str::from_utf8(b).ok().map(|_| true)
+                    }
+                }
+            };
+        }
         match self.cell(field, r) {
             None => Some(false),
             Some(c) => as_text(c).ok().map(|_| true),
