@@ -214,7 +214,7 @@ pub(super) struct IdRow {
     pub provider: u32,
     /// Model id.
     pub model: u32,
-    /// Prompt version id; one past the names for an absent version (the empty name).
+    /// Prompt version id; an id past the names (the empty name) when none is recorded.
     pub prompt: u32,
     /// Token counts.
     pub usage: TokenUsage,
@@ -461,12 +461,21 @@ impl DayAggregate {
                 None => {
                     let (model, prompt) =
                         (name(names.model, row.model), name(names.prompt, row.prompt));
-                    self.count_version(&model, &prompt, 0);
-                    let at = self
+                    let at = match self
                         .versions
                         .iter()
                         .position(|v| v.model == model && v.prompt_version == prompt)
-                        .unwrap_or(0);
+                    {
+                        Some(at) => at,
+                        None => {
+                            self.versions.push(VersionCount {
+                                model,
+                                prompt_version: prompt,
+                                rows: 0,
+                            });
+                            self.versions.len() - 1
+                        }
+                    };
                     version_at.push((row.model, row.prompt, at));
                     at
                 }
