@@ -200,6 +200,53 @@ pub struct VersionCount {
     pub rows: u64,
 }
 
+/// A good row whose text fields are ids into per-column name lists ([`IdNames`]), as the
+/// column-wise Parquet path builds it: counting it needs no string compares per row.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IdRow {
+    /// 1-based row number.
+    pub row: u64,
+    /// Workload id.
+    pub workload: u32,
+    /// UTC day.
+    pub date: Date,
+    /// Provider id.
+    pub provider: u32,
+    /// Model id.
+    pub model: u32,
+    /// Prompt version id; an id past the names (the empty name) when none is recorded.
+    pub prompt: u32,
+    /// Token counts.
+    pub usage: TokenUsage,
+    /// Time to first token, ms.
+    pub ttft_ms: Option<f64>,
+    /// Time per output token, ms, reported or derived.
+    pub tpot_ms: Option<f64>,
+    /// End to end, ms.
+    pub e2e_ms: Option<f64>,
+    /// Completion status.
+    pub status: Status,
+    /// Quality gate verdict.
+    pub gate: GateResult,
+    /// A later attempt or one naming the request it retries.
+    pub retry: bool,
+    /// Escalated to a person.
+    pub escalated: bool,
+    /// Cost the source reports.
+    pub reported_cost: Option<Decimal>,
+}
+
+/// The names [`IdRow`] ids stand for; an id past the end stands for the empty name.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct IdNames<'a> {
+    /// Providers.
+    pub provider: &'a [String],
+    /// Models.
+    pub model: &'a [String],
+    /// Prompt versions.
+    pub prompt: &'a [String],
+}
+
 /// Everything kept for one workload on one UTC day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DayAggregate {
@@ -318,6 +365,136 @@ impl DayAggregate {
         }
         self.input_tokens.add(row.usage.input_total() as f64);
         self.output_tokens.add(row.usage.generated_total() as f64);
+        Ok(())
+    }
+
+    /// Counts the rows `order` picks out of `rows`, all of this workload-day, whose text fields
+    /// are ids into `names`: the column-wise Parquet path's equivalent of [`Self::add`] for
+    /// each row. Each (provider, model) and (model, prompt version) pair is looked up by name
+    /// once per call rather than once per row.
+    pub(super) fn add_batch(
+        &mut self,
+        rows: &[IdRow],
+        order: &[u32],
+        names: &IdNames<'_>,
+    ) -> Result<(), ImportError> {
+        let name = |list: &[String], id: u32| -> String {
+            list.get(id as usize).cloned().unwrap_or_default()
+        };
+        // (provider id, model id) → index in `usage`; (model id, prompt id) → in `versions`.
+        let mut usage_at: Vec<(u32, u32, usize)> = Vec::new();
+        let mut version_at: Vec<(u32, u32, usize)> = Vec::new();
+        for &i in order {
+            let Some(row) = rows.get(i as usize) else {
+                continue;
+            };
+            let c = &mut self.counters;
+            c.attempts += 1;
+            if row.retry {
+                c.retries += 1;
+            } else {
+                c.requests += 1;
+            }
+            match row.status {
+                Status::Ok => {}
+                Status::Error => c.errors += 1,
+                Status::Timeout => c.timeouts += 1,
+            }
+            match row.gate {
+                GateResult::Pass => c.gate_pass += 1,
+                GateResult::Fail => c.gate_fail += 1,
+                GateResult::Unknown => c.gate_unknown += 1,
+            }
+            c.accepted += u64::from(row.status == Status::Ok && row.gate == GateResult::Pass);
+            c.escalations += u64::from(row.escalated);
+            c.tokens.add(&row.usage)?;
+            if let Some(cost) = row.reported_cost {
+                c.reported_cost = c
+                    .reported_cost
+                    .checked_add(cost)
+                    .ok_or_else(|| overflow("reported cost"))?;
+                c.reported_cost_rows += 1;
+            }
+            let at = match usage_at
+                .iter()
+                .find(|u| u.0 == row.provider && u.1 == row.model)
+            {
+                Some(u) => u.2,
+                None => {
+                    let (provider, model) = (
+                        name(names.provider, row.provider),
+                        name(names.model, row.model),
+                    );
+                    let at = match self
+                        .usage
+                        .iter()
+                        .position(|u| u.model == model && u.provider == provider)
+                    {
+                        Some(at) => at,
+                        None => {
+                            self.usage.push(ModelUsage {
+                                provider,
+                                model,
+                                rows: 0,
+                                first_row: row.row,
+                                tokens: TokenSums::default(),
+                                rate_card: None,
+                                cost: None,
+                            });
+                            self.usage.len() - 1
+                        }
+                    };
+                    usage_at.push((row.provider, row.model, at));
+                    at
+                }
+            };
+            if let Some(u) = self.usage.get_mut(at) {
+                u.rows += 1;
+                u.first_row = u.first_row.min(row.row);
+                u.tokens.add(&row.usage)?;
+            }
+            let at = match version_at
+                .iter()
+                .find(|v| v.0 == row.model && v.1 == row.prompt)
+            {
+                Some(v) => v.2,
+                None => {
+                    let (model, prompt) =
+                        (name(names.model, row.model), name(names.prompt, row.prompt));
+                    let at = match self
+                        .versions
+                        .iter()
+                        .position(|v| v.model == model && v.prompt_version == prompt)
+                    {
+                        Some(at) => at,
+                        None => {
+                            self.versions.push(VersionCount {
+                                model,
+                                prompt_version: prompt,
+                                rows: 0,
+                            });
+                            self.versions.len() - 1
+                        }
+                    };
+                    version_at.push((row.model, row.prompt, at));
+                    at
+                }
+            };
+            if let Some(v) = self.versions.get_mut(at) {
+                v.rows += 1;
+            }
+            if let Some(v) = row.ttft_ms {
+                self.ttft_ms.add(v);
+            }
+            if let Some(v) = row.tpot_ms {
+                self.tpot_ms.add(v);
+            }
+            if let Some(v) = row.e2e_ms {
+                self.e2e_ms.add(v);
+            }
+            self.input_tokens.add(row.usage.input_total() as f64);
+            self.output_tokens.add(row.usage.generated_total() as f64);
+        }
         Ok(())
     }
 
@@ -454,6 +631,15 @@ impl Aggregate {
         days.entry(row.timestamp.date)
             .or_insert_with(|| DayAggregate::new(limit))
             .add(row)
+    }
+
+    /// The aggregate of `workload` on `date`, created empty if new; counts `rows` read.
+    pub(super) fn day_mut(&mut self, workload: &str, date: Date, rows: u64) -> &mut DayAggregate {
+        self.rows_read += rows;
+        // Called once per group of rows, so copying the name for the lookup costs little.
+        let days = self.workloads.entry(workload.to_owned()).or_default();
+        let limit = self.settings.exact_below;
+        days.entry(date).or_insert_with(|| DayAggregate::new(limit))
     }
 
     /// Counts a broken row, keeping it as an example while fewer than the limit are kept.

@@ -11,6 +11,11 @@
 //! String columns are read from their pages directly (see `TextPages`): a dictionary-encoded
 //! row is an index into its column chunk's dictionary, whose entries are checked as UTF-8 once,
 //! rather than a reference-counted copy of the entry made and dropped for every row.
+//!
+//! A batch whose rows are all good is counted column-wise (see `Columnar`): the text the
+//! aggregate keys on is read once per dictionary entry and rows are counted a (workload, day)
+//! group at a time. A batch with a broken row or anything that path does not read goes row by
+//! row through [`build_row`], so broken rows are reported exactly as before.
 
 use std::borrow::Cow;
 use std::fs::File;
@@ -28,10 +33,15 @@ use parquet::schema::types::ColumnDescriptor;
 use rust_decimal::Decimal;
 
 use super::ImportError;
-use super::aggregate::Aggregate;
-use super::mapping::{CanonicalField, ColumnMapping, FIELD_COUNT, ResolvedColumns};
+use super::aggregate::{Aggregate, IdNames, IdRow};
+use super::mapping::{
+    CanonicalField, ColumnMapping, FIELD_COUNT, ResolvedColumns, UsageConvention,
+};
 use super::pipeline::{Chunk, Decoder, Source};
-use super::trace_row::{Cell, RowCells, RowRules, Timestamp, build_row, date_from_unix_days};
+use super::trace_row::{
+    Cell, GateResult, MAX_TOKENS, RowCells, RowRules, STATUS_WORDS, Status, Timestamp, TokenUsage,
+    as_text, build_row, date_from_unix_days, flag, millis, money, verdict, whole,
+};
 use crate::document::Date;
 use crate::error::InputError;
 
@@ -213,6 +223,8 @@ struct TextPages {
     defs: Hybrid,
     values: ValueState,
     refs: Vec<TextRef>,
+    /// Dictionaries loaded so far, so a reader of `dict` can tell when it changed.
+    generation: u32,
 }
 
 impl TextPages {
@@ -243,6 +255,7 @@ impl TextPages {
             defs: Hybrid::default(),
             values: ValueState::Done,
             refs: Vec::new(),
+            generation: 0,
         }
     }
 
@@ -250,6 +263,7 @@ impl TextPages {
         self.dict_text.clear();
         self.dict_raw.clear();
         self.dict.clear();
+        self.generation = self.generation.wrapping_add(1);
         let mut pos = 0;
         let short = || malformed("dictionary shorter than its value count");
         for _ in 0..n {
@@ -366,6 +380,44 @@ impl TextPages {
             };
             let buf: &[u8] = page.buffer();
             let n = (max - self.refs.len()).min(self.left);
+            if self.max_def == 0
+                && let ValueState::Dict(h) = &mut self.values
+            {
+                // Without nulls, rows are the dictionary indices themselves: copied a run at a
+                // time rather than fetched one call per row.
+                let dict = self.dict.len();
+                let mut k = n;
+                while k > 0 {
+                    if h.left == 0 {
+                        h.start_run(buf)?;
+                    }
+                    let take = k.min(h.left);
+                    let out_of_range = || malformed("dictionary index out of range");
+                    if h.packed {
+                        let run = h
+                            .literal
+                            .get(h.next..h.next + take)
+                            .ok_or_else(|| malformed("run shorter than its count"))?;
+                        for &i in run {
+                            if i as usize >= dict {
+                                return Err(out_of_range());
+                            }
+                            self.refs.push(TextRef::Dict(i));
+                        }
+                        h.next += take;
+                    } else {
+                        if h.value as usize >= dict {
+                            return Err(out_of_range());
+                        }
+                        self.refs
+                            .extend(std::iter::repeat_n(TextRef::Dict(h.value), take));
+                    }
+                    h.left -= take;
+                    k -= take;
+                }
+                self.left -= n;
+                continue;
+            }
             for _ in 0..n {
                 if self.max_def > 0 && self.defs.get(buf)? != self.max_def as u32 {
                     self.refs.push(TextRef::Null);
@@ -398,6 +450,14 @@ impl TextPages {
             self.left -= n;
         }
         Ok(self.refs.len())
+    }
+
+    /// The text of dictionary entry `i`, or `None` when it is not UTF-8.
+    fn entry(&self, i: usize) -> Option<&str> {
+        match *self.dict.get(i)? {
+            DictEntry::Text(s, e) => self.dict_text.get(s as usize..e as usize),
+            DictEntry::Raw(..) => None,
+        }
     }
 
     /// Row `r`'s cell, or `None` for a null.
@@ -514,6 +574,8 @@ pub struct ParquetSource {
     next_row: u64,
     bytes_done: u64,
     total: u64,
+    /// Whether decoders may count good batches column-wise (see [`Columnar`]).
+    columnar: bool,
 }
 
 impl ParquetSource {
@@ -575,7 +637,15 @@ impl ParquetSource {
             next_row: 1,
             bytes_done: 0,
             total,
+            columnar: true,
         })
+    }
+
+    /// The same source with every batch read row by row, to check the column-wise path.
+    #[cfg(test)]
+    fn row_by_row(mut self) -> Self {
+        self.columnar = false;
+        self
     }
 }
 
@@ -602,6 +672,11 @@ impl Source for ParquetSource {
                 })
                 .collect(),
             rules: self.rules.clone(),
+            columnar: self
+                .columnar
+                .then(|| columnar_slots(&self.columns, &self.fields, &self.rules))
+                .flatten()
+                .map(Columnar::new),
         })
     }
 
@@ -801,6 +876,598 @@ impl ColumnState {
     }
 }
 
+/// Per canonical field, the slot in `columns` of its one source column.
+type Slots = [Option<usize>; FIELD_COUNT];
+
+/// The slots of a mapping the column-wise path reads, or `None` when it cannot: a field with
+/// several sources (the row path picks the first non-blank one per row) or a constant, a
+/// required field without a column (every row is broken), a timestamp that is not a Parquet
+/// timestamp or date, or an id or status column that is not text.
+fn columnar_slots(
+    columns: &[MappedColumn],
+    fields: &[Vec<(usize, String)>],
+    rules: &RowRules,
+) -> Option<Slots> {
+    use CanonicalField as F;
+    if rules.has_constants() {
+        return None;
+    }
+    let mut slots: Slots = [None; FIELD_COUNT];
+    for (slot, list) in slots.iter_mut().zip(fields) {
+        match list.as_slice() {
+            [] => {}
+            [(k, _)] => *slot = Some(*k),
+            _ => return None,
+        }
+    }
+    let kind = |f: F| {
+        slots
+            .get(f.index())
+            .copied()
+            .flatten()
+            .and_then(|k| columns.get(k))
+            .map(|c| c.kind)
+    };
+    let required = [
+        F::RequestId,
+        F::Timestamp,
+        F::Workload,
+        F::Provider,
+        F::Model,
+        F::InputTokens,
+        F::OutputTokens,
+    ];
+    let texts = [
+        F::Workload,
+        F::Provider,
+        F::Model,
+        F::PromptVersion,
+        F::Status,
+    ];
+    (required.iter().all(|&f| kind(f).is_some())
+        && matches!(kind(F::Timestamp), Some(Kind::Timestamp(_) | Kind::Date))
+        && texts
+            .iter()
+            .all(|&f| matches!(kind(f), None | Some(Kind::Text))))
+    .then_some(slots)
+}
+
+/// What the column-wise path knows of the dictionary entries of one text column.
+#[derive(Debug)]
+struct EntryCache<T> {
+    /// The [`TextPages::generation`] read, `None` before the first.
+    generation: Option<u32>,
+    /// Per entry: its meaning, or `None` when a row holding it is broken.
+    values: Vec<Option<T>>,
+    /// Per entry: its text without surrounding whitespace.
+    names: Vec<String>,
+}
+
+impl<T: Copy> EntryCache<T> {
+    fn new() -> Self {
+        Self {
+            generation: None,
+            values: Vec::new(),
+            names: Vec::new(),
+        }
+    }
+
+    /// Reads the entries of `pages`' dictionary through `read` (given trimmed, non-blank
+    /// text; blank entries take `blank`) unless they were read already.
+    fn refresh(&mut self, pages: &TextPages, blank: T, read: impl Fn(&str) -> Option<T>) {
+        if self.generation == Some(pages.generation) {
+            return;
+        }
+        self.generation = Some(pages.generation);
+        self.values.clear();
+        self.names.clear();
+        for i in 0..pages.dict.len() {
+            let text = pages.entry(i).map(str::trim_ascii);
+            self.values
+                .push(text.and_then(|t| if t.is_empty() { Some(blank) } else { read(t) }));
+            self.names.push(text.unwrap_or_default().to_owned());
+        }
+    }
+
+    /// Row `r`'s entry and its meaning; `Some(None)` for a null, `None` when the row is not a
+    /// dictionary row or holds an entry that breaks it.
+    #[inline]
+    fn row(&self, pages: &TextPages, r: usize) -> Option<Option<(u32, T)>> {
+        match *pages.refs.get(r)? {
+            TextRef::Null => Some(None),
+            TextRef::Dict(i) => self
+                .values
+                .get(i as usize)
+                .copied()
+                .flatten()
+                .map(|v| Some((i, v))),
+            TextRef::Plain { .. } => None,
+        }
+    }
+}
+
+fn pages_of(state: Option<&ColumnState>) -> Option<&TextPages> {
+    match &state?.values {
+        Values::Pages(p) => Some(p),
+        _ => None,
+    }
+}
+
+/// The column-wise path: a batch whose rows are all good is counted without building rows.
+///
+/// Text the aggregate keys on (workload, provider, model, prompt version) and keywords
+/// (status, gate, escalation) are read once per dictionary entry, so rows carry entry indices;
+/// the batch's rows are then grouped by (workload, day) and each group is counted into its
+/// day in one call (see [`crate::import::aggregate::DayAggregate`]), with pairs looked up per
+/// group instead of per row. Counting is order-independent, so grouping changes nothing. Any
+/// row the row path would refuse, or any value read differently (plain text where an entry is
+/// expected), sends the whole batch to the row path, which reports broken rows as it always
+/// has.
+#[derive(Debug)]
+struct Columnar {
+    slots: Slots,
+    workload: EntryCache<bool>,
+    provider: EntryCache<bool>,
+    model: EntryCache<bool>,
+    prompt: EntryCache<bool>,
+    status: EntryCache<Status>,
+    gate: EntryCache<GateResult>,
+    escalated: EntryCache<bool>,
+    rows: Vec<IdRow>,
+    /// (workload entry, day, rows) per group of the batch.
+    groups: Vec<(u32, Date, usize)>,
+    group_of: Vec<u32>,
+    order: Vec<u32>,
+}
+
+/// Marks an absent prompt version: an id past every name, which stands for the empty one.
+const NO_NAME: u32 = u32::MAX;
+
+impl Columnar {
+    fn new(slots: Slots) -> Self {
+        Self {
+            slots,
+            workload: EntryCache::new(),
+            provider: EntryCache::new(),
+            model: EntryCache::new(),
+            prompt: EntryCache::new(),
+            status: EntryCache::new(),
+            gate: EntryCache::new(),
+            escalated: EntryCache::new(),
+            rows: Vec::new(),
+            groups: Vec::new(),
+            group_of: Vec::new(),
+            order: Vec::new(),
+        }
+    }
+
+    /// Forgets the previous row group's dictionaries (each row group starts its own).
+    fn start_group(&mut self) {
+        self.workload.generation = None;
+        self.provider.generation = None;
+        self.model.generation = None;
+        self.prompt.generation = None;
+        self.status.generation = None;
+        self.gate.generation = None;
+        self.escalated.generation = None;
+    }
+
+    /// Checks and reads the `n` rows of the batch in `states`, the first numbered `first_row`;
+    /// false when the row path must read them.
+    fn read(&mut self, states: &[ColumnState], rules: &RowRules, n: usize, first_row: u64) -> bool {
+        use CanonicalField as F;
+        let slots = self.slots;
+        let state = |f: F| {
+            slots
+                .get(f.index())
+                .copied()
+                .flatten()
+                .and_then(|k| states.get(k))
+        };
+        let is_text = |f: F| state(f).is_some_and(|s| s.kind == Kind::Text);
+        let (Some(workload), Some(provider), Some(model)) = (
+            pages_of(state(F::Workload)),
+            pages_of(state(F::Provider)),
+            pages_of(state(F::Model)),
+        ) else {
+            return false;
+        };
+        let present = |t: &str| Some(!t.is_empty());
+        self.workload.refresh(workload, false, present);
+        self.provider.refresh(provider, false, present);
+        self.model.refresh(model, false, present);
+        // An optional text column read otherwise than by pages leaves the batch to the row path.
+        let optional = |f: F| match state(f) {
+            None => Some(None),
+            Some(_) if !is_text(f) => Some(None),
+            s => pages_of(s).map(Some),
+        };
+        let (Some(prompt), Some(status)) = (optional(F::PromptVersion), optional(F::Status)) else {
+            return false;
+        };
+        let (Some(gate), Some(escalated)) = (optional(F::QualityGate), optional(F::Escalated))
+        else {
+            return false;
+        };
+        if let Some(p) = prompt {
+            self.prompt.refresh(p, false, present);
+        }
+        if let Some(p) = status {
+            self.status.refresh(p, Status::Ok, |t| {
+                STATUS_WORDS
+                    .iter()
+                    .find(|(w, _)| t.eq_ignore_ascii_case(w))
+                    .map(|(_, v)| *v)
+            });
+        }
+        if let Some(p) = gate {
+            self.gate.refresh(p, GateResult::Unknown, |t| {
+                verdict(Cell::Text(Cow::Borrowed(t))).ok()
+            });
+        }
+        if let Some(p) = escalated {
+            self.escalated
+                .refresh(p, false, |t| flag(Cell::Text(Cow::Borrowed(t))).ok());
+        }
+        let mut rows = std::mem::take(&mut self.rows);
+        rows.clear();
+        let read = Read {
+            states,
+            slots,
+            rules,
+            columnar: self,
+            workload,
+            provider,
+            model,
+            prompt,
+            status,
+            gate,
+            escalated,
+        };
+        let mut good = true;
+        for r in 0..n {
+            match read.row(r, first_row + r as u64) {
+                Some(row) => rows.push(row),
+                None => {
+                    good = false;
+                    break;
+                }
+            }
+        }
+        if !good {
+            rows.clear();
+        }
+        self.rows = rows;
+        good
+    }
+
+    /// Counts the rows [`Self::read`] accepted into `into`, a (workload, day) group at a time.
+    fn count(&mut self, into: &mut Aggregate) -> Result<(), ImportError> {
+        self.groups.clear();
+        self.group_of.clear();
+        let mut last: Option<(u32, Date, usize)> = None;
+        for row in &self.rows {
+            // Rows come mostly in time order: the previous row's group is the likely one.
+            let g = match last {
+                Some((w, d, g)) if w == row.workload && d == row.date => g,
+                _ => {
+                    let g = match self
+                        .groups
+                        .iter()
+                        .position(|x| x.0 == row.workload && x.1 == row.date)
+                    {
+                        Some(g) => g,
+                        None => {
+                            self.groups.push((row.workload, row.date, 0));
+                            self.groups.len() - 1
+                        }
+                    };
+                    last = Some((row.workload, row.date, g));
+                    g
+                }
+            };
+            if let Some(x) = self.groups.get_mut(g) {
+                x.2 += 1;
+            }
+            self.group_of.push(u32::try_from(g).unwrap_or(0));
+        }
+        // Counting sort of row indices by group, each group's rows keeping their order.
+        let mut next: Vec<usize> = Vec::with_capacity(self.groups.len());
+        let mut at = 0;
+        for g in &self.groups {
+            next.push(at);
+            at += g.2;
+        }
+        self.order.clear();
+        self.order.resize(self.rows.len(), 0);
+        for (i, &g) in self.group_of.iter().enumerate() {
+            if let Some(slot) = next.get_mut(g as usize) {
+                if let Some(o) = self.order.get_mut(*slot) {
+                    *o = u32::try_from(i).unwrap_or(0);
+                }
+                *slot += 1;
+            }
+        }
+        let names = IdNames {
+            provider: &self.provider.names,
+            model: &self.model.names,
+            prompt: &self.prompt.names,
+        };
+        let mut start = 0;
+        for &(w, date, count) in &self.groups {
+            let workload = self
+                .workload
+                .names
+                .get(w as usize)
+                .map_or("", String::as_str);
+            let order = self.order.get(start..start + count).unwrap_or_default();
+            into.day_mut(workload, date, count as u64)
+                .add_batch(&self.rows, order, &names)?;
+            start += count;
+        }
+        Ok(())
+    }
+}
+
+/// One batch's columns as [`Columnar::read`] reads them.
+struct Read<'b> {
+    states: &'b [ColumnState],
+    slots: Slots,
+    rules: &'b RowRules,
+    columnar: &'b Columnar,
+    workload: &'b TextPages,
+    provider: &'b TextPages,
+    model: &'b TextPages,
+    prompt: Option<&'b TextPages>,
+    status: Option<&'b TextPages>,
+    gate: Option<&'b TextPages>,
+    escalated: Option<&'b TextPages>,
+}
+
+impl Read<'_> {
+    /// Row `r`'s non-blank cell of `field`, as the row path would take it.
+    #[inline]
+    fn cell(&self, field: CanonicalField, r: usize) -> Option<Cell<'_>> {
+        let k = self.slots.get(field.index()).copied().flatten()?;
+        let c = self.states.get(k)?.cell_at(r)?;
+        (!c.is_blank()).then_some(c)
+    }
+
+    /// The state of `field`'s column.
+    #[inline]
+    fn state(&self, field: CanonicalField) -> Option<&ColumnState> {
+        self.states
+            .get(self.slots.get(field.index()).copied().flatten()?)
+    }
+
+    /// Row `r`'s value of an integer column (`Some(None)` for a null), or `None` when the
+    /// column holds another kind.
+    #[inline]
+    fn int(&self, field: CanonicalField, r: usize) -> Option<Option<i64>> {
+        let s = self.state(field)?;
+        if s.kind != Kind::Int {
+            return None;
+        }
+        let Some(i) = s.slot(r) else {
+            return Some(None);
+        };
+        match &s.values {
+            Values::I64(_, v) => v.get(i).map(|&v| Some(v)),
+            Values::I32(_, v) => v.get(i).map(|&v| Some(i64::from(v))),
+            _ => None,
+        }
+    }
+
+    /// Row `r`'s token count in `field`, as [`whole`] reads it: `Some(None)` when absent, `None`
+    /// when refused. Integer columns are read directly, others through their cells.
+    #[inline]
+    fn tokens(&self, field: CanonicalField, r: usize) -> Option<Option<u64>> {
+        match self.int(field, r) {
+            Some(Some(v)) => u64::try_from(v).ok().filter(|&v| v <= MAX_TOKENS).map(Some),
+            Some(None) => Some(None),
+            None => self.parse(field, r, whole),
+        }
+    }
+
+    /// Row `r`'s milliseconds in `field`, as [`millis`] reads them; DOUBLE columns directly.
+    #[inline]
+    fn millis(&self, field: CanonicalField, r: usize) -> Option<Option<f64>> {
+        if let Some(s) = self.state(field)
+            && let Values::F64(_, v) = &s.values
+        {
+            let Some(i) = s.slot(r) else {
+                return Some(None);
+            };
+            let v = *v.get(i)?;
+            return (v.is_finite() && v >= 0.0).then_some(Some(v));
+        }
+        self.parse(field, r, millis)
+    }
+
+    /// Row `r`'s flag in `field` when its column is BOOLEAN, as [`flag`] reads it.
+    #[inline]
+    fn flag(&self, field: CanonicalField, r: usize) -> Option<Option<bool>> {
+        if let Some(s) = self.state(field)
+            && let Values::Bool(_, v) = &s.values
+        {
+            return match s.slot(r) {
+                None => Some(None),
+                Some(i) => v.get(i).map(|&b| Some(b)),
+            };
+        }
+        self.parse(field, r, flag)
+    }
+
+    /// Row `r`'s amount in `field`, as [`money`] reads it; integer DECIMAL columns directly.
+    #[inline]
+    fn money(&self, field: CanonicalField, r: usize) -> Option<Option<Decimal>> {
+        if let Some(s) = self.state(field)
+            && let Kind::Decimal(scale) = s.kind
+        {
+            let Some(i) = s.slot(r) else {
+                return Some(None);
+            };
+            let v = match &s.values {
+                Values::I64(_, v) => *v.get(i)?,
+                Values::I32(_, v) => i64::from(*v.get(i)?),
+                _ => return None,
+            };
+            // A scale the decimal type cannot hold leaves the batch to the row path.
+            let d = Decimal::try_new(v, scale).ok()?;
+            return (!d.is_sign_negative() || d.is_zero()).then_some(Some(d));
+        }
+        self.parse(field, r, money)
+    }
+
+    /// Whether row `r` has text in `field`; `None` when it is not text.
+    #[inline]
+    fn text(&self, field: CanonicalField, r: usize) -> Option<bool> {
+        // Text read by pages is checked in place, the way `as_text` checks a cell: non-blank
+        // after trimming, and UTF-8 (dictionary entries were checked when loaded).
+        if let Some(s) = self.state(field)
+            && let Values::Pages(p) = &s.values
+        {
+            return match *p.refs.get(r)? {
+                TextRef::Null => Some(false),
+                TextRef::Dict(i) => p.entry(i as usize).map(|t| !t.trim_ascii().is_empty()),
+                TextRef::Plain { page, start, end } => {
+                    let b = p
+                        .held
+                        .get(page as usize)?
+                        .buffer()
+                        .get(start as usize..end as usize)?
+                        .trim_ascii();
+                    if b.is_empty() {
+                        Some(false)
+                    } else {
+                        std::str::from_utf8(b).ok().map(|_| true)
+                    }
+                }
+            };
+        }
+        match self.cell(field, r) {
+            None => Some(false),
+            Some(c) => as_text(c).ok().map(|_| true),
+        }
+    }
+
+    /// Row `r`'s parsed `field`: `Some(None)` when absent, `None` when `parse` refuses it.
+    #[inline]
+    fn parse<T>(
+        &self,
+        field: CanonicalField,
+        r: usize,
+        parse: impl FnOnce(Cell<'_>) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match self.cell(field, r) {
+            None => Some(None),
+            Some(c) => parse(c).ok().map(Some),
+        }
+    }
+
+    /// Row `r` counted, or `None` when the row path would refuse it: the same checks as
+    /// [`build_row`], in terms of typed values and dictionary entries.
+    #[inline]
+    fn row(&self, r: usize, row: u64) -> Option<IdRow> {
+        use CanonicalField as F;
+        let c = self.columnar;
+        let id = |cache: &EntryCache<bool>, pages: &TextPages| match cache.row(pages, r)? {
+            Some((i, true)) => Some(Some(i)),
+            _ => Some(None),
+        };
+        if !self.text(F::RequestId, r)? {
+            return None;
+        }
+        let Some(Cell::Time(timestamp)) = self.cell(F::Timestamp, r) else {
+            return None;
+        };
+        let workload = id(&c.workload, self.workload)??;
+        self.text(F::Scenario, r)?;
+        self.text(F::Route, r)?;
+        let provider = id(&c.provider, self.provider)??;
+        let model = id(&c.model, self.model)??;
+        let prompt = match self.prompt {
+            Some(p) => id(&c.prompt, p)?.unwrap_or(NO_NAME),
+            None => NO_NAME,
+        };
+        let input = self.tokens(F::InputTokens, r)??;
+        let cache_read = self.tokens(F::CacheReadTokens, r)?;
+        let write_5m = self.tokens(F::CacheWrite5mTokens, r)?.unwrap_or(0);
+        let write_1h = self.tokens(F::CacheWrite1hTokens, r)?.unwrap_or(0);
+        let output = self.tokens(F::OutputTokens, r)??;
+        let reasoning = self.tokens(F::ReasoningTokens, r)?;
+        let uncached_input = match self.rules.convention {
+            UsageConvention::AnthropicExclusive => input,
+            UsageConvention::OpenaiInclusive => {
+                if cache_read.is_some_and(|read| read > input) {
+                    return None;
+                }
+                input.checked_sub(cache_read.unwrap_or(0) + write_5m + write_1h)?
+            }
+        };
+        let output = match reasoning {
+            Some(v) if self.rules.reasoning_in_output => output.checked_sub(v)?,
+            _ => output,
+        };
+        let usage = TokenUsage {
+            uncached_input,
+            cache_read: cache_read.unwrap_or(0),
+            cache_write_5m: write_5m,
+            cache_write_1h: write_1h,
+            output,
+            reasoning: reasoning.unwrap_or(0),
+        };
+        let ttft_ms = self.millis(F::TtftMs, r)?;
+        let reported_tpot = self.millis(F::TpotMs, r)?;
+        let e2e_ms = self.millis(F::E2eMs, r)?;
+        if let (Some(ttft), Some(e2e)) = (ttft_ms, e2e_ms)
+            && e2e < ttft
+        {
+            return None;
+        }
+        let generated = usage.generated_total();
+        let tpot_ms = reported_tpot.or(match (ttft_ms, e2e_ms) {
+            (Some(ttft), Some(e2e)) if generated > 1 => Some((e2e - ttft) / (generated - 1) as f64),
+            _ => None,
+        });
+        let status = match self.status {
+            Some(p) => c.status.row(p, r)?.map_or(Status::Ok, |(_, v)| v),
+            None => Status::Ok,
+        };
+        let attempt = match self.tokens(F::Attempt, r)? {
+            Some(v) => u32::try_from(v).ok()?,
+            None => 0,
+        };
+        let retry_of = self.text(F::RetryOf, r)?;
+        let gate = match self.gate {
+            Some(p) => c.gate.row(p, r)?.map_or(GateResult::Unknown, |(_, v)| v),
+            None => self.parse(F::QualityGate, r, verdict)?.unwrap_or_default(),
+        };
+        let escalated = match self.escalated {
+            Some(p) => c.escalated.row(p, r)?.is_some_and(|(_, v)| v),
+            None => self.flag(F::Escalated, r)?.unwrap_or(false),
+        };
+        let reported_cost = self.money(F::ReportedCost, r)?;
+        Some(IdRow {
+            row,
+            workload,
+            date: timestamp.date,
+            provider,
+            model,
+            prompt,
+            usage,
+            ttft_ms,
+            tpot_ms,
+            e2e_ms,
+            status,
+            gate,
+            retry: attempt > 0 || retry_of,
+            escalated,
+            reported_cost,
+        })
+    }
+}
+
 /// Decodes row groups of one Parquet file.
 pub struct ParquetDecoder {
     path: PathBuf,
@@ -809,6 +1476,8 @@ pub struct ParquetDecoder {
     /// (field, slot in `columns`, column name) in preference order per field.
     plan: Vec<(CanonicalField, usize, String)>,
     rules: RowRules,
+    /// The column-wise path, when the mapping allows it.
+    columnar: Option<Columnar>,
 }
 
 impl Decoder for ParquetDecoder {
@@ -846,6 +1515,9 @@ impl Decoder for ParquetDecoder {
             })?;
             states.push(state);
         }
+        if let Some(c) = &mut self.columnar {
+            c.start_group();
+        }
         let mut done = 0u64;
         while done < rows {
             let want = usize::try_from(rows - done).unwrap_or(BATCH).min(BATCH);
@@ -861,6 +1533,13 @@ impl Decoder for ParquetDecoder {
                 });
             }
             let batch: &[ColumnState] = &states;
+            if let Some(c) = &mut self.columnar
+                && c.read(batch, &self.rules, n, first_row + done)
+            {
+                c.count(into)?;
+                done += n as u64;
+                continue;
+            }
             let mut cells = RowCells::new();
             for r in 0..n {
                 for (field, k, name) in &self.plan {
@@ -1070,6 +1749,320 @@ mod tests {
         // Input i mod 40 ≥ 20 retries r1: of the 43 counted rows, i in 20..40 but not 24, 31
         // or 38 (17 rows).
         assert_eq!(day.counters.retries, 17);
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Writes rows `0..` of a trace exercising every column the column-wise path reads, split
+    /// into row groups of `groups` rows; rows for which `broken` holds have input tokens −1.
+    fn write_wide(
+        path: &Path,
+        groups: &[usize],
+        broken: &dyn Fn(usize) -> bool,
+        props: WriterProperties,
+    ) {
+        let schema = Arc::new(
+            parse_message_type(
+                "message trace {
+                   REQUIRED BYTE_ARRAY request_id (UTF8);
+                   REQUIRED INT64 timestamp (TIMESTAMP(MICROS, true));
+                   REQUIRED BYTE_ARRAY workload (UTF8);
+                   REQUIRED BYTE_ARRAY provider (UTF8);
+                   REQUIRED BYTE_ARRAY model (UTF8);
+                   OPTIONAL BYTE_ARRAY prompt_version (UTF8);
+                   REQUIRED INT64 uncached_input_tokens;
+                   OPTIONAL INT32 cache_read_tokens;
+                   REQUIRED INT64 output_tokens;
+                   OPTIONAL DOUBLE ttft_ms;
+                   OPTIONAL DOUBLE e2e_ms;
+                   OPTIONAL BYTE_ARRAY status (UTF8);
+                   OPTIONAL INT64 attempt;
+                   OPTIONAL BYTE_ARRAY quality_gate (UTF8);
+                   OPTIONAL BOOLEAN escalated;
+                   OPTIONAL INT64 reported_cost (DECIMAL(18, 6));
+                 }",
+            )
+            .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let file = File::create(path).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = SerializedFileWriter::new(file, schema, Arc::new(props))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut first = 0;
+        for &size in groups {
+            let rows: Vec<usize> = (first..first + size).collect();
+            first += size;
+            // Optional text: `None` is a null; blank and padded values test trimming.
+            let text = |f: &dyn Fn(usize) -> Option<&'static str>| {
+                let defs: Vec<i16> = rows.iter().map(|&i| i16::from(f(i).is_some())).collect();
+                let vals: Vec<ByteArray> = rows
+                    .iter()
+                    .filter_map(|&i| f(i).map(ByteArray::from))
+                    .collect();
+                (vals, defs)
+            };
+            let mut rg = w.next_row_group().unwrap_or_else(|e| panic!("{e}"));
+            let mut col = 0;
+            while let Some(mut c) = rg.next_column().unwrap_or_else(|e| panic!("{e}")) {
+                let bytes = |c: &mut parquet::file::writer::SerializedColumnWriter<'_>,
+                             (v, d): (Vec<ByteArray>, Vec<i16>),
+                             required: bool| {
+                    c.typed::<ByteArrayType>()
+                        .write_batch(&v, (!required).then_some(&d[..]), None)
+                        .map(|_| ())
+                };
+                match col {
+                    0 => bytes(
+                        &mut c,
+                        (
+                            rows.iter()
+                                .map(|i| ByteArray::from(format!("r{i}").as_str()))
+                                .collect(),
+                            Vec::new(),
+                        ),
+                        true,
+                    ),
+                    // Every 20 s from 2026-05-12T00:00:00Z: 4,320 rows a day.
+                    1 => c
+                        .typed::<Int64Type>()
+                        .write_batch(
+                            &rows
+                                .iter()
+                                .map(|&i| 1_778_544_000_000_000 + i as i64 * 20_000_000)
+                                .collect::<Vec<_>>(),
+                            None,
+                            None,
+                        )
+                        .map(|_| ()),
+                    2 => bytes(&mut c, text(&|i| Some(["a", "b", " a "][i % 3])), true),
+                    3 => bytes(&mut c, text(&|i| Some(["P", "Q"][i % 5 / 3])), true),
+                    4 => bytes(&mut c, text(&|i| Some(["m1", "m2", "m3"][i % 7 % 3])), true),
+                    5 => bytes(
+                        &mut c,
+                        text(&|i| [None, Some(" "), Some("v1"), Some("v2 ")][i % 4]),
+                        false,
+                    ),
+                    6 => c
+                        .typed::<Int64Type>()
+                        .write_batch(
+                            &rows
+                                .iter()
+                                .map(|&i| if broken(i) { -1 } else { (i % 1000) as i64 })
+                                .collect::<Vec<_>>(),
+                            None,
+                            None,
+                        )
+                        .map(|_| ()),
+                    7 => {
+                        let defs: Vec<i16> = rows.iter().map(|&i| i16::from(i % 3 != 0)).collect();
+                        let vals: Vec<i32> = rows
+                            .iter()
+                            .filter(|&&i| i % 3 != 0)
+                            .map(|&i| (i % 50) as i32)
+                            .collect();
+                        c.typed::<Int32Type>()
+                            .write_batch(&vals, Some(&defs), None)
+                            .map(|_| ())
+                    }
+                    8 => c
+                        .typed::<Int64Type>()
+                        .write_batch(
+                            &rows.iter().map(|&i| (i % 700) as i64).collect::<Vec<_>>(),
+                            None,
+                            None,
+                        )
+                        .map(|_| ()),
+                    // TTFT (i mod 300) + 0.5 and E2E TTFT + (i mod 900), nulls every 5th row.
+                    9 | 10 => {
+                        let defs: Vec<i16> = rows.iter().map(|&i| i16::from(i % 5 != 0)).collect();
+                        let vals: Vec<f64> = rows
+                            .iter()
+                            .filter(|&&i| i % 5 != 0)
+                            .map(|&i| {
+                                (i % 300) as f64
+                                    + 0.5
+                                    + if col == 10 { (i % 900) as f64 } else { 0.0 }
+                            })
+                            .collect();
+                        c.typed::<DoubleType>()
+                            .write_batch(&vals, Some(&defs), None)
+                            .map(|_| ())
+                    }
+                    11 => bytes(
+                        &mut c,
+                        text(&|i| {
+                            [
+                                None,
+                                Some("OK"),
+                                Some("ok"),
+                                Some("error"),
+                                Some(" timeout"),
+                                Some(""),
+                            ][i % 6]
+                        }),
+                        false,
+                    ),
+                    12 => {
+                        let defs: Vec<i16> = rows.iter().map(|&i| i16::from(i % 4 != 0)).collect();
+                        let vals: Vec<i64> = rows
+                            .iter()
+                            .filter(|&&i| i % 4 != 0)
+                            .map(|&i| (i % 3) as i64)
+                            .collect();
+                        c.typed::<Int64Type>()
+                            .write_batch(&vals, Some(&defs), None)
+                            .map(|_| ())
+                    }
+                    13 => bytes(
+                        &mut c,
+                        text(&|i| {
+                            [
+                                Some("pass"),
+                                Some("FAIL"),
+                                Some("unknown"),
+                                None,
+                                Some("true"),
+                            ][i % 5]
+                        }),
+                        false,
+                    ),
+                    14 => {
+                        let defs: Vec<i16> = rows.iter().map(|&i| i16::from(i % 7 != 0)).collect();
+                        let vals: Vec<bool> = rows
+                            .iter()
+                            .filter(|&&i| i % 7 != 0)
+                            .map(|&i| i % 2 == 0)
+                            .collect();
+                        c.typed::<BoolType>()
+                            .write_batch(&vals, Some(&defs), None)
+                            .map(|_| ())
+                    }
+                    _ => {
+                        let defs: Vec<i16> = rows.iter().map(|&i| i16::from(i % 6 != 0)).collect();
+                        let vals: Vec<i64> = rows
+                            .iter()
+                            .filter(|&&i| i % 6 != 0)
+                            .map(|&i| i as i64 * 7)
+                            .collect();
+                        c.typed::<Int64Type>()
+                            .write_batch(&vals, Some(&defs), None)
+                            .map(|_| ())
+                    }
+                }
+                .unwrap_or_else(|e| panic!("{e}"));
+                c.close().unwrap_or_else(|e| panic!("{e}"));
+                col += 1;
+            }
+            rg.close().unwrap_or_else(|e| panic!("{e}"));
+        }
+        w.close().unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn import_as(
+        path: &Path,
+        mapping: &ColumnMapping,
+        threads: usize,
+        columnar: bool,
+    ) -> Aggregate {
+        let mut source = ParquetSource::open(path, mapping).unwrap_or_else(|e| panic!("{e}"));
+        if !columnar {
+            source = source.row_by_row();
+        }
+        let options = ImportOptions {
+            threads,
+            chunk_bytes: 1,
+            aggregate: AggregateSettings {
+                exact_below: 1_000,
+                max_row_errors: 3,
+            },
+        };
+        super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn columnar_batches_count_as_rows_do() {
+        let dir = std::env::temp_dir().join(format!("lcpr-pq-columnar-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        // Row groups of 5,000 (batches 0..4096 and 4096..5000), 4,096 and 3,000 rows; rows
+        // 4,500, 10,000 and 10,001 are broken, so of the four batches only 0..4096 and the
+        // second group are counted column-wise.
+        let groups = [5_000, 4_096, 3_000];
+        let broken = |i: usize| matches!(i, 4_500 | 10_000 | 10_001);
+        let dict = dir.join("dict.parquet");
+        write_wide(&dict, &groups, &broken, WriterProperties::default());
+        let plain = dir.join("plain.parquet");
+        write_wide(
+            &plain,
+            &groups,
+            &broken,
+            WriterProperties::builder()
+                .set_dictionary_enabled(false)
+                .build(),
+        );
+        let canonical = ColumnMapping::canonical();
+        let mut inclusive = ColumnMapping::canonical();
+        inclusive.convention = UsageConvention::OpenaiInclusive;
+        for mapping in [&canonical, &inclusive] {
+            let rows = import_as(&dict, mapping, 1, false);
+            assert_eq!(import_as(&dict, mapping, 1, true), rows);
+            assert_eq!(import_as(&dict, mapping, 2, true), rows);
+            assert_eq!(import_as(&plain, mapping, 1, true), rows);
+            assert_eq!(import_as(&plain, mapping, 2, false), rows);
+            assert_eq!(rows.rows_read, 12_096);
+        }
+        let rows = import_as(&dict, &canonical, 1, true);
+        assert_eq!(rows.rows_broken, 3);
+        let errors: Vec<String> = rows.row_errors.iter().map(ToString::to_string).collect();
+        // Rows are numbered from 1: index 4,500 is row 4,501.
+        assert_eq!(
+            errors,
+            vec![
+                "row 4501: uncached_input_tokens (input_tokens) must be ≥ 0, got -1".to_owned(),
+                "row 10001: uncached_input_tokens (input_tokens) must be ≥ 0, got -1".to_owned(),
+                "row 10002: uncached_input_tokens (input_tokens) must be ≥ 0, got -1".to_owned(),
+            ]
+        );
+        // Padded " a " counts as workload "a": 2 of every 3 rows.
+        let a: u64 = rows.workloads["a"]
+            .values()
+            .map(|d| d.counters.attempts)
+            .sum();
+        assert_eq!(a, 8_064 - 2);
+        // Under the inclusive convention cache reads above the input break rows too: i mod 1000
+        // below i mod 50 never happens, but equal is allowed, so only the three stay broken.
+        assert_eq!(import_as(&dict, &inclusive, 1, true).rows_broken, 3);
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn columnar_path_counts_clean_batches_and_leaves_the_rest() {
+        let dir = std::env::temp_dir().join(format!("lcpr-pq-batches-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("t.parquet");
+        write_wide(
+            &path,
+            &[100, 100],
+            &|i| i == 150,
+            WriterProperties::default(),
+        );
+        let source = ParquetSource::open(&path, &ColumnMapping::canonical())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut decoder = source.decoder().unwrap_or_else(|e| panic!("{e}"));
+        let mut agg = Aggregate::new(AggregateSettings::default());
+        let held = |d: &ParquetDecoder| d.columnar.as_ref().map(|c| c.rows.len());
+        assert_eq!(decoder.decode(0, 1, &mut agg).ok(), Some(100));
+        assert_eq!(held(&decoder), Some(100));
+        assert_eq!(decoder.decode(1, 101, &mut agg).ok(), Some(100));
+        assert_eq!(held(&decoder), Some(0));
+        assert_eq!((agg.rows_read, agg.rows_broken), (200, 1));
+        // A mapping with two sources for a field is read row by row.
+        let mut two = ColumnMapping::canonical();
+        two.columns.push(crate::import::mapping::ColumnRule {
+            source: "provider".to_owned(),
+            field: CanonicalField::Model,
+        });
+        let source = ParquetSource::open(&path, &two).unwrap_or_else(|e| panic!("{e}"));
+        let decoder = source.decoder().unwrap_or_else(|e| panic!("{e}"));
+        assert!(decoder.columnar.is_none());
         std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     }
 

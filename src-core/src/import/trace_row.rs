@@ -443,6 +443,12 @@ impl RowRules {
                 .collect(),
         }
     }
+
+    /// True when the mapping fills some field with a constant where its column has no value.
+    #[must_use]
+    pub fn has_constants(&self) -> bool {
+        self.constants.iter().any(Option::is_some)
+    }
 }
 
 struct Fields<'a, 'c> {
@@ -469,7 +475,7 @@ fn trimmed(c: Cow<'_, str>) -> Cow<'_, str> {
 }
 
 #[inline(always)]
-fn as_text(cell: Cell<'_>) -> Result<Cow<'_, str>, String> {
+pub(super) fn as_text(cell: Cell<'_>) -> Result<Cow<'_, str>, String> {
     Ok(match cell {
         Cell::Text(t) => trimmed(t),
         Cell::Bytes(b) => Cow::Borrowed(
@@ -484,7 +490,7 @@ fn as_text(cell: Cell<'_>) -> Result<Cow<'_, str>, String> {
 }
 
 /// Largest token count accepted: beyond it a count is a data error, and f64 sums stay exact.
-const MAX_TOKENS: u64 = 1 << 53;
+pub(super) const MAX_TOKENS: u64 = 1 << 53;
 
 /// The bytes of a text cell.
 #[inline]
@@ -508,7 +514,7 @@ fn plain_digits(b: &[u8]) -> Option<u64> {
 }
 
 #[inline(always)]
-fn whole(cell: Cell<'_>) -> Result<u64, String> {
+pub(super) fn whole(cell: Cell<'_>) -> Result<u64, String> {
     if let Some(v) = raw_bytes(&cell).and_then(|b| plain_digits(b.trim_ascii())) {
         return Ok(v);
     }
@@ -577,7 +583,7 @@ fn plain_decimal(b: &[u8]) -> Option<f64> {
     Some(mantissa as f64 / POW10.get(scale.unwrap_or(0)).copied()?)
 }
 
-fn millis(cell: Cell<'_>) -> Result<f64, String> {
+pub(super) fn millis(cell: Cell<'_>) -> Result<f64, String> {
     if let Some(v) = raw_bytes(&cell).and_then(|b| plain_decimal(b.trim_ascii())) {
         return Ok(v);
     }
@@ -599,7 +605,7 @@ fn millis(cell: Cell<'_>) -> Result<f64, String> {
     }
 }
 
-fn flag(cell: Cell<'_>) -> Result<bool, String> {
+pub(super) fn flag(cell: Cell<'_>) -> Result<bool, String> {
     match cell {
         Cell::Bool(b) => Ok(b),
         Cell::Int(1) => Ok(true),
@@ -618,7 +624,7 @@ fn flag(cell: Cell<'_>) -> Result<bool, String> {
     }
 }
 
-fn verdict(cell: Cell<'_>) -> Result<GateResult, String> {
+pub(super) fn verdict(cell: Cell<'_>) -> Result<GateResult, String> {
     let expected = "must be pass, fail or unknown (or true/false)";
     match cell {
         Cell::Text(_) | Cell::Bytes(_) => {
@@ -645,7 +651,7 @@ fn verdict(cell: Cell<'_>) -> Result<GateResult, String> {
     }
 }
 
-fn money(cell: Cell<'_>) -> Result<Decimal, String> {
+pub(super) fn money(cell: Cell<'_>) -> Result<Decimal, String> {
     let v = match cell {
         Cell::Decimal(d) => d,
         Cell::Int(i) => Decimal::from(i),
@@ -744,6 +750,13 @@ impl<'a> Fields<'a, '_> {
         })
     }
 }
+
+/// The words a status cell may hold (any case).
+pub(super) const STATUS_WORDS: [(&str, Status); 3] = [
+    ("ok", Status::Ok),
+    ("error", Status::Error),
+    ("timeout", Status::Timeout),
+];
 
 /// Checks one record's values and builds its canonical row (see the module docs for the rules).
 ///
@@ -864,15 +877,7 @@ fn build<'a>(f: &mut Fields<'a, '_>) -> Result<TraceRow<'a>, RowError> {
     });
 
     let status = f
-        .keyword(
-            F::Status,
-            &[
-                ("ok", Status::Ok),
-                ("error", Status::Error),
-                ("timeout", Status::Timeout),
-            ],
-            "ok, error or timeout",
-        )?
+        .keyword(F::Status, &STATUS_WORDS, "ok, error or timeout")?
         .unwrap_or_default();
     let attempt = f
         .parse(F::Attempt, |c| {
