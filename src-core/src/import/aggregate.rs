@@ -131,7 +131,54 @@ pub struct Counters {
     pub unpriced_rows: u64,
 }
 
+/// What the counters count of one attempt, from a built row or a column-wise batch.
+pub struct Attempt<'a> {
+    /// A retry rather than a first request.
+    pub retry: bool,
+    /// How it ended.
+    pub status: Status,
+    /// The gate's verdict.
+    pub gate: GateResult,
+    /// Escalated to a person.
+    pub escalated: bool,
+    /// Its tokens.
+    pub usage: &'a TokenUsage,
+    /// The cost the source reports, if any.
+    pub reported_cost: Option<Decimal>,
+}
+
 impl Counters {
+    /// Counts one attempt; an accepted output is a completed attempt that passed the gate.
+    pub fn count(&mut self, a: &Attempt<'_>) -> Result<(), ImportError> {
+        self.attempts += 1;
+        if a.retry {
+            self.retries += 1;
+        } else {
+            self.requests += 1;
+        }
+        match a.status {
+            Status::Ok => {}
+            Status::Error => self.errors += 1,
+            Status::Timeout => self.timeouts += 1,
+        }
+        match a.gate {
+            GateResult::Pass => self.gate_pass += 1,
+            GateResult::Fail => self.gate_fail += 1,
+            GateResult::Unknown => self.gate_unknown += 1,
+        }
+        self.accepted += u64::from(a.status == Status::Ok && a.gate == GateResult::Pass);
+        self.escalations += u64::from(a.escalated);
+        self.tokens.add(a.usage)?;
+        if let Some(cost) = a.reported_cost {
+            self.reported_cost = self
+                .reported_cost
+                .checked_add(cost)
+                .ok_or_else(|| overflow("reported cost"))?;
+            self.reported_cost_rows += 1;
+        }
+        Ok(())
+    }
+
     /// Adds another day's counters.
     pub fn merge(&mut self, o: &Self) -> Result<(), ImportError> {
         let add = |a: &mut u64, b: u64| -> Result<(), ImportError> {
@@ -301,33 +348,14 @@ impl DayAggregate {
 
     /// Counts one row.
     pub fn add(&mut self, row: &TraceRow<'_>) -> Result<(), ImportError> {
-        let c = &mut self.counters;
-        c.attempts += 1;
-        if row.is_retry() {
-            c.retries += 1;
-        } else {
-            c.requests += 1;
-        }
-        match row.status {
-            Status::Ok => {}
-            Status::Error => c.errors += 1,
-            Status::Timeout => c.timeouts += 1,
-        }
-        match row.gate {
-            GateResult::Pass => c.gate_pass += 1,
-            GateResult::Fail => c.gate_fail += 1,
-            GateResult::Unknown => c.gate_unknown += 1,
-        }
-        c.accepted += u64::from(row.is_accepted());
-        c.escalations += u64::from(row.escalated);
-        c.tokens.add(&row.usage)?;
-        if let Some(cost) = row.reported_cost {
-            c.reported_cost = c
-                .reported_cost
-                .checked_add(cost)
-                .ok_or_else(|| overflow("reported cost"))?;
-            c.reported_cost_rows += 1;
-        }
+        self.counters.count(&Attempt {
+            retry: row.is_retry(),
+            status: row.status,
+            gate: row.gate,
+            escalated: row.escalated,
+            usage: &row.usage,
+            reported_cost: row.reported_cost,
+        })?;
         // A day sees a handful of models: a linear scan beats hashing two strings per row.
         match self
             .usage
@@ -388,33 +416,14 @@ impl DayAggregate {
             let Some(row) = rows.get(i as usize) else {
                 continue;
             };
-            let c = &mut self.counters;
-            c.attempts += 1;
-            if row.retry {
-                c.retries += 1;
-            } else {
-                c.requests += 1;
-            }
-            match row.status {
-                Status::Ok => {}
-                Status::Error => c.errors += 1,
-                Status::Timeout => c.timeouts += 1,
-            }
-            match row.gate {
-                GateResult::Pass => c.gate_pass += 1,
-                GateResult::Fail => c.gate_fail += 1,
-                GateResult::Unknown => c.gate_unknown += 1,
-            }
-            c.accepted += u64::from(row.status == Status::Ok && row.gate == GateResult::Pass);
-            c.escalations += u64::from(row.escalated);
-            c.tokens.add(&row.usage)?;
-            if let Some(cost) = row.reported_cost {
-                c.reported_cost = c
-                    .reported_cost
-                    .checked_add(cost)
-                    .ok_or_else(|| overflow("reported cost"))?;
-                c.reported_cost_rows += 1;
-            }
+            self.counters.count(&Attempt {
+                retry: row.retry,
+                status: row.status,
+                gate: row.gate,
+                escalated: row.escalated,
+                usage: &row.usage,
+                reported_cost: row.reported_cost,
+            })?;
             let at = match usage_at
                 .iter()
                 .find(|u| u.0 == row.provider && u.1 == row.model)
