@@ -149,6 +149,7 @@ pub struct Attempt<'a> {
 
 impl Counters {
     /// Counts one attempt; an accepted output is a completed attempt that passed the gate.
+    #[inline]
     pub fn count(&mut self, a: &Attempt<'_>) -> Result<(), ImportError> {
         self.attempts += 1;
         if a.retry {
