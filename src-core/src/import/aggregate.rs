@@ -383,18 +383,24 @@ impl DayAggregate {
             }
         }
         self.count_version(&row.model, &row.prompt_version, 1);
-        if let Some(v) = row.ttft_ms {
+        self.sketch(row.ttft_ms, row.tpot_ms, row.e2e_ms, &row.usage);
+        Ok(())
+    }
+
+    /// Adds one attempt's latencies (those measured) and token lengths to the sketches.
+    #[inline]
+    fn sketch(&mut self, ttft: Option<f64>, tpot: Option<f64>, e2e: Option<f64>, u: &TokenUsage) {
+        if let Some(v) = ttft {
             self.ttft_ms.add(v);
         }
-        if let Some(v) = row.tpot_ms {
+        if let Some(v) = tpot {
             self.tpot_ms.add(v);
         }
-        if let Some(v) = row.e2e_ms {
+        if let Some(v) = e2e {
             self.e2e_ms.add(v);
         }
-        self.input_tokens.add(row.usage.input_total() as f64);
-        self.output_tokens.add(row.usage.generated_total() as f64);
-        Ok(())
+        self.input_tokens.add(u.input_total() as f64);
+        self.output_tokens.add(u.generated_total() as f64);
     }
 
     /// Counts the rows `order` picks out of `rows`, all of this workload-day, whose text fields
@@ -493,17 +499,7 @@ impl DayAggregate {
             if let Some(v) = self.versions.get_mut(at) {
                 v.rows += 1;
             }
-            if let Some(v) = row.ttft_ms {
-                self.ttft_ms.add(v);
-            }
-            if let Some(v) = row.tpot_ms {
-                self.tpot_ms.add(v);
-            }
-            if let Some(v) = row.e2e_ms {
-                self.e2e_ms.add(v);
-            }
-            self.input_tokens.add(row.usage.input_total() as f64);
-            self.output_tokens.add(row.usage.generated_total() as f64);
+            self.sketch(row.ttft_ms, row.tpot_ms, row.e2e_ms, &row.usage);
         }
         Ok(())
     }
