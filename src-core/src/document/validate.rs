@@ -400,15 +400,8 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
                 c.push(format!("{at}.line_id"), format!("disputes {what} twice"));
             }
         }
-        if disputed(r) > r.invoice_amount {
-            c.push(
-                format!("{at}.disputes"),
-                format!(
-                    "must not exceed the invoice as billed ({}), got {} in all",
-                    r.invoice_amount,
-                    disputed(r)
-                ),
-            );
+        if let Err(e) = disputes_within_invoice(r) {
+            c.input(&at, e);
         }
         let mut kinds = BTreeSet::new();
         for (k, source) in r.sources.iter().enumerate() {
@@ -425,14 +418,8 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
                 c.push(format!("{at}.sources[{k}].file"), "must not be empty");
             }
         }
-        if let Err(e) = trace_to_margin(&reconciliation_input(r)) {
-            // The computation's field names differ from the file's in two places.
-            let field = match e.field.as_str() {
-                "total_attempts" => "attempts".to_owned(),
-                "accepted_units" => "accepted".to_owned(),
-                other => other.to_owned(),
-            };
-            c.push(format!("{at}.{field}"), e.rule);
+        if let Err(e) = reconciliation_margin(r) {
+            c.input(&at, e);
         }
     }
 
@@ -626,6 +613,36 @@ pub const MAX_LOAD_TEST_REQUESTS: u64 = 1_000_000;
 pub fn disputed(r: &super::model::Reconciliation) -> rust_decimal::Decimal {
     r.disputes.iter().fold(rust_decimal::Decimal::ZERO, |t, d| {
         t.saturating_add(d.amount)
+    })
+}
+
+/// Refuses disputed amounts that add up to more than the invoice as billed.
+pub fn disputes_within_invoice(r: &super::model::Reconciliation) -> Result<(), InputError> {
+    let total = disputed(r);
+    if total > r.invoice_amount {
+        return Err(InputError::new(
+            "disputes",
+            format!(
+                "must not exceed the invoice as billed ({}), got {total} in all",
+                r.invoice_amount
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The reconciliation's loaded cost and LCPR, or the rule it breaks named by the file's field
+/// (the computation calls two of them differently).
+pub fn reconciliation_margin(
+    r: &super::model::Reconciliation,
+) -> Result<crate::trace_to_margin::TraceToMargin, InputError> {
+    trace_to_margin(&reconciliation_input(r)).map_err(|e| {
+        let field = match e.field.as_str() {
+            "total_attempts" => "attempts".to_owned(),
+            "accepted_units" => "accepted".to_owned(),
+            other => other.to_owned(),
+        };
+        InputError::new(field, e.rule)
     })
 }
 

@@ -16,11 +16,10 @@ use rust_decimal::Decimal;
 
 use super::evals::{AcceptedJoin, EvalResults, HumanReviews, join_accepted};
 use super::reconcile::{InvoiceCheck, OffRateLine, unit_price_label};
-use crate::document::validate::{disputed, reconciliation_input};
+use crate::document::validate::{disputed, disputes_within_invoice, reconciliation_margin};
 use crate::document::{DisputedAmount, EvidenceSource, Reconciliation};
 use crate::error::{InputError, InputResult};
 use crate::import::aggregate::Aggregate;
-use crate::trace_to_margin::trace_to_margin;
 
 /// Records `source` on `r`, replacing an earlier file of the same kind (sources kept in kind
 /// order).
@@ -32,24 +31,8 @@ pub fn record_source(r: &mut Reconciliation, source: EvidenceSource) {
 
 /// Refuses a record the workspace would refuse.
 fn checked(r: Reconciliation) -> InputResult<Reconciliation> {
-    let total = disputed(&r);
-    if total > r.invoice_amount {
-        return Err(InputError::new(
-            "disputes",
-            format!(
-                "must not exceed the invoice as billed ({}), got {total} in all",
-                r.invoice_amount
-            ),
-        ));
-    }
-    trace_to_margin(&reconciliation_input(&r)).map_err(|e| {
-        let field = match e.field.as_str() {
-            "total_attempts" => "attempts".to_owned(),
-            "accepted_units" => "accepted".to_owned(),
-            other => other.to_owned(),
-        };
-        InputError::new(field, e.rule)
-    })?;
+    disputes_within_invoice(&r)?;
+    reconciliation_margin(&r)?;
     Ok(r)
 }
 
@@ -231,9 +214,11 @@ pub fn withdraw_dispute(r: &Reconciliation, index: usize) -> InputResult<Reconci
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::document::validate::reconciliation_input;
     use crate::document::{Date, EvidenceKind, OffRateFinding, Period};
     use crate::joins::evals::ReviewOutcome;
     use crate::joins::invoice::Meter;
+    use crate::trace_to_margin::trace_to_margin;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
