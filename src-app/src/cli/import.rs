@@ -107,31 +107,41 @@ pub fn import_traces(
         .map_err(|e| e.to_string())?;
     let report = add_baselines(&mut ws, &agg)?;
     if let Some(id) = reconciliation {
-        let i = ws
-            .reconciliations
-            .iter()
-            .position(|r| r.id == id)
-            .ok_or_else(|| format!("--reconciliation: names no reconciliation {id:?}"))?;
-        let today = lcpr_core::document::Date::today().ok_or("the system clock is before 1970")?;
-        let source = lcpr_core::joins::workspace_import::source_of_file(
-            lcpr_core::document::EvidenceKind::Traces,
-            file,
-            into.parent(),
-            agg.rows_read,
-            today,
-        )
-        .map_err(|e| e.to_string())?;
-        let slot = ws
-            .reconciliations
-            .get_mut(i)
-            .ok_or_else(|| format!("--reconciliation: names no reconciliation {id:?}"))?;
-        let mut updated = lcpr_core::joins::evidence::apply_traces(slot, &agg)
-            .map_err(|e| format!("reconciliations[{i}].{e}"))?;
-        lcpr_core::joins::evidence::record_source(&mut updated, source);
-        *slot = updated;
+        set_trace_side(&mut ws, id, &agg, file, into.parent())?;
     }
     document::save(&ws, into).map_err(|e| e.to_string())?;
     Ok((ws, report))
+}
+
+/// Sets reconciliation `id`'s trace cost and attempts from an imported trace and records the
+/// file among its sources; on a refusal `ws` is unchanged.
+pub fn set_trace_side(
+    ws: &mut Workspace,
+    id: &str,
+    agg: &lcpr_core::import::aggregate::Aggregate,
+    file: &Path,
+    base: Option<&Path>,
+) -> Result<(), String> {
+    let today = lcpr_core::document::Date::today().ok_or("the system clock is before 1970")?;
+    let (i, r) = ws
+        .reconciliations
+        .iter_mut()
+        .enumerate()
+        .find(|(_, r)| r.id == id)
+        .ok_or_else(|| format!("--reconciliation: names no reconciliation {id:?}"))?;
+    let source = lcpr_core::joins::workspace_import::source_of_file(
+        lcpr_core::document::EvidenceKind::Traces,
+        file,
+        base,
+        agg.rows_read,
+        today,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut updated = lcpr_core::joins::evidence::apply_traces(r, agg)
+        .map_err(|e| format!("reconciliations[{i}].{e}"))?;
+    lcpr_core::joins::evidence::record_source(&mut updated, source);
+    *r = updated;
+    Ok(())
 }
 
 /// Derives a baseline per workload from an imported aggregate and adds them to `ws`, with

@@ -130,37 +130,6 @@ enum Modal {
     Error(String),
 }
 
-/// Sets reconciliation `id`'s trace cost and attempts from an imported trace and records the
-/// file among its sources.
-fn set_trace_side(
-    doc: &mut document::Workspace,
-    id: &str,
-    agg: &lcpr_core::import::aggregate::Aggregate,
-    path: &Path,
-    base: Option<&Path>,
-) -> Result<(), String> {
-    let today = Date::today().unwrap_or(Date::EPOCH);
-    let source = lcpr_core::joins::workspace_import::source_of_file(
-        document::EvidenceKind::Traces,
-        path,
-        base,
-        agg.rows_read,
-        today,
-    )
-    .map_err(|e| e.to_string())?;
-    let (i, r) = doc
-        .reconciliations
-        .iter_mut()
-        .enumerate()
-        .find(|(_, r)| r.id == id)
-        .ok_or_else(|| format!("there is no reconciliation {id:?}"))?;
-    let mut updated = lcpr_core::joins::evidence::apply_traces(r, agg)
-        .map_err(|e| format!("reconciliations[{i}].{e}"))?;
-    lcpr_core::joins::evidence::record_source(&mut updated, source);
-    *r = updated;
-    Ok(())
-}
-
 /// The workbench window.
 pub struct WorkbenchApp {
     session: Session,
@@ -382,7 +351,7 @@ impl WorkbenchApp {
             let mut doc = self.session.doc.clone();
             let report = crate::cli::import::add_baselines(&mut doc, &agg)?;
             if let Some(id) = &reconciliation {
-                set_trace_side(&mut doc, id, &agg, &path, base.as_deref())?;
+                crate::cli::import::set_trace_side(&mut doc, id, &agg, &path, base.as_deref())?;
             }
             Ok((doc, report))
         });
