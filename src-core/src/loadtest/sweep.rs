@@ -539,6 +539,44 @@ pub fn run_of(t: &LoadTest) -> LoadTestRun {
     }
 }
 
+/// One sweep of a workspace: a workload's load tests sharing a [`LoadTest::series_key`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series<'a> {
+    /// The workload.
+    pub workload: &'a str,
+    /// The series key.
+    pub key: &'a str,
+    /// What to call it: the series name, or the lone test's name.
+    pub label: &'a str,
+    /// Runs in it.
+    pub runs: usize,
+}
+
+/// Every sweep of `ws`, in the order their first tests appear.
+#[must_use]
+pub fn workspace_series(ws: &Workspace) -> Vec<Series<'_>> {
+    let mut out: Vec<Series<'_>> = Vec::new();
+    for t in &ws.load_tests {
+        match out
+            .iter_mut()
+            .find(|s| s.workload == t.workload && s.key == t.series_key())
+        {
+            Some(s) => s.runs += 1,
+            None => out.push(Series {
+                workload: &t.workload,
+                key: t.series_key(),
+                label: if t.series.is_empty() {
+                    &t.name
+                } else {
+                    &t.series
+                },
+                runs: 1,
+            }),
+        }
+    }
+    out
+}
+
 /// The sweep across the load tests of `workload` in `ws` whose [`LoadTest::series_key`] is
 /// `series`, operated at the workload's mean request rate; `None` when there are none.
 pub fn workspace_sweep(ws: &Workspace, workload: &str, series: &str) -> InputResult<Option<Sweep>> {
@@ -802,7 +840,16 @@ mod tests {
         );
         // Another series (or a lone test, keyed by its id) is not part of it.
         assert_eq!(workspace_sweep(&ws, &id, "t0").unwrap(), None);
+        let runs = |ws: &Workspace| -> Vec<(String, usize)> {
+            workspace_series(ws)
+                .iter()
+                .map(|s| (s.key.to_owned(), s.runs))
+                .collect()
+        };
+        assert_eq!(runs(&ws), [("sweep".to_owned(), 3)]);
         ws.load_tests[0].series.clear();
+        // The test without a series stands alone, keyed by its id.
+        assert_eq!(runs(&ws), [("t0".to_owned(), 1), ("sweep".to_owned(), 2)]);
         let one = workspace_sweep(&ws, &id, "t0").unwrap().unwrap();
         assert_eq!(one.points.len(), 1);
         ws.load_tests.clear();

@@ -517,17 +517,11 @@ fn invoice_findings(cx: &MemoContext<'_>) -> Vec<String> {
 pub fn goodput_section(cx: &MemoContext<'_>) -> Vec<Block> {
     use crate::loadtest::sweep::{OperatingBasis, sweep_chart, workspace_sweep};
     let workload = &cx.scenario.workload;
-    let mut series: Vec<(&str, &str)> = Vec::new();
-    for t in cx.ws.load_tests.iter().filter(|t| &t.workload == workload) {
-        if !series.iter().any(|(k, _)| *k == t.series_key()) {
-            let label = if t.series.is_empty() {
-                &t.name
-            } else {
-                &t.series
-            };
-            series.push((t.series_key(), label));
-        }
-    }
+    let series: Vec<(&str, &str)> = crate::loadtest::sweep::workspace_series(cx.ws)
+        .into_iter()
+        .filter(|s| s.workload == workload)
+        .map(|s| (s.key, s.label))
+        .collect();
     let mut blocks = vec![Block::heading(1, "Goodput under load")];
     if series.is_empty() {
         blocks.push(Block::paragraph(format!(

@@ -7,7 +7,7 @@ use lcpr_core::chart::Chart;
 use lcpr_core::document::{LoadTest, Workload, Workspace};
 use lcpr_core::evaluation::Evaluation;
 use lcpr_core::loadtest::sweep::{
-    OperatingBasis, Sweep, cost_per_accepted_chart, sweep_chart, workspace_sweep,
+    OperatingBasis, Sweep, cost_per_accepted_chart, sweep_chart, workspace_series, workspace_sweep,
 };
 use lcpr_core::money::{format_usd, to_f64};
 
@@ -60,25 +60,15 @@ impl GoodputView {
 
     /// Every (workload, series) with load tests, in document order.
     fn series(doc: &Workspace) -> Vec<(String, String)> {
-        let mut out: Vec<(String, String)> = Vec::new();
-        for t in &doc.load_tests {
-            let k = key(&t.workload, t.series_key());
-            if out.iter().any(|(o, _)| *o == k) {
-                continue;
-            }
-            let runs = doc
-                .load_tests
-                .iter()
-                .filter(|u| u.workload == t.workload && u.series_key() == t.series_key())
-                .count();
-            let what = if t.series.is_empty() {
-                t.name.clone()
-            } else {
-                t.series.clone()
-            };
-            out.push((k, format!("{}: {what} ({runs} run(s))", t.workload)));
-        }
-        out
+        workspace_series(doc)
+            .iter()
+            .map(|s| {
+                (
+                    key(s.workload, s.key),
+                    format!("{}: {} ({} run(s))", s.workload, s.label, s.runs),
+                )
+            })
+            .collect()
     }
 }
 
