@@ -3,7 +3,7 @@
 
 mod support;
 
-use lcpr_core::calc::{self, CalcKind};
+use lcpr_core::calc::run::{self as calc, CalcKind};
 
 #[test]
 fn every_case_matches_through_the_library() {

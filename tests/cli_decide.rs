@@ -154,3 +154,49 @@ fn forecast_is_a_range_and_gates_give_a_decision_with_evidence() {
     assert_eq!(g["migration"]["gates"]["decision"], "no_go");
     assert!(g["readiness"]["total_score"].as_i64().is_some());
 }
+
+/// `lcpr compute --json` on every shipped workspace and seed is byte-identical to the output
+/// recorded in `tests/fixtures/compute-json/` (written by the binary before the crate was laid
+/// out by stage): a change to any number, key or order shows here and is reviewed by
+/// re-recording the file.
+#[test]
+fn compute_json_matches_the_recorded_output_on_every_shipped_file() {
+    let root = support::repo_root();
+    let mut checked = 0;
+    for dir in ["workspaces", "seeds"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root.join(dir))
+            .expect("dir")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let name = file
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            let relative = format!("{dir}/{name}.yaml");
+            let out = Command::new(env!("CARGO_BIN_EXE_lcpr"))
+                .current_dir(&root)
+                .args(["compute", "--json", &relative])
+                .output()
+                .expect("lcpr runs");
+            assert!(
+                out.status.success(),
+                "{relative}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let recorded = root.join(format!("tests/fixtures/compute-json/{name}.json"));
+            let want =
+                std::fs::read(&recorded).unwrap_or_else(|e| panic!("{}: {e}", recorded.display()));
+            assert!(
+                out.stdout == want,
+                "{relative}: lcpr compute --json differs from {}",
+                recorded.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 6, "{checked} files checked");
+}

@@ -218,7 +218,7 @@ fn load_test_imports_add_one_load_test_per_run_and_refuse_summaries() {
     let doc = lcpr_core::document::load(&ws).expect("loads");
     assert_eq!(doc.load_tests.len(), 3);
     // Each imported run computes under the workload's SLOs; none errors.
-    let eval = lcpr_core::evaluation::evaluate(&doc);
+    let eval = lcpr_core::case::evaluation::evaluate(&doc);
     assert!(
         eval.load_tests.iter().all(|l| l.error.is_none()),
         "{:?}",

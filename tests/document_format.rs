@@ -6,8 +6,8 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
+use lcpr_core::case::evaluation::evaluate;
 use lcpr_core::document::{self, DocumentError, Workspace};
-use lcpr_core::evaluation::evaluate;
 
 fn shipped_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
@@ -292,7 +292,7 @@ fn a_failed_save_leaves_the_old_file_intact() {
 fn register_values_drive_the_numbers() {
     let (_, ws) = default_workspace();
     let base = evaluate(&ws);
-    let lcpr = |e: &lcpr_core::evaluation::Evaluation, id: &str| {
+    let lcpr = |e: &lcpr_core::case::evaluation::Evaluation, id: &str| {
         e.scenario(id)
             .and_then(|s| s.cost.as_ref())
             .map(|c| c.lcpr)

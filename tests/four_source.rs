@@ -10,19 +10,21 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
 
+use lcpr_core::calc::trace_to_margin::{DELTA_THRESHOLD, trace_to_margin};
+use lcpr_core::document::contracts::ContractRates;
+use lcpr_core::document::contracts::Meter;
 use lcpr_core::document::{
     ContractOverlay, Date, Period, RateCard, RatePricing, Workspace, validate::reconciliation_input,
 };
-use lcpr_core::joins::contract::{ContractRates, from_rate_cards, read_contract};
-use lcpr_core::joins::csv::{Format, ImportError};
-use lcpr_core::joins::evals::{
+use lcpr_core::evidence::joins::contract::{from_rate_cards, read_contract};
+use lcpr_core::evidence::joins::csv::{Format, ImportError};
+use lcpr_core::evidence::joins::evals::{
     EvalResults, HumanReviews, join_accepted, read_eval_results, read_human_reviews,
 };
-use lcpr_core::joins::invoice::{FocusSelection, InvoiceLine, Meter, read_focus, read_plain};
-use lcpr_core::joins::reconcile::{
+use lcpr_core::evidence::joins::invoice::{FocusSelection, InvoiceLine, read_focus, read_plain};
+use lcpr_core::evidence::joins::reconcile::{
     CostItem, Dispute, FourSourceReconciliation, ReconcileInput, Sources, reconcile,
 };
-use lcpr_core::trace_to_margin::{DELTA_THRESHOLD, trace_to_margin};
 use rust_decimal::Decimal;
 
 fn d(s: &str) -> Decimal {

@@ -467,10 +467,11 @@ fn may_case(name: &str) -> PathBuf {
     }
     let mut ws = lcpr_core::document::load(&default_workspace()).unwrap();
     let contract = std::fs::File::open(fixtures.join("contracts/acme_msa_amended.csv")).unwrap();
-    ws.contract_rates = lcpr_core::joins::contract::read_contract("acme_msa_amended.csv", contract)
-        .unwrap()
-        .rates()
-        .to_vec();
+    ws.contract_rates =
+        lcpr_core::evidence::joins::contract::read_contract("acme_msa_amended.csv", contract)
+            .unwrap()
+            .rates()
+            .to_vec();
     let d = |s: &str| s.parse::<rust_decimal::Decimal>().unwrap();
     ws.reconciliations.push(Reconciliation {
         id: "may".into(),
@@ -680,7 +681,7 @@ fn a_trace_mapping_is_edited_against_the_header_and_saved() {
         .expect("the mapping is saved in the workspace");
     assert_eq!(
         saved
-            .sources(lcpr_core::import::mapping::CanonicalField::RequestId)
+            .sources(lcpr_core::document::mapping::CanonicalField::RequestId)
             .collect::<Vec<_>>(),
         ["id"]
     );
@@ -798,7 +799,7 @@ fn contract_rates_and_trace_mappings_are_edited_in_the_navigator() {
     let m = &h.state().session().doc.trace_mappings[0];
     assert_eq!(m.name, "mapping");
     assert_eq!(
-        m.sources(lcpr_core::import::mapping::CanonicalField::RequestId)
+        m.sources(lcpr_core::document::mapping::CanonicalField::RequestId)
             .collect::<Vec<_>>(),
         ["id"]
     );
@@ -812,7 +813,7 @@ fn contract_rates_and_trace_mappings_are_edited_in_the_navigator() {
     h.run_steps(3);
     assert!(
         h.state().session().doc.trace_mappings[0]
-            .sources(lcpr_core::import::mapping::CanonicalField::Workload)
+            .sources(lcpr_core::document::mapping::CanonicalField::Workload)
             .next()
             .is_none()
     );

@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use lcpr_core::content_hash::content_hash;
-use lcpr_core::memo::format::{lcpr, money};
 use lcpr_core::money::from_f64;
+use lcpr_core::report::memo::format::{lcpr, money};
 use rust_decimal::Decimal;
 use serde_json::Value;
 

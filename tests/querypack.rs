@@ -7,18 +7,18 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
+use lcpr_core::document::mapping::ColumnMapping;
 use lcpr_core::document::{self, Workspace};
-use lcpr_core::import::aggregate::{Aggregate, AggregateSettings};
-use lcpr_core::import::baseline::derive_baselines;
-use lcpr_core::import::mapping::ColumnMapping;
-use lcpr_core::import::pricing::price;
-use lcpr_core::import::sketch::Sketch;
-use lcpr_core::import::{Format, Import, ImportOptions};
-use lcpr_core::querypack::{
+use lcpr_core::evidence::querypack::{
     self, AGGREGATE_SETTINGS, CounterRow, ExtremesRow, HistogramRow, merge_counters,
     merge_extremes, merge_histograms, parse_counters, parse_extremes, parse_histograms,
     to_aggregate,
 };
+use lcpr_core::evidence::traces::aggregate::{Aggregate, AggregateSettings};
+use lcpr_core::evidence::traces::baseline::derive_baselines;
+use lcpr_core::evidence::traces::pricing::price;
+use lcpr_core::evidence::traces::sketch::Sketch;
+use lcpr_core::evidence::traces::{Format, Import, ImportOptions};
 
 fn path(name: &str) -> PathBuf {
     [
@@ -172,7 +172,7 @@ fn the_warehouse_aggregate_is_the_local_import_aggregate() {
         .values()
         .flat_map(|d| d.values())
         .collect();
-    let sum = |f: &dyn Fn(&lcpr_core::import::aggregate::Counters) -> u64| -> u64 {
+    let sum = |f: &dyn Fn(&lcpr_core::evidence::traces::aggregate::Counters) -> u64| -> u64 {
         days.iter().map(|d| f(&d.counters)).sum()
     };
     assert!(warehouse.rows_read > 5_000);

@@ -8,12 +8,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use lcpr_core::chart::{
+use lcpr_core::money::format_usd;
+use lcpr_core::report::chart::{
     Axis, Chart, ChartData, FanChart, FanPoint, FanSeries, LineChart, LineSeries, Marker,
     NumberFormat, StackComponent, StackedBarChart, TornadoBar, TornadoChart, WaterfallChart,
     WaterfallStep, XyPoint,
 };
-use lcpr_core::money::format_usd;
 use lcpr_core::report::{
     Block, Column, PageSize, RenderOptions, Report, ReportMeta, Row, Signer, Span, Table,
     render_pdf, table_to_csv,

@@ -10,14 +10,14 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use lcpr_core::document::mapping::{CanonicalField, ColumnMapping, ColumnRule, UsageConvention};
 use lcpr_core::document::{self, Date, Period, Workspace};
-use lcpr_core::import::aggregate::{Aggregate, AggregateSettings, UnpricedModel};
-use lcpr_core::import::baseline::{
+use lcpr_core::evidence::traces::aggregate::{Aggregate, AggregateSettings, UnpricedModel};
+use lcpr_core::evidence::traces::baseline::{
     BaselineOptions, BaselineRefusal, derive_baseline, derive_baselines,
 };
-use lcpr_core::import::findings::{FindingKind, FindingRules, findings};
-use lcpr_core::import::mapping::{CanonicalField, ColumnMapping, ColumnRule, UsageConvention};
-use lcpr_core::import::{Format, Import, ImportError, ImportOptions, Progress};
+use lcpr_core::evidence::traces::findings::{FindingKind, FindingRules, findings};
+use lcpr_core::evidence::traces::{Format, Import, ImportError, ImportOptions, Progress};
 use rust_decimal::Decimal;
 
 fn d(s: &str) -> Decimal {

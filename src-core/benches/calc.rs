@@ -7,17 +7,17 @@ use std::hint::black_box;
 use std::str::FromStr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use lcpr_core::break_even::break_even;
-use lcpr_core::cache_break_even::{CachePrices, cache_break_even};
-use lcpr_core::goodput::{MeasuredRequest, Slo, goodput};
-use lcpr_core::kv_sizing::{KvShape, kv_sizing};
-use lcpr_core::lcpr::LcprModel;
-use lcpr_core::payback::{PaybackInput, payback};
-use lcpr_core::pricing::{DeploymentMode, RoutePricing};
-use lcpr_core::profile::{ProfileField, WorkloadProfile};
-use lcpr_core::readiness::{FACTORS, Factor, readiness};
-use lcpr_core::sensitivity::sweep;
-use lcpr_core::trace_to_margin::{TraceToMarginInput, trace_to_margin};
+use lcpr_core::calc::break_even::break_even;
+use lcpr_core::calc::cache_break_even::{CachePrices, cache_break_even};
+use lcpr_core::calc::goodput::{MeasuredRequest, Slo, goodput};
+use lcpr_core::calc::kv_sizing::{KvShape, kv_sizing};
+use lcpr_core::calc::lcpr::LcprModel;
+use lcpr_core::calc::lcpr::{DeploymentMode, RoutePricing};
+use lcpr_core::calc::lcpr::{ProfileField, WorkloadProfile};
+use lcpr_core::calc::payback::{PaybackInput, payback};
+use lcpr_core::calc::readiness::{FACTORS, Factor, readiness};
+use lcpr_core::calc::sensitivity::sweep;
+use lcpr_core::calc::trace_to_margin::{TraceToMarginInput, trace_to_margin};
 use rust_decimal::Decimal;
 
 fn d(s: &str) -> Decimal {

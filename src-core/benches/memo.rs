@@ -8,10 +8,10 @@ use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use lcpr_core::case::evaluation::evaluate;
 use lcpr_core::document::{Date, parse};
-use lcpr_core::evaluation::evaluate;
-use lcpr_core::memo::decision::decision_memo;
-use lcpr_core::memo::{MemoSource, render_options};
+use lcpr_core::report::memo::decision::decision_memo;
+use lcpr_core::report::memo::{MemoSource, render_options};
 use lcpr_core::report::render_pdf;
 
 const RUNS: usize = 20;

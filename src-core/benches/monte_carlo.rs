@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use lcpr_core::InputError;
-use lcpr_core::monte_carlo::{Simulation, UncertainInput, simulate_into};
-use lcpr_core::sampling::Distribution;
+use lcpr_core::decide::monte_carlo::{Simulation, UncertainInput, simulate_into};
+use lcpr_core::document::Distribution;
 
 const DRAWS: usize = 10_000;
 const OUTPUTS: [&str; 6] = [
@@ -129,7 +129,13 @@ fn workspace_register(c: &mut Criterion) {
     group.sample_size(20);
     group.throughput(Throughput::Elements(10_000));
     group.bench_function("default workspace, 10k draws", |b| {
-        b.iter(|| lcpr_core::register_monte_carlo::simulate_register(black_box(&ws), 10_000, 2026))
+        b.iter(|| {
+            lcpr_core::decide::monte_carlo::register::simulate_register(
+                black_box(&ws),
+                10_000,
+                2026,
+            )
+        })
     });
     group.finish();
 }

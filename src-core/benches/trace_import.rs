@@ -20,10 +20,10 @@ use std::str::FromStr;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
+use lcpr_core::document::mapping::ColumnMapping;
 use lcpr_core::document::{Date, RateCard, RatePricing};
-use lcpr_core::import::aggregate::Aggregate;
-use lcpr_core::import::mapping::ColumnMapping;
-use lcpr_core::import::{Format, Import, ImportOptions};
+use lcpr_core::evidence::traces::aggregate::Aggregate;
+use lcpr_core::evidence::traces::{Format, Import, ImportOptions};
 use rust_decimal::Decimal;
 
 const DAYS: u64 = 30;
@@ -163,8 +163,8 @@ fn rfc3339(unix_ms: u64) -> String {
     let secs = unix_ms / 1000;
     let day = Date::new(2026, 5, 1).unwrap();
     let d = (secs - START) / 86_400;
-    let date = lcpr_core::import::trace_row::date_from_unix_days(
-        lcpr_core::import::trace_row::unix_days(day) + d as i64,
+    let date = lcpr_core::evidence::traces::trace_row::date_from_unix_days(
+        lcpr_core::evidence::traces::trace_row::unix_days(day) + d as i64,
     )
     .unwrap();
     let s = secs % 86_400;

@@ -6,15 +6,15 @@
 //! 15 significant digits.
 //!
 //! f64 is used, deliberately, in three places:
-//! - the profile estimate of LCPR ([`crate::lcpr`]), break-even and sensitivity: they model
+//! - the profile estimate of LCPR ([`crate::calc::lcpr`]), break-even and sensitivity: they model
 //!   rates × volumes, are swept and sampled millions of times, and their inputs (hit rates,
 //!   utilization, token means) are themselves estimates known to two or three digits; f64's 15–16
 //!   significant digits are far beyond that, and Decimal arithmetic is about 16× slower;
 //! - statistics over measurements (percentiles, goodput rates);
 //! - chart coordinates.
 //!
-//! Reconciliation of measured money ([`crate::trace_to_margin`], [`crate::payback`],
-//! [`crate::cache_break_even`]) stays in Decimal end to end; results leave as f64 only when they
+//! Reconciliation of measured money ([`crate::calc::trace_to_margin`], [`crate::calc::payback`],
+//! [`crate::calc::cache_break_even`]) stays in Decimal end to end; results leave as f64 only when they
 //! are written to JSON.
 
 use rust_decimal::Decimal;

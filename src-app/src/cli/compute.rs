@@ -2,14 +2,16 @@
 //! test of a workspace, as aligned tables or JSON.
 
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::Context;
+use lcpr_core::case::evaluation::{Evaluation, evaluate};
 use lcpr_core::document::{self, Workspace};
-use lcpr_core::evaluation::{Evaluation, evaluate};
 use lcpr_core::money::format_usd;
 use rust_decimal::Decimal;
 use serde_json::json;
 
+use super::EXIT_INVALID_INPUT;
 use super::table::{Align, Table};
 
 /// Loads and evaluates `path`.
@@ -97,7 +99,7 @@ pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
         out.push('\n');
 
         let mut columns = vec![("scenario", Align::Left)];
-        let labels: Vec<&str> = lcpr_core::scenario_cost::CostComponents::default()
+        let labels: Vec<&str> = lcpr_core::case::cost::exact::CostComponents::default()
             .entries()
             .iter()
             .map(|(c, _)| c.label())
@@ -255,4 +257,27 @@ pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
         out.push_str(&format!("\nwarning: {e}\n"));
     }
     out
+}
+
+/// Runs `lcpr compute`.
+pub fn run_compute(file: &Path, json: bool) -> ExitCode {
+    let (ws, eval) = match load_and_evaluate(file) {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("lcpr compute: {e}");
+            return ExitCode::from(EXIT_INVALID_INPUT);
+        }
+    };
+    if json {
+        match to_json(file, &ws, &eval) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("lcpr compute: {e:#}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        print!("{}", to_text(file, &ws, &eval));
+    }
+    ExitCode::SUCCESS
 }

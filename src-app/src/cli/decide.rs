@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use lcpr_core::case::evaluation::evaluate;
 use lcpr_core::document::{ScenarioStatus, Workspace};
-use lcpr_core::evaluation::evaluate;
 use lcpr_core::money::{format_usd, to_f64};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -60,7 +60,7 @@ pub fn tornado(file: &Path, ws: &Workspace, scenario: Option<&str>) -> Result<Ou
             ids.join(", ")
         ));
     }
-    let t = lcpr_core::register_tornado::scenario_tornado(ws, &id).map_err(|e| e.to_string())?;
+    let t = lcpr_core::decide::tornado::scenario_tornado(ws, &id).map_err(|e| e.to_string())?;
     let mut table = Table::new(&[
         ("register entry", Align::Left),
         ("evidence", Align::Left),
@@ -73,7 +73,7 @@ pub fn tornado(file: &Path, ws: &Workspace, scenario: Option<&str>) -> Result<Ou
     for b in &t.bars {
         let entry = ws.register.iter().find(|e| e.id == b.input);
         table.row(vec![
-            lcpr_core::register_tornado::entry_label(ws, &b.input),
+            lcpr_core::decide::tornado::entry_label(ws, &b.input),
             entry.map_or(String::new(), |e| e.status.label().to_owned()),
             format!("{}", b.low),
             format!("{}", b.high),
@@ -83,7 +83,7 @@ pub fn tornado(file: &Path, ws: &Workspace, scenario: Option<&str>) -> Result<Ou
         ]);
     }
     let dominant = t.dominant.as_deref().map_or("none".to_owned(), |d| {
-        lcpr_core::register_tornado::entry_label(ws, d)
+        lcpr_core::decide::tornado::entry_label(ws, d)
     });
     let text = format!(
         "Tornado of LCPR for {id} (base {}): dominant lever {dominant}, {} of the total swing\n{}\n",
@@ -111,7 +111,7 @@ pub fn montecarlo(
         draws.unwrap_or(ws.simulation.draws),
         seed.unwrap_or(ws.simulation.seed),
     );
-    let sim = lcpr_core::register_monte_carlo::simulate_register(ws, draws, seed)
+    let sim = lcpr_core::decide::monte_carlo::register::simulate_register(ws, draws, seed)
         .map_err(|e| e.to_string())?;
     let mut table = Table::new(&[
         ("scenario", Align::Left),
@@ -170,7 +170,7 @@ pub fn forecast(
         draws.unwrap_or(ws.simulation.draws),
         seed.unwrap_or(ws.simulation.seed),
     );
-    let f = lcpr_core::forecast::forecast(input, draws, seed).map_err(|e| e.to_string())?;
+    let f = lcpr_core::decide::forecast::forecast(input, draws, seed).map_err(|e| e.to_string())?;
     let mut table = Table::new(&[
         ("scenario", Align::Left),
         ("quarter at base", Align::Right),
@@ -227,7 +227,7 @@ pub fn gates(file: &Path, ws: &Workspace) -> Result<Output, String> {
     let readiness = if ws.readiness.is_empty() {
         None
     } else {
-        Some(lcpr_core::readiness::readiness(&ws.readiness).map_err(|e| e.to_string())?)
+        Some(lcpr_core::calc::readiness::readiness(&ws.readiness).map_err(|e| e.to_string())?)
     };
     let Some(_) = &ws.migration else {
         let mut out = absent(file, "migration case");
@@ -241,7 +241,7 @@ pub fn gates(file: &Path, ws: &Workspace) -> Result<Output, String> {
         return Ok(out);
     };
     let eval = evaluate(ws);
-    let a = lcpr_core::migration_case::assess(ws, &eval).map_err(|e| e.to_string())?;
+    let a = lcpr_core::decide::migration::assess(ws, &eval).map_err(|e| e.to_string())?;
     let mut table = Table::new(&[
         ("gate", Align::Left),
         ("outcome", Align::Left),
@@ -307,7 +307,7 @@ pub fn attribute(file: &Path, ws: &Workspace) -> Result<Output, String> {
     let Some(input) = &ws.attribution else {
         return Ok(absent(file, "attribution"));
     };
-    let a = lcpr_core::attribution::attribute(input).map_err(|e| e.to_string())?;
+    let a = lcpr_core::decide::attribution::attribute(input).map_err(|e| e.to_string())?;
     let mut table = Table::new(&[
         ("team", Align::Left),
         ("uniform", Align::Right),
@@ -370,7 +370,8 @@ pub fn review(file: &Path, ws: &Workspace) -> Result<Output, String> {
     let mut text = String::new();
     let review = match &ws.monthly_review {
         Some(input) => {
-            let r = lcpr_core::monthly_review::monthly_review(input).map_err(|e| e.to_string())?;
+            let r = lcpr_core::decide::monthly_review::monthly_review(input)
+                .map_err(|e| e.to_string())?;
             let mut t = Table::new(&[
                 ("workload", Align::Left),
                 ("LCPR this month", Align::Right),
@@ -396,7 +397,7 @@ pub fn review(file: &Path, ws: &Workspace) -> Result<Output, String> {
     let incidents = ws
         .incidents
         .iter()
-        .map(lcpr_core::incident_cost::incident_cost)
+        .map(lcpr_core::decide::incidents::incident_cost)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
     if !incidents.is_empty() {

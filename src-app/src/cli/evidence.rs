@@ -5,8 +5,8 @@
 use std::path::Path;
 
 use lcpr_core::document::{self, Date, Workspace};
-use lcpr_core::joins::evidence::{dispute_delta, dispute_line, withdraw_dispute};
-use lcpr_core::joins::workspace_import::{EvidenceRequest, import_evidence};
+use lcpr_core::evidence::joins::evidence::{dispute_delta, dispute_line, withdraw_dispute};
+use lcpr_core::evidence::joins::workspace_import::{EvidenceRequest, import_evidence};
 
 use super::decide::Output;
 
@@ -27,8 +27,14 @@ pub fn import(file: &Path, ws: &Workspace, request: &EvidenceRequest) -> Result<
                 "  line {} ({}) billed {} against the contracted {}: overcharge {}\n",
                 o.line_id,
                 o.meter,
-                lcpr_core::joins::reconcile::unit_price_label(o.meter, o.billed_unit_price),
-                lcpr_core::joins::reconcile::unit_price_label(o.meter, o.contracted_unit_price),
+                lcpr_core::evidence::joins::reconcile::unit_price_label(
+                    o.meter,
+                    o.billed_unit_price
+                ),
+                lcpr_core::evidence::joins::reconcile::unit_price_label(
+                    o.meter,
+                    o.contracted_unit_price
+                ),
                 o.overcharge.normalize()
             ));
         }
@@ -98,4 +104,25 @@ pub fn dispute(
     text.push_str(&format!("Wrote {}\n", file.display()));
     let json = serde_json::to_value(&r).map_err(|e| e.to_string())?;
     Ok(Output { json, text })
+}
+
+/// Runs `lcpr dispute`: exactly one of `line`, `delta` or `withdraw`.
+pub fn run_dispute(
+    file: &Path,
+    reconciliation: &str,
+    line: Option<String>,
+    delta: Option<String>,
+    withdraw: Option<usize>,
+    json: bool,
+) -> std::process::ExitCode {
+    let action = match (line, delta, withdraw) {
+        (Some(l), None, None) => DisputeAction::Line(l),
+        (None, Some(reason), None) => DisputeAction::Delta(reason),
+        (None, None, Some(k)) => DisputeAction::Withdraw(k),
+        _ => {
+            eprintln!("lcpr dispute: give one of --line, --delta or --withdraw");
+            return std::process::ExitCode::from(super::EXIT_INVALID_INPUT);
+        }
+    };
+    super::output::run_on(file, json, |ws| dispute(file, ws, reconciliation, &action))
 }

@@ -1,16 +1,20 @@
 //! `lcpr export`: the decision memo and the review pack as PDF, and any report table as CSV,
 //! written atomically so a failed export never leaves half a file.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
+use clap::Subcommand;
+use lcpr_core::case::evaluation::{Evaluation, evaluate};
 use lcpr_core::document::{self, Date, Workspace, atomic};
-use lcpr_core::evaluation::{Evaluation, evaluate};
-use lcpr_core::memo::chargeback::chargeback_report;
-use lcpr_core::memo::decision::decision_memo;
-use lcpr_core::memo::review::review_pack;
-use lcpr_core::memo::tables::{TableKind, workspace_table};
-use lcpr_core::memo::{MemoSource, render_options};
+use lcpr_core::report::memo::chargeback::chargeback_report;
+use lcpr_core::report::memo::decision::decision_memo;
+use lcpr_core::report::memo::review::review_pack;
+use lcpr_core::report::memo::tables::{TableKind, workspace_table};
+use lcpr_core::report::memo::{MemoSource, render_options};
 use lcpr_core::report::{render_pdf, table_to_csv};
+
+use super::EXIT_INVALID_INPUT;
 
 /// Why an export failed, and so the exit status.
 #[derive(Debug)]
@@ -109,4 +113,88 @@ pub fn run(file: &Path, what: &Export, output: &Path) -> Result<usize, ExportErr
         ExportError::Failed(format!("{} could not be written: {e}", output.display()))
     })?;
     Ok(bytes.len())
+}
+
+/// `lcpr export …`: the subcommands.
+#[derive(Subcommand)]
+pub enum Command {
+    /// The decision memo on one scenario against the other options of its workload.
+    Memo {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Scenario id (default: the proposed scenario, else the lowest LCPR).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// The monthly review pack of every workload.
+    Review {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// The chargeback report: the shared bill by team under each allocation mode.
+    Chargeback {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// One of the reports' tables, over the whole workspace, as CSV.
+    Csv {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Which table.
+        #[arg(long, value_parser = table_parser())]
+        table: String,
+        /// Where to write the CSV.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+}
+
+fn table_parser() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(TableKind::ALL.map(TableKind::name))
+}
+
+pub fn dispatch(command: Command) -> ExitCode {
+    let (name, file, what, output) = match command {
+        Command::Memo {
+            file,
+            scenario,
+            output,
+        } => ("memo", file, Export::Memo { scenario }, output),
+        Command::Review { file, output } => ("review", file, Export::Review, output),
+        Command::Chargeback { file, output } => ("chargeback", file, Export::Chargeback, output),
+        Command::Csv {
+            file,
+            table,
+            output,
+        } => {
+            let Some(table) = TableKind::from_name(&table) else {
+                eprintln!("lcpr export csv: unknown table {table:?}");
+                return ExitCode::from(EXIT_INVALID_INPUT);
+            };
+            ("csv", file, Export::Csv { table }, output)
+        }
+    };
+    match run(&file, &what, &output) {
+        Ok(bytes) => {
+            println!("wrote {} ({bytes} bytes)", output.display());
+            ExitCode::SUCCESS
+        }
+        Err(e @ ExportError::Refused(_)) => {
+            eprintln!("lcpr export {name}: {e}");
+            ExitCode::from(EXIT_INVALID_INPUT)
+        }
+        Err(e) => {
+            eprintln!("lcpr export {name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

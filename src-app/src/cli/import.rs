@@ -7,11 +7,13 @@
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
+use lcpr_core::document::mapping::ColumnMapping;
 use lcpr_core::document::{self, Baseline, Workspace};
-use lcpr_core::import::baseline::{BaselineDerivation, BaselineRefusal, derive_baselines};
-use lcpr_core::import::findings::{Finding, FindingRules, findings};
-use lcpr_core::import::mapping::ColumnMapping;
-use lcpr_core::import::{Format, Import, ImportOptions, Progress};
+use lcpr_core::evidence::traces::baseline::{
+    BaselineDerivation, BaselineRefusal, derive_baselines,
+};
+use lcpr_core::evidence::traces::findings::{Finding, FindingRules, findings};
+use lcpr_core::evidence::traces::{Format, Import, ImportOptions, Progress};
 use lcpr_core::money::format_usd;
 use serde::Serialize;
 
@@ -118,7 +120,7 @@ pub fn import_traces(
 pub fn set_trace_side(
     ws: &mut Workspace,
     id: &str,
-    agg: &lcpr_core::import::aggregate::Aggregate,
+    agg: &lcpr_core::evidence::traces::aggregate::Aggregate,
     file: &Path,
     base: Option<&Path>,
 ) -> Result<(), String> {
@@ -129,7 +131,7 @@ pub fn set_trace_side(
         .enumerate()
         .find(|(_, r)| r.id == id)
         .ok_or_else(|| format!("--reconciliation: names no reconciliation {id:?}"))?;
-    let source = lcpr_core::joins::workspace_import::source_of_file(
+    let source = lcpr_core::evidence::joins::workspace_import::source_of_file(
         lcpr_core::document::EvidenceKind::Traces,
         file,
         base,
@@ -137,9 +139,9 @@ pub fn set_trace_side(
         today,
     )
     .map_err(|e| e.to_string())?;
-    let mut updated = lcpr_core::joins::evidence::apply_traces(r, agg)
+    let mut updated = lcpr_core::evidence::joins::evidence::apply_traces(r, agg)
         .map_err(|e| format!("reconciliations[{i}].{e}"))?;
-    lcpr_core::joins::evidence::record_source(&mut updated, source);
+    lcpr_core::evidence::joins::evidence::record_source(&mut updated, source);
     *r = updated;
     Ok(())
 }
@@ -149,7 +151,7 @@ pub fn set_trace_side(
 /// (an unpriced model, a workload the workspace lacks, a repeated id) `ws` is unchanged.
 pub fn add_baselines(
     ws: &mut Workspace,
-    agg: &lcpr_core::import::aggregate::Aggregate,
+    agg: &lcpr_core::evidence::traces::aggregate::Aggregate,
 ) -> Result<ImportReport, String> {
     let derived = derive_baselines(agg, ws);
     let mut refusals = Vec::new();
@@ -312,7 +314,7 @@ pub fn baseline(ws: &Workspace) -> Result<Output, String> {
 
 /// Goodput of every load test under its workload's SLOs and gate, with the method's gaps.
 pub fn goodput(ws: &Workspace) -> Result<Output, String> {
-    let eval = lcpr_core::evaluation::evaluate(ws);
+    let eval = lcpr_core::case::evaluation::evaluate(ws);
     let mut table = Table::new(&[
         ("load test", Align::Left),
         ("requests", Align::Right),
@@ -362,7 +364,7 @@ pub fn add_load_tests(
     ws: &mut Workspace,
     file: &Path,
     workload: &str,
-) -> Result<(Vec<String>, lcpr_core::loadtest::sweep::Sweep), String> {
+) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
     let w = ws
         .workload(workload)
         .cloned()
@@ -373,10 +375,10 @@ pub fn add_load_tests(
     );
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("{}: cannot be read: {e}", file.display()))?;
-    let runs = lcpr_core::loadtest::readers::read_file(&name, &text)
+    let runs = lcpr_core::evidence::loadtest::readers::read_file(&name, &text)
         .map_err(|e| format!("{name}: {e}"))?;
-    let sweep = lcpr_core::loadtest::sweep::sweep(
-        &lcpr_core::loadtest::sweep::SweepInput::for_workload(runs.clone(), &w),
+    let sweep = lcpr_core::evidence::loadtest::sweep::sweep(
+        &lcpr_core::evidence::loadtest::sweep::SweepInput::for_workload(runs.clone(), &w),
     )
     .map_err(|e| format!("{name}: {e}"))?;
     let stem = name.split('.').next().unwrap_or("load-test").to_owned();
@@ -395,7 +397,7 @@ pub fn add_load_tests(
         }
         updated
             .load_tests
-            .push(lcpr_core::loadtest::sweep::load_test_of(
+            .push(lcpr_core::evidence::loadtest::sweep::load_test_of(
                 run,
                 id.clone(),
                 workload,
@@ -415,7 +417,7 @@ pub fn import_loadtest(
     file: &Path,
     into: &Path,
     workload: &str,
-) -> Result<(Vec<String>, lcpr_core::loadtest::sweep::Sweep), String> {
+) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
     let added = add_load_tests(&mut ws, file, workload)?;
     document::save(&ws, into).map_err(|e| e.to_string())?;
@@ -424,7 +426,11 @@ pub fn import_loadtest(
 
 /// The text form of an imported sweep.
 #[must_use]
-pub fn sweep_text(into: &Path, ids: &[String], s: &lcpr_core::loadtest::sweep::Sweep) -> String {
+pub fn sweep_text(
+    into: &Path,
+    ids: &[String],
+    s: &lcpr_core::evidence::loadtest::sweep::Sweep,
+) -> String {
     let mut t = Table::new(&[
         ("run", Align::Left),
         ("rate/s", Align::Right),

@@ -2,7 +2,7 @@
 //! (`querypack/*.sql`), derived exactly as `lcpr import traces` derives them from the trace.
 //!
 //! Each result kind may come as several files (partitions, shards, months); they are merged
-//! exactly and rebuilt into the importer's aggregate ([`lcpr_core::querypack::to_aggregate`]),
+//! exactly and rebuilt into the importer's aggregate ([`lcpr_core::evidence::querypack::to_aggregate`]),
 //! priced with the workspace's rate cards, and handed to the same [`import::add_baselines`] as a
 //! trace import: the workspace is rewritten atomically with every baseline, or left untouched.
 
@@ -11,8 +11,8 @@ use std::process::ExitCode;
 
 use lcpr_core::document;
 use lcpr_core::error::InputResult;
-use lcpr_core::import::pricing::price_in_place;
-use lcpr_core::querypack;
+use lcpr_core::evidence::querypack;
+use lcpr_core::evidence::traces::pricing::price_in_place;
 
 use super::import::{self, ImportReport};
 

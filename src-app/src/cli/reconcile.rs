@@ -7,15 +7,17 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use lcpr_core::document::{self, Date, EvidenceKind, Period, Workspace};
-use lcpr_core::joins::contract::read_contract;
-use lcpr_core::joins::csv::Format;
-use lcpr_core::joins::evals::{EvalResults, HumanReviews, read_eval_results, read_human_reviews};
-use lcpr_core::joins::evidence::record_source;
-use lcpr_core::joins::invoice::{FocusSelection, read_focus, read_plain};
-use lcpr_core::joins::reconcile::{
+use lcpr_core::evidence::joins::contract::read_contract;
+use lcpr_core::evidence::joins::csv::Format;
+use lcpr_core::evidence::joins::evals::{
+    EvalResults, HumanReviews, read_eval_results, read_human_reviews,
+};
+use lcpr_core::evidence::joins::evidence::record_source;
+use lcpr_core::evidence::joins::invoice::{FocusSelection, read_focus, read_plain};
+use lcpr_core::evidence::joins::reconcile::{
     CostItem, Dispute, FourSourceReconciliation, ReconcileInput, Sources, reconcile,
 };
-use lcpr_core::joins::workspace_import::{contract_of, source_of_file};
+use lcpr_core::evidence::joins::workspace_import::{contract_of, source_of_file};
 use lcpr_core::money::{format_usd, to_f64};
 use rust_decimal::Decimal;
 
@@ -266,4 +268,36 @@ pub fn write_into(
     }
     ws.reconciliations.push(rec);
     document::save(&ws, file).map_err(|e| e.to_string())
+}
+
+/// `lcpr reconcile`: the workspace, the request, and what to do with the result.
+#[derive(clap::Args)]
+pub struct Args {
+    /// The workspace file (YAML): its workload, and its rate cards when no --contract.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub request: Request,
+    /// Also add the reconciliation to the workspace file.
+    #[arg(long)]
+    pub into: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `lcpr reconcile`.
+pub fn dispatch(args: Args) -> std::process::ExitCode {
+    let Args {
+        file,
+        request,
+        into,
+        json,
+    } = args;
+    super::output::run_on(&file, json, |ws| {
+        let result = run(ws, &request)?;
+        if into {
+            write_into(&file, &request, &result)?;
+        }
+        output(&result)
+    })
 }

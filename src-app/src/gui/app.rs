@@ -7,15 +7,15 @@ use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::{Duration, Instant};
 
 use egui::{Key, KeyboardShortcut, Modifiers, RichText, Ui, ViewportCommand};
+use lcpr_core::case::evaluation::evaluate;
 use lcpr_core::document::{self, Date};
-use lcpr_core::evaluation::evaluate;
-use lcpr_core::joins::workspace_import::{
+use lcpr_core::evidence::joins::workspace_import::{
     EvidenceFile, EvidenceRequest, focus_services, import_evidence,
 };
-use lcpr_core::memo::decision::decision_memo;
-use lcpr_core::memo::review::review_pack;
-use lcpr_core::memo::tables::{TableKind, workspace_table};
-use lcpr_core::memo::{MemoSource, render_options};
+use lcpr_core::report::memo::decision::decision_memo;
+use lcpr_core::report::memo::review::review_pack;
+use lcpr_core::report::memo::tables::{TableKind, workspace_table};
+use lcpr_core::report::memo::{MemoSource, render_options};
 use lcpr_core::report::{render_pdf, table_to_csv};
 
 use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
@@ -26,7 +26,7 @@ use super::storage::{self, Prefs, Snapshot, StoragePaths};
 use super::trace_setup::{SetupAction, TraceSetup};
 use super::views::{self, View, ViewContext};
 use super::{editor, plot, theme};
-use lcpr_core::import::mapping::ColumnMapping;
+use lcpr_core::document::mapping::ColumnMapping;
 
 /// A trace import running on its own thread.
 struct RunningImport {
@@ -37,7 +37,7 @@ struct RunningImport {
     bytes_done: Arc<AtomicU64>,
     bytes_total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Result<lcpr_core::import::aggregate::Aggregate, String>>,
+    result: Receiver<Result<lcpr_core::evidence::traces::aggregate::Aggregate, String>>,
 }
 
 /// Seconds between autosave snapshots of a changed document.
@@ -255,14 +255,14 @@ impl WorkbenchApp {
     /// Asks how to read a trace file (its column mapping), or starts the import directly for
     /// provider usage objects, which have no columns to map.
     fn prepare_import(&mut self, file: &Path, ctx: &egui::Context) {
-        let Some(format) = lcpr_core::import::Format::from_path(file) else {
+        let Some(format) = lcpr_core::evidence::traces::Format::from_path(file) else {
             self.modal = Some(Modal::Error(format!(
                 "{}: the format is not clear from the name (use .csv, .jsonl, .otlp.json, .usage.jsonl or .parquet)",
                 file.display()
             )));
             return;
         };
-        if format == lcpr_core::import::Format::ProviderUsage {
+        if format == lcpr_core::evidence::traces::Format::ProviderUsage {
             self.start_import(file, format, ColumnMapping::canonical(), ctx);
         } else {
             self.modal = Some(Modal::TraceSetup(Box::new(TraceSetup::new(
@@ -283,7 +283,7 @@ impl WorkbenchApp {
     pub fn start_import(
         &mut self,
         file: &Path,
-        format: lcpr_core::import::Format,
+        format: lcpr_core::evidence::traces::Format,
         mapping: ColumnMapping,
         ctx: &egui::Context,
     ) {
@@ -307,13 +307,13 @@ impl WorkbenchApp {
         let path = file.to_path_buf();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let import = lcpr_core::import::Import {
+            let import = lcpr_core::evidence::traces::Import {
                 format,
                 mapping: &mapping,
                 cards: &cards,
-                options: lcpr_core::import::ImportOptions::default(),
+                options: lcpr_core::evidence::traces::ImportOptions::default(),
             };
-            let mut progress = |p: lcpr_core::import::Progress| {
+            let mut progress = |p: lcpr_core::evidence::traces::Progress| {
                 rows.store(p.rows_done, Ordering::Relaxed);
                 done.store(p.bytes_done, Ordering::Relaxed);
                 total.store(p.bytes_total, Ordering::Relaxed);

@@ -1,11 +1,11 @@
 //! The navigator: every item of the workspace by kind, with add, duplicate and delete.
 
 use egui::{CollapsingHeader, RichText, Ui};
+use lcpr_core::document::evidence_status::EvidenceStatus;
 use lcpr_core::document::{
     Binding, Date, NonProduction, Period, RateCard, RatePricing, RegisterEntry, Route, RouteKind,
     Scenario, ScenarioStatus, SloSpec, TokenShape, Workload, Workspace,
 };
-use lcpr_core::evidence_status::EvidenceStatus;
 use rust_decimal::Decimal;
 
 /// The item shown in the editor.
@@ -223,10 +223,10 @@ impl Kind {
                     .first()
                     .map_or_else(Default::default, |c| (c.provider.clone(), c.model.clone()));
                 ws.contract_rates
-                    .push(lcpr_core::joins::contract::ContractRate {
+                    .push(lcpr_core::document::contracts::ContractRate {
                         provider,
                         model,
-                        meter: lcpr_core::joins::invoice::Meter::InputTokens,
+                        meter: lcpr_core::document::contracts::Meter::InputTokens,
                         rate: Decimal::ONE,
                         effective_from: today,
                         effective_to: None,
@@ -235,7 +235,7 @@ impl Kind {
                 Some(ws.contract_rates.len() - 1)
             }
             Self::TraceMappings => {
-                let mut m = lcpr_core::import::mapping::ColumnMapping::canonical();
+                let mut m = lcpr_core::document::mapping::ColumnMapping::canonical();
                 m.name = unique_id("mapping", ws.trace_mappings.iter().map(|m| m.name.as_str()));
                 ws.trace_mappings.push(m);
                 Some(ws.trace_mappings.len() - 1)

@@ -5,7 +5,7 @@ use egui::{Color32, Ui};
 use egui_plot::{
     Bar, BarChart, FilledArea, Legend, Line, Plot, PlotPoint, PlotPoints, Points, Text, VLine,
 };
-use lcpr_core::chart::{self, Chart, ChartData, NumberFormat, series_color};
+use lcpr_core::report::chart::{self, Chart, ChartData, NumberFormat, series_color};
 
 use super::theme;
 

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use egui::util::undoer::{Settings, Undoer};
+use lcpr_core::case::evaluation::{Evaluation, evaluate};
 use lcpr_core::document::{self, Date, DocumentError, Violation, Workspace, validate};
-use lcpr_core::evaluation::{Evaluation, evaluate};
 
 /// One open workspace.
 pub struct Session {

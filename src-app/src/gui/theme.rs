@@ -1,7 +1,7 @@
 //! Design tokens: spacing, sizes and colours shared by every panel and view.
 
 use egui::{Color32, Context, FontId, TextStyle, Visuals};
-use lcpr_core::chart::Rgb;
+use lcpr_core::report::chart::Rgb;
 
 /// Width of the navigator panel.
 pub const NAVIGATOR_WIDTH: f32 = 250.0;

@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use egui::{ComboBox, Grid, RichText, Ui};
 use lcpr_core::document::Workspace;
-use lcpr_core::import::Format;
-use lcpr_core::import::mapping::{
+use lcpr_core::document::mapping::{
     CanonicalField, ColumnMapping, ColumnRule, ResolvedColumns, UsageConvention,
 };
+use lcpr_core::evidence::traces::Format;
 
 use super::theme;
 

@@ -9,8 +9,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::date::Date;
+use super::evidence_status::EvidenceStatus;
 use super::field::{BindingTarget, WorkloadField};
-use crate::evidence_status::EvidenceStatus;
+use super::simulation::Distribution;
 
 /// The file format this build writes; it reads this and every older one.
 pub const FORMAT_VERSION: u32 = 1;
@@ -65,7 +66,7 @@ pub struct Workspace {
     pub register: Vec<RegisterEntry>,
     /// The six migration-readiness factors, scored 1–3 (empty until assessed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub readiness: Vec<crate::readiness::Factor>,
+    pub readiness: Vec<crate::calc::readiness::Factor>,
     /// Draws and seed for Monte Carlo runs and forecasts.
     #[serde(default, skip_serializing_if = "Simulation::is_default")]
     pub simulation: Simulation,
@@ -74,23 +75,23 @@ pub struct Workspace {
     pub migration: Option<MigrationCase>,
     /// Quarterly forecast: workloads' cost drivers and named scenarios of planned changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub forecast: Option<crate::forecast::ForecastInput>,
+    pub forecast: Option<super::forecast::ForecastInput>,
     /// A shared bill to split across teams.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribution: Option<crate::attribution::AttributionInput>,
+    pub attribution: Option<super::attribution::AttributionInput>,
     /// Incidents of the period, for their cost and blast radius.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub incidents: Vec<crate::incident_cost::IncidentInput>,
+    pub incidents: Vec<super::incidents::IncidentInput>,
     /// This month and last month per workload, for the monthly review.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub monthly_review: Option<crate::monthly_review::MonthlyReviewInput>,
+    pub monthly_review: Option<super::monthly_review::MonthlyReviewInput>,
     /// Saved column mappings for trace files, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub trace_mappings: Vec<crate::import::mapping::ColumnMapping>,
+    pub trace_mappings: Vec<super::mapping::ColumnMapping>,
     /// Contracted rates per meter with their effective dates, against which invoice lines are
     /// checked (the rate cards are used when this is empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub contract_rates: Vec<crate::joins::contract::ContractRate>,
+    pub contract_rates: Vec<super::contracts::ContractRate>,
 }
 
 /// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
@@ -106,7 +107,7 @@ pub struct Simulation {
 }
 
 fn default_draws() -> usize {
-    crate::monte_carlo::DEFAULT_DRAWS
+    super::simulation::DEFAULT_DRAWS
 }
 
 fn default_seed() -> u64 {
@@ -137,7 +138,7 @@ pub struct MigrationCase {
     /// The scenario it would move to.
     pub candidate: String,
     /// Hourly demand shape of the workload.
-    pub demand: crate::migration_gates::DemandShape,
+    pub demand: super::gates::DemandShape,
     /// Utilization measured or projected on the candidate's capacity, with its evidence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measured_utilization: Option<MeasuredUtilization>,
@@ -145,7 +146,7 @@ pub struct MigrationCase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelFit>,
     /// Who runs the candidate and how.
-    pub operations: crate::migration_gates::OperationsMaturity,
+    pub operations: super::gates::OperationsMaturity,
     /// The scenario traffic falls back to when the candidate fails or saturates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
@@ -197,6 +198,23 @@ pub struct ModelFit {
     /// Where the attention shape comes from (a model's `config.json`).
     #[serde(default, skip_serializing_if = "is_empty")]
     pub source: String,
+}
+
+impl ModelFit {
+    /// The KV shape of a model fit, its pool in bytes.
+    #[must_use]
+    pub fn kv_shape(&self) -> crate::calc::kv_sizing::KvShape {
+        crate::calc::kv_sizing::KvShape {
+            n_layers: self.n_layers,
+            n_kv_heads: self.n_kv_heads,
+            head_dim: self.head_dim,
+            element_bytes: self.element_bytes,
+            kv_pool_bytes: self.kv_pool_gb * 1e9,
+            resident_tokens: self.context_tokens,
+            headroom_fraction: self.headroom_fraction,
+            weight_bytes: 0.0,
+        }
+    }
 }
 
 fn default_headroom() -> f64 {
@@ -792,7 +810,7 @@ pub struct OffRateFinding {
     /// The invoice line.
     pub line_id: String,
     /// What it meters.
-    pub meter: crate::joins::invoice::Meter,
+    pub meter: super::contracts::Meter,
     /// Tokens or GPU-hours billed.
     #[serde(with = "crate::money::exact")]
     pub quantity: Decimal,
@@ -951,8 +969,6 @@ impl LoadTest {
         }
     }
 }
-
-pub use crate::sampling::Distribution;
 
 fn is_triangular(d: &Distribution) -> bool {
     *d == Distribution::Triangular

@@ -6,8 +6,8 @@ use std::fmt;
 
 use super::field::{BindingTarget, Rule, WorkloadField};
 use super::model::{FORMAT_VERSION, RatePricing, Workspace};
+use crate::calc::trace_to_margin::{TraceToMarginInput, trace_to_margin};
 use crate::error::InputError;
-use crate::trace_to_margin::{TraceToMarginInput, trace_to_margin};
 
 /// One broken rule, at a field path such as `routes[1].rate_card`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +67,15 @@ impl Checker {
             }
         }
     }
+}
+
+/// The rules of a section that are those of the computation reading it: a forecast is valid
+/// when it can be run, an attribution when the bill can be split. The stage that computes the
+/// section implements this, so opening a file still refuses a section that cannot be computed
+/// while the document names no later stage.
+pub trait SectionRules {
+    /// The first rule the section breaks in `ws`, with its field path inside the section.
+    fn check(&self, ws: &Workspace) -> Result<(), InputError>;
 }
 
 /// Every broken rule in `ws`, in document order (empty when the workspace is valid).
@@ -504,12 +513,12 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             }
         }
     }
-    if ws.simulation.draws == 0 || ws.simulation.draws > crate::monte_carlo::MAX_DRAWS {
+    if ws.simulation.draws == 0 || ws.simulation.draws > super::simulation::MAX_DRAWS {
         c.push(
             "simulation.draws".into(),
             format!(
                 "must lie in [1, {}], got {}",
-                crate::monte_carlo::MAX_DRAWS,
+                super::simulation::MAX_DRAWS,
                 ws.simulation.draws
             ),
         );
@@ -549,32 +558,32 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             c.rule("migration", "candidate_p95_ttft_ms", Rule::NonNegative, p);
         }
         if let Some(fit) = &m.model
-            && let Err(e) = crate::migration_case::kv_shape(fit).validate()
+            && let Err(e) = fit.kv_shape().validate()
         {
             c.input("migration.model", e);
         }
     }
     if let Some(f) = &ws.forecast
-        && let Err(e) = crate::forecast::forecast(f, 1, ws.simulation.seed)
+        && let Err(e) = f.check(ws)
     {
         c.input("forecast", e);
     }
     if let Some(a) = &ws.attribution
-        && let Err(e) = crate::attribution::attribute(a)
+        && let Err(e) = a.check(ws)
     {
         c.input("attribution", e);
     }
     for (i, incident) in ws.incidents.iter().enumerate() {
-        if let Err(e) = crate::incident_cost::incident_cost(incident) {
+        if let Err(e) = incident.check(ws) {
             c.input(&format!("incidents[{i}]"), e);
         }
     }
     if let Some(r) = &ws.monthly_review
-        && let Err(e) = crate::monthly_review::monthly_review(r)
+        && let Err(e) = r.check(ws)
     {
         c.input("monthly_review", e);
     }
-    if let Err(e) = crate::joins::contract::ContractRates::new(ws.contract_rates.clone()) {
+    if let Err(e) = super::contracts::ContractRates::new(ws.contract_rates.clone()) {
         let field = e.field.strip_prefix("rates").unwrap_or(&e.field).to_owned();
         c.push(format!("contract_rates{field}"), e.rule);
     }
@@ -591,7 +600,7 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
         }
     }
     if !ws.readiness.is_empty()
-        && let Err(e) = crate::readiness::readiness(&ws.readiness)
+        && let Err(e) = crate::calc::readiness::readiness(&ws.readiness)
     {
         let field = e
             .field
@@ -635,7 +644,7 @@ pub fn disputes_within_invoice(r: &super::model::Reconciliation) -> Result<(), I
 /// (the computation calls two of them differently).
 pub fn reconciliation_margin(
     r: &super::model::Reconciliation,
-) -> Result<crate::trace_to_margin::TraceToMargin, InputError> {
+) -> Result<crate::calc::trace_to_margin::TraceToMargin, InputError> {
     trace_to_margin(&reconciliation_input(r)).map_err(|e| {
         let field = match e.field.as_str() {
             "total_attempts" => "attempts".to_owned(),

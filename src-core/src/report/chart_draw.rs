@@ -6,7 +6,7 @@
 //! labels that would not fit their bar are left out rather than drawn over a neighbour. Bar
 //! charts get a little headroom above the tallest bar for its label.
 
-use crate::chart::{
+use crate::report::chart::{
     Chart, ChartData, FanChart, LegendStyle, LineChart, Marker, NumberFormat, StackedBarChart,
     TornadoChart, WATERFALL_DECREASE, WATERFALL_INCREASE, WATERFALL_TOTAL, WaterfallChart,
     nice_ticks, series_color,
@@ -26,7 +26,7 @@ const LABEL_PITCH: f32 = 9.0;
 const HEADROOM: f64 = 0.08;
 /// Opacity of percentile bands.
 const BAND_OPACITY: f32 = 0.22;
-const WHITE: crate::chart::Rgb = crate::chart::Rgb::new(255, 255, 255);
+const WHITE: crate::report::chart::Rgb = crate::report::chart::Rgb::new(255, 255, 255);
 
 /// The height a chart wants at `width`: tornados grow with their bar count, other charts keep
 /// a landscape shape.
@@ -97,7 +97,7 @@ impl Canvas<'_> {
         y: f32,
         size: f32,
         style: FontStyle,
-        color: crate::chart::Rgb,
+        color: crate::report::chart::Rgb,
         text: &str,
     ) {
         if text.is_empty() {
@@ -113,12 +113,26 @@ impl Canvas<'_> {
         });
     }
 
-    fn text_centered(&mut self, cx: f32, y: f32, size: f32, color: crate::chart::Rgb, text: &str) {
+    fn text_centered(
+        &mut self,
+        cx: f32,
+        y: f32,
+        size: f32,
+        color: crate::report::chart::Rgb,
+        text: &str,
+    ) {
         let w = self.width(text, FontStyle::Regular, size);
         self.text(cx - w / 2.0, y, size, FontStyle::Regular, color, text);
     }
 
-    fn text_right(&mut self, right: f32, y: f32, size: f32, color: crate::chart::Rgb, text: &str) {
+    fn text_right(
+        &mut self,
+        right: f32,
+        y: f32,
+        size: f32,
+        color: crate::report::chart::Rgb,
+        text: &str,
+    ) {
         let w = self.width(text, FontStyle::Regular, size);
         self.text(right - w, y, size, FontStyle::Regular, color, text);
     }
@@ -486,7 +500,7 @@ fn with_headroom((lo, hi): (f64, f64)) -> (f64, f64) {
 }
 
 /// A filled box between two x and two y coordinates, in any order.
-fn bar(x0: f32, x1: f32, y0: f32, y1: f32, fill: crate::chart::Rgb) -> Op {
+fn bar(x0: f32, x1: f32, y0: f32, y1: f32, fill: crate::report::chart::Rgb) -> Op {
     Op::fill(
         Rect {
             x: x0.min(x1),
@@ -667,7 +681,11 @@ fn fan(canvas: &mut Canvas<'_>, chart: &Chart, c: &FanChart, body: Rect) {
 }
 
 /// A series line; a lone point becomes a small square so it stays visible.
-fn push_polyline(canvas: &mut Canvas<'_>, points: Vec<(f32, f32)>, color: crate::chart::Rgb) {
+fn push_polyline(
+    canvas: &mut Canvas<'_>,
+    points: Vec<(f32, f32)>,
+    color: crate::report::chart::Rgb,
+) {
     match points.as_slice() {
         [] => {}
         [(px, py)] => canvas.ops.push(Op::fill(
@@ -763,7 +781,7 @@ fn tornado(canvas: &mut Canvas<'_>, format: NumberFormat, c: &TornadoChart, body
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::chart::{
+    use crate::report::chart::{
         Axis, FanPoint, FanSeries, LineSeries, StackComponent, TornadoBar, WaterfallStep, XyPoint,
     };
 

@@ -4,7 +4,7 @@
 //! and y growing downwards (krilla's convention), so layout can be tested without writing a
 //! PDF and the writer stays a thin translation.
 
-use crate::chart::Rgb;
+use crate::report::chart::Rgb;
 use crate::report::fonts::FontStyle;
 
 /// Body text colour.

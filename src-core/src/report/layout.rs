@@ -6,7 +6,7 @@
 //! the lines after it, and charts, key-value pairs and signature blocks are kept whole. Only
 //! after the last page is known are footers drawn, because each says "page N of M".
 
-use crate::chart::Rgb;
+use crate::report::chart::Rgb;
 use crate::report::chart_draw::{chart_height, draw_chart};
 use crate::report::draw::{EMPHASIS_FILL, HAIRLINE, HEADER_FILL, INK, MUTED, Op, RULE, Rect};
 use crate::report::fonts::{FontStyle, Fonts};

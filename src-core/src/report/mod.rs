@@ -2,7 +2,7 @@
 //!
 //! A [`Report`] is a title, provenance ([`ReportMeta`]: owner, date, source file and content
 //! hash) and blocks: headings, paragraphs with bold spans, bullets, key-value lists, tables,
-//! charts ([`crate::chart`]), sign-off lines and page breaks. [`render_pdf`] lays it out on A4
+//! charts ([`crate::report::chart`]), sign-off lines and page breaks. [`render_pdf`] lays it out on A4
 //! or US Letter pages and writes a self-contained PDF: the fonts are embedded (subset), charts
 //! are vector drawings of the same data the desktop plots, and every page footer carries the
 //! date, the source file with a short hash and "page N of M", so a printed page can be traced
@@ -11,14 +11,18 @@
 //! The layout is done here rather than by a typesetting engine because reports are simple and
 //! must not depend on system fonts or external tools; the `layout` file states the rules.
 //!
-//! Files: `model` (the data), `csv`, `fonts` (embedded faces and measurement), `text` (word
+//! Files: `chart` (the chart data every face plots), `figures` (the charts of a workspace, for the
+//! GUI and the PDF alike), `memo` (the memo, review pack and chargeback builders), `model` (the data), `csv`, `fonts` (embedded faces and measurement), `text` (word
 //! wrap), `draw` (drawing operations), `chart_draw` (charts), `layout` (pages), `pdf` (writer).
 
+pub mod chart;
 mod chart_draw;
 mod csv;
 mod draw;
+pub mod figures;
 mod fonts;
 mod layout;
+pub mod memo;
 mod model;
 mod pdf;
 mod text;

@@ -5,8 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chart::Chart;
 use crate::error::{InputError, InputResult};
+use crate::report::chart::Chart;
 
 /// Characters of the content hash shown in the footer: enough to tell versions apart.
 pub const SHORT_HASH_CHARS: usize = 12;
@@ -431,7 +431,9 @@ mod tests {
 
     #[test]
     fn a_report_with_tables_and_charts_round_trips_through_json() {
-        use crate::chart::{Axis, Chart, ChartData, NumberFormat, WaterfallChart, WaterfallStep};
+        use crate::report::chart::{
+            Axis, Chart, ChartData, NumberFormat, WaterfallChart, WaterfallStep,
+        };
         let report = Report {
             title: "Memo".into(),
             subtitle: "sub".into(),

@@ -13,8 +13,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, LineCap, LineJoin, Stroke, StrokeDash};
 use krilla::surface::Surface;
 
-use crate::chart::Rgb;
 use crate::report::ReportError;
+use crate::report::chart::Rgb;
 use crate::report::draw::Op;
 use crate::report::fonts::Fonts;
 use crate::report::layout::{Laid, OutlineEntry};

@@ -3,7 +3,7 @@
 
 use egui::Ui;
 use lcpr_core::document::Workspace;
-use lcpr_core::joins::invoice::Meter;
+use lcpr_core::document::contracts::Meter;
 
 use crate::gui::widgets;
 

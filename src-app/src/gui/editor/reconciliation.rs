@@ -5,8 +5,8 @@
 use egui::{Grid, RichText, Ui};
 use lcpr_core::document::validate::{disputed, reconciliation_input};
 use lcpr_core::document::{Reconciliation, Workspace};
-use lcpr_core::joins::evidence::{dispute_delta, dispute_line, withdraw_dispute};
-use lcpr_core::joins::reconcile::unit_price_label;
+use lcpr_core::evidence::joins::evidence::{dispute_delta, dispute_line, withdraw_dispute};
+use lcpr_core::evidence::joins::reconcile::unit_price_label;
 use lcpr_core::money::{format_usd, to_f64};
 use rust_decimal::Decimal;
 

@@ -1,10 +1,10 @@
 //! A register entry: the number, its range, its evidence and the input it drives.
 
 use egui::Ui;
+use lcpr_core::document::evidence_status::EvidenceStatus;
 use lcpr_core::document::{
     Binding, BindingTarget, Distribution, RateCardField, RouteField, Rule, WorkloadField, Workspace,
 };
-use lcpr_core::evidence_status::EvidenceStatus;
 
 use crate::gui::widgets;
 

@@ -3,7 +3,7 @@
 
 use egui::Ui;
 use lcpr_core::document::Workspace;
-use lcpr_core::import::mapping::UsageConvention;
+use lcpr_core::document::mapping::UsageConvention;
 
 use crate::gui::trace_setup::{convention_label, mapping_grid};
 use crate::gui::widgets;

@@ -2,10 +2,10 @@
 //! spread between modes and the fine-tune charges.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
 use lcpr_core::money::{format_usd, to_f64};
+use lcpr_core::report::chart::Chart;
 
 use super::{View, ViewContext};
 use crate::gui::{theme, widgets};
@@ -31,7 +31,7 @@ impl View for AttributionView {
             );
             return;
         };
-        match lcpr_core::attribution::attribute(input) {
+        match lcpr_core::decide::attribution::attribute(input) {
             Err(e) => {
                 ui.label(RichText::new(e.to_string()).color(theme::error_color(ui.visuals())));
             }

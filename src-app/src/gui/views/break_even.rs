@@ -2,11 +2,11 @@
 //! the crossover marked, or the utilization the GPUs would need when there is none.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::break_even_chart;
 use lcpr_core::money::format_usd;
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::break_even_chart;
 
 use super::{View, ViewContext, pick};
 use crate::gui::{plot, theme, widgets};

@@ -2,11 +2,11 @@
 //! workload's measured reuse beside it.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::{CacheLifetime, cache_chart, measured_reuse};
 use lcpr_core::money::to_f64;
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::{CacheLifetime, cache_chart, measured_reuse};
 
 use super::{View, ViewContext, pick};
 use crate::gui::{plot, theme, widgets};

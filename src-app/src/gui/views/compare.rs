@@ -3,11 +3,11 @@
 
 use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::compare_chart;
 use lcpr_core::money::{format_usd, to_f64};
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::compare_chart;
 
 use super::{View, ViewContext};
 use crate::gui::{plot, theme, widgets};

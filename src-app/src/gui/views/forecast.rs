@@ -2,12 +2,13 @@
 //! each input's evidence.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
+use lcpr_core::decide::forecast::{Forecast, forecast};
+use lcpr_core::document::forecast::ForecastInput;
 use lcpr_core::document::{Simulation, Workspace};
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::forecast_fan_chart;
-use lcpr_core::forecast::{Forecast, ForecastInput, forecast};
 use lcpr_core::money::format_usd;
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::forecast_fan_chart;
 
 use super::{View, ViewContext};
 use crate::gui::{plot, theme, widgets};

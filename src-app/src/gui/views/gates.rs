@@ -2,11 +2,11 @@
 //! candidate, and the readiness score.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
+use lcpr_core::decide::gates::Outcome;
+use lcpr_core::decide::migration::assess;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::migration_case::assess;
-use lcpr_core::migration_gates::Outcome;
+use lcpr_core::report::chart::Chart;
 
 use super::{View, ViewContext};
 use crate::gui::{theme, widgets};
@@ -79,7 +79,7 @@ impl View for GatesView {
                         }
                     });
                 }
-                if let Ok(r) = lcpr_core::readiness::readiness(&cx.doc.readiness) {
+                if let Ok(r) = lcpr_core::calc::readiness::readiness(&cx.doc.readiness) {
                     widgets::section(ui, "Readiness");
                     ui.label(format!(
                         "{} of 18: {:?}, {}–{} weeks.",

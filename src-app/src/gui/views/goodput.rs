@@ -3,13 +3,14 @@
 //! accepted result, and what each test's method leaves out.
 
 use egui::{Grid, RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::{LoadTest, Workload, Workspace};
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::loadtest::sweep::{
-    OperatingBasis, Sweep, cost_per_accepted_chart, sweep_chart, workspace_series, workspace_sweep,
+use lcpr_core::evidence::loadtest::sweep::{
+    OperatingBasis, Sweep, workspace_series, workspace_sweep,
 };
 use lcpr_core::money::{format_usd, to_f64};
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::{cost_per_accepted_chart, sweep_chart};
 
 use super::{View, ViewContext, pick};
 use crate::gui::{plot, theme, widgets};

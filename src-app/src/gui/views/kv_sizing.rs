@@ -1,11 +1,11 @@
 //! KV sizing: live sequences against context length for a model shape and a memory budget.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::calc::kv_sizing::{KvShape, kv_sizing};
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::{Rule, Workspace};
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::kv_chart;
-use lcpr_core::kv_sizing::{KvShape, kv_sizing};
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::kv_chart;
 
 use super::{View, ViewContext};
 use crate::gui::{plot, theme, widgets};

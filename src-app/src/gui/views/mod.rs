@@ -17,9 +17,9 @@ mod sensitivity;
 mod uncertainty;
 
 use egui::Ui;
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
+use lcpr_core::report::chart::Chart;
 
 /// What a view reads and may edit.
 pub struct ViewContext<'a> {

@@ -1,10 +1,10 @@
 //! Readiness: the six migration factors scored 1–3, the tier and timeline, and the gaps.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::calc::readiness::{FACTORS, Factor, readiness};
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::readiness::{FACTORS, Factor, readiness};
+use lcpr_core::report::chart::Chart;
 
 use super::{View, ViewContext};
 use crate::gui::{theme, widgets};

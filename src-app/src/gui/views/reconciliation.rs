@@ -2,11 +2,11 @@
 //! flagged above 5%.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::reconciliation_waterfall;
 use lcpr_core::money::{format_usd, to_f64};
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::reconciliation_waterfall;
 
 use super::{View, ViewContext, pick};
 use crate::gui::{plot, theme, widgets};

@@ -2,12 +2,12 @@
 //! the period's incidents.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
+use lcpr_core::decide::monthly_review::monthly_review;
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::review_waterfall;
 use lcpr_core::money::{format_usd, to_f64};
-use lcpr_core::monthly_review::monthly_review;
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::review_waterfall;
 
 use super::{View, ViewContext};
 use crate::gui::{plot, theme, widgets};
@@ -81,7 +81,7 @@ impl View for ReviewView {
                 }
                 ui.end_row();
                 for i in &cx.doc.incidents {
-                    match lcpr_core::incident_cost::incident_cost(i) {
+                    match lcpr_core::decide::incidents::incident_cost(i) {
                         Ok(c) => {
                             ui.label(&c.name);
                             ui.label(c.category.name().replace('_', " "));

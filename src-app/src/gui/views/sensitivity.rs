@@ -2,13 +2,13 @@
 //! dominant lever named.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
+use lcpr_core::decide::tornado::Tornado;
+use lcpr_core::decide::tornado::{entry_label, scenario_tornado};
 use lcpr_core::document::{ScenarioStatus, Workspace};
-use lcpr_core::evaluation::Evaluation;
-use lcpr_core::figures::tornado_chart;
 use lcpr_core::money::format_usd;
-use lcpr_core::register_tornado::{entry_label, scenario_tornado};
-use lcpr_core::tornado::Tornado;
+use lcpr_core::report::chart::Chart;
+use lcpr_core::report::figures::tornado_chart;
 
 use super::{View, ViewContext, pick};
 use crate::gui::{plot, theme, widgets};

@@ -2,11 +2,11 @@
 //! P10–P90 range, how likely one scenario beats another, and which entries drive the spread.
 
 use egui::{RichText, Ui};
-use lcpr_core::chart::Chart;
+use lcpr_core::case::evaluation::Evaluation;
+use lcpr_core::decide::monte_carlo::register::{RegisterSimulation, simulate_register};
 use lcpr_core::document::Workspace;
-use lcpr_core::evaluation::Evaluation;
 use lcpr_core::money::format_usd;
-use lcpr_core::register_monte_carlo::{RegisterSimulation, simulate_register};
+use lcpr_core::report::chart::Chart;
 
 use super::{View, ViewContext};
 use crate::gui::{theme, widgets};

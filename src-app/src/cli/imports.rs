@@ -1,0 +1,270 @@
+//! `lcpr import …`: every kind of evidence a workspace takes, each subcommand handed to the
+//! file that implements it (`import` for traces and load tests, `evidence` for invoices, evals,
+//! reviews, contracts and model configs, `querypack` for warehouse results).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+use lcpr_core::evidence::joins::workspace_import::{EvidenceFile, EvidenceRequest, ModelBudget};
+
+use super::{EXIT_INVALID_INPUT, evidence, import, output, querypack};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Load-test results (generic CSV/JSONL, vLLM, GuideLLM, AIPerf per-request exports):
+    /// one load test per run, and the goodput sweep under the workload's SLOs.
+    Loadtest {
+        /// The load-test file.
+        file: PathBuf,
+        /// The workspace to add the load tests to.
+        #[arg(long)]
+        into: PathBuf,
+        /// The workload whose SLOs and quality gate apply.
+        #[arg(long)]
+        workload: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A provider invoice (FOCUS cost-and-usage CSV or plain invoice lines): the amount as
+    /// billed, and each line checked against the contracted rates.
+    Invoice {
+        /// The invoice file.
+        file: PathBuf,
+        #[command(flatten)]
+        target: ReconciliationTarget,
+        /// FOCUS ServiceName values to keep (FOCUS exports cover a whole account).
+        #[arg(long = "focus-service")]
+        focus_services: Vec<String>,
+    },
+    /// Eval results (request id → pass/fail, grader cost), CSV or JSONL: grading cost and the
+    /// accepted outputs, joined with the reviews imported before.
+    Evals {
+        /// The eval-results file.
+        file: PathBuf,
+        #[command(flatten)]
+        target: ReconciliationTarget,
+    },
+    /// Human reviews (request id → outcome, minutes, cost), CSV or JSONL: review cost, joined
+    /// with the eval results imported before.
+    Reviews {
+        /// The reviews file.
+        file: PathBuf,
+        #[command(flatten)]
+        target: ReconciliationTarget,
+    },
+    /// Contracted rates per meter with effective dates (CSV): invoices are checked against them.
+    Contract {
+        /// The contract file.
+        file: PathBuf,
+        /// The workspace to add the rates to.
+        #[arg(long)]
+        into: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A model's Hugging Face `config.json`: its attention shape becomes the migration case's
+    /// model, for the memory and context gate. Shapes it cannot size are refused.
+    ModelConfig {
+        /// The config.json file.
+        file: PathBuf,
+        /// The workspace whose migration case gets the model.
+        #[arg(long)]
+        into: PathBuf,
+        /// KV pool per replica, GB (needed when the case has no model yet).
+        #[arg(long)]
+        kv_pool_gb: Option<f64>,
+        /// Context each sequence needs, tokens (needed when the case has no model yet).
+        #[arg(long)]
+        context_tokens: Option<f64>,
+        /// Concurrent sequences needed per replica (needed when the case has no model yet).
+        #[arg(long)]
+        concurrency: Option<f64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-request traces (CSV, JSONL, OTLP JSON spans, provider usage objects, Parquet):
+    /// one dated baseline per workload, priced from the rate cards.
+    Traces {
+        /// The trace file; its format comes from its name.
+        file: PathBuf,
+        /// The workspace to add the baselines to.
+        #[arg(long)]
+        into: PathBuf,
+        /// A column mapping saved in the workspace, or canonical / otel_genai.
+        #[arg(long)]
+        mapping: Option<String>,
+        /// Also set this reconciliation's trace cost and attempts from the trace's rows of its
+        /// workload and period.
+        #[arg(long)]
+        reconciliation: Option<String>,
+        /// Percentiles are exact while a workload-day holds at most this many values, else
+        /// sketched within 1% (default 1000; 0 always sketches). Memory grows with it.
+        #[arg(long)]
+        exact_below: Option<usize>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Warehouse query-pack results (querypack/*.sql): the baselines a trace import derives.
+    Querypack(querypack::Args),
+}
+
+/// The workspace and reconciliation an evidence file goes into.
+#[derive(clap::Args)]
+pub struct ReconciliationTarget {
+    /// The workspace to write into.
+    #[arg(long)]
+    into: PathBuf,
+    /// The reconciliation (default: the one the file fits, or the only one).
+    #[arg(long)]
+    reconciliation: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn run_evidence(file: PathBuf, kind: EvidenceFile, target: ReconciliationTarget) -> ExitCode {
+    let request = EvidenceRequest {
+        path: file,
+        kind,
+        reconciliation: target.reconciliation,
+    };
+    output::run_on(&target.into, target.json, |ws| {
+        evidence::import(&target.into, ws, &request)
+    })
+}
+
+/// Runs one `lcpr import` subcommand.
+pub fn dispatch(command: Command) -> ExitCode {
+    match command {
+        Command::Invoice {
+            file,
+            target,
+            focus_services,
+        } => run_evidence(file, EvidenceFile::Invoice { focus_services }, target),
+        Command::Evals { file, target } => run_evidence(file, EvidenceFile::Evals, target),
+        Command::Reviews { file, target } => run_evidence(file, EvidenceFile::Reviews, target),
+        Command::Contract { file, into, json } => run_evidence(
+            file,
+            EvidenceFile::Contract,
+            ReconciliationTarget {
+                into,
+                reconciliation: None,
+                json,
+            },
+        ),
+        Command::ModelConfig {
+            file,
+            into,
+            kv_pool_gb,
+            context_tokens,
+            concurrency,
+            json,
+        } => {
+            let budget = match (kv_pool_gb, context_tokens, concurrency) {
+                (Some(kv_pool_gb), Some(context_tokens), Some(needed_concurrency)) => {
+                    Some(ModelBudget {
+                        kv_pool_gb,
+                        context_tokens,
+                        needed_concurrency,
+                    })
+                }
+                (None, None, None) => None,
+                _ => {
+                    eprintln!(
+                        "lcpr import model-config: give all of --kv-pool-gb, --context-tokens and --concurrency, or none"
+                    );
+                    return ExitCode::from(EXIT_INVALID_INPUT);
+                }
+            };
+            run_evidence(
+                file,
+                EvidenceFile::ModelConfig { budget },
+                ReconciliationTarget {
+                    into,
+                    reconciliation: None,
+                    json,
+                },
+            )
+        }
+        Command::Querypack(args) => querypack::run(args),
+        Command::Loadtest {
+            file,
+            into,
+            workload,
+            json,
+        } => match import::import_loadtest(&file, &into, &workload) {
+            Ok((ids, sweep)) => {
+                if json {
+                    match serde_json::to_string_pretty(
+                        &serde_json::json!({ "load_tests": ids, "sweep": sweep }),
+                    ) {
+                        Ok(text) => println!("{text}"),
+                        Err(e) => {
+                            eprintln!("lcpr import loadtest: cannot write JSON: {e}");
+                            return ExitCode::FAILURE;
+                        }
+                    }
+                } else {
+                    print!("{}", import::sweep_text(&into, &ids, &sweep));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("lcpr import loadtest: {e}");
+                ExitCode::from(EXIT_INVALID_INPUT)
+            }
+        },
+        Command::Traces {
+            file,
+            into,
+            mapping,
+            reconciliation,
+            exact_below,
+            json,
+        } => {
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let mut last_percent = 0;
+            let mut progress = |p: lcpr_core::evidence::traces::Progress| {
+                if let Some(percent) = (p.bytes_done * 100).checked_div(p.bytes_total)
+                    && percent >= last_percent + 10
+                {
+                    last_percent = percent;
+                    eprintln!("lcpr import: {percent}% ({} rows)", p.rows_done);
+                }
+            };
+            match import::import_traces(
+                &file,
+                &into,
+                mapping.as_deref(),
+                reconciliation.as_deref(),
+                exact_below,
+                &mut progress,
+                &cancel,
+            ) {
+                Ok((_, report)) if json => match serde_json::to_string_pretty(&report) {
+                    Ok(text) => {
+                        println!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("lcpr import: cannot write JSON: {e}");
+                        ExitCode::FAILURE
+                    }
+                },
+                Ok((_, report)) => {
+                    print!("{}", import::report_text(&into, &report));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("lcpr import traces: {e}");
+                    ExitCode::from(EXIT_INVALID_INPUT)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Stage: one workspace evaluated — every scenario costed, the reconciliations and load tests
+//! read back, the cheapest route named.
+//!
+//! - [`cost`]: a scenario's monthly cost and LCPR, exact in Decimal and its fast f64 twin;
+//! - [`evaluation`]: the whole workspace, as `lcpr compute` prints it and every view shows it.
+//!
+//! May use: `document`, `evidence`, `calc`. Never `decide` or `report`.
+
+pub mod cost;
+pub mod evaluation;

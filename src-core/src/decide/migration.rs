@@ -1,0 +1,199 @@
+//! The migration case of a workspace: the five decision gates with their evidence, fed from
+//! the document and its evaluation, and the latest baseline against the candidate.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::calc::break_even::break_even;
+use crate::calc::kv_sizing::kv_sizing;
+use crate::calc::lcpr::DeploymentMode;
+use crate::case::cost::exact::card_pricing;
+use crate::case::evaluation::Evaluation;
+use crate::decide::gates::{
+    Comparison, FallbackEconomics, GateDecision, GateThresholds, MemoryFit, MigrationGateInput,
+    Snapshot, UtilizationProof, baseline_vs_candidate, migration_gates,
+};
+use crate::document::Workspace;
+use crate::document::evidence_status::EvidenceStatus;
+use crate::error::{InputError, InputResult};
+use crate::money;
+
+/// The gates' verdict and the baseline comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MigrationAssessment {
+    /// Current scenario id.
+    pub current: String,
+    /// Candidate scenario id.
+    pub candidate: String,
+    /// Go, conditional go or no-go, gate by gate.
+    pub gates: GateDecision,
+    /// The baseline the candidate is compared with, and the comparison.
+    pub baseline: Option<String>,
+    /// LCPR, quality, p95 latency and cache hit rate, baseline against candidate.
+    pub comparison: Option<Comparison>,
+    /// Where the candidate's p95 latency comes from.
+    pub latency_source: String,
+}
+
+fn lcpr_of(eval: &Evaluation, id: &str, field: &str) -> InputResult<(f64, Decimal)> {
+    let cost = eval
+        .scenario(id)
+        .and_then(|s| s.cost.as_ref())
+        .ok_or_else(|| InputError::new(field, format!("scenario {id:?} has no computed cost")))?;
+    let d =
+        money::from_f64(cost.lcpr).ok_or_else(|| InputError::new(field, "LCPR is not finite"))?;
+    Ok((cost.lcpr, d.round_dp(6)))
+}
+
+/// Assesses the workspace's migration case; an error when it has none or it cannot be costed.
+pub fn assess(ws: &Workspace, eval: &Evaluation) -> InputResult<MigrationAssessment> {
+    let m = ws
+        .migration
+        .as_ref()
+        .ok_or_else(|| InputError::new("migration", "is not set in this workspace"))?;
+    let scenario = |id: &str, field: &str| {
+        ws.scenario(id)
+            .ok_or_else(|| InputError::new(field, format!("names no scenario {id:?}")))
+    };
+    let current = scenario(&m.current, "migration.current")?;
+    let candidate = scenario(&m.candidate, "migration.candidate")?;
+    let route = |id: &str| {
+        ws.route(id)
+            .ok_or_else(|| InputError::new("route", format!("names no route {id:?}")))
+    };
+    let (cur_route, cand_route) = (route(&current.route)?, route(&candidate.route)?);
+    let card = |id: &str| {
+        ws.rate_card(id)
+            .ok_or_else(|| InputError::new("rate_card", format!("names no rate card {id:?}")))
+    };
+    let (cur_card, cand_card) = (card(&cur_route.rate_card)?, card(&cand_route.rate_card)?);
+    let (_, current_lcpr) = lcpr_of(eval, &current.id, "migration.current")?;
+    let (_, candidate_lcpr) = lcpr_of(eval, &candidate.id, "migration.candidate")?;
+    let candidate_mode = if cand_route.kind.is_gpu() {
+        DeploymentMode::Dedicated
+    } else if cand_route.kind == crate::document::RouteKind::ManagedApi {
+        DeploymentMode::ClosedApi
+    } else {
+        DeploymentMode::ServerlessOpen
+    };
+    let utilization = if cand_route.kind.is_gpu() {
+        let cand_pricing = card_pricing(cand_card)?;
+        // Against a per-token route: the utilization at which the GPU's effective $/M meets the
+        // current output price. Against GPUs: the current route's own utilization.
+        let required = if cur_card.pricing.is_tokens() {
+            break_even(&card_pricing(cur_card)?, &cand_pricing)?
+                .required_utilization
+                .unwrap_or(f64::INFINITY)
+        } else {
+            card_pricing(cur_card)?.utilization
+        };
+        let (value, status) = m
+            .measured_utilization
+            .map_or((cand_pricing.utilization, EvidenceStatus::Assumed), |u| {
+                (u.value, u.status)
+            });
+        Some(UtilizationProof {
+            utilization: value,
+            required_utilization: required,
+            status,
+        })
+    } else {
+        None
+    };
+    let memory = match &m.model {
+        Some(fit) => {
+            let sizing = kv_sizing(&fit.kv_shape()).map_err(|e| e.within("migration.model"))?;
+            let mut mf =
+                MemoryFit::from_sizing(&sizing, fit.context_tokens, fit.needed_concurrency);
+            mf.oom_events = fit.oom_events;
+            Some(mf)
+        }
+        None => None,
+    };
+    let (fallback_route, fallback_cost) = match &m.fallback {
+        Some(id) => {
+            let s = scenario(id, "migration.fallback")?;
+            (
+                Some(s.name.clone()),
+                lcpr_of(eval, id, "migration.fallback")?.1,
+            )
+        }
+        None => (None, candidate_lcpr),
+    };
+    let input = MigrationGateInput {
+        workload: ws
+            .workload(&current.workload)
+            .map_or(current.workload.clone(), |w| w.name.clone()),
+        current_route: cur_route.name.clone(),
+        candidate_route: cand_route.name.clone(),
+        candidate_mode,
+        demand: m.demand.clone(),
+        utilization,
+        memory,
+        operations: m.operations.clone(),
+        fallback: FallbackEconomics {
+            fallback_route,
+            fallback_cost_per_accepted: fallback_cost,
+            candidate_lcpr,
+            current_lcpr,
+            fallback_share: m.fallback_share,
+        },
+        thresholds: GateThresholds::default(),
+    };
+    let gates = migration_gates(&input).map_err(|e| e.within("migration"))?;
+    let baseline = ws
+        .baselines
+        .iter()
+        .filter(|b| b.workload == current.workload)
+        .max_by_key(|b| b.captured_on);
+    let cand_cost = eval.scenario(&candidate.id).and_then(|s| s.cost.as_ref());
+    let load_test_p95 = ws
+        .load_tests
+        .iter()
+        .filter(|t| t.scenario.as_deref() == Some(candidate.id.as_str()))
+        .filter_map(|t| {
+            eval.load_tests
+                .iter()
+                .find(|r| r.id == t.id)
+                .and_then(|r| r.goodput.as_ref())
+        })
+        .map(|g| g.ttft_ms.p95)
+        .next();
+    let (comparison, latency_source) = match (baseline, cand_cost) {
+        (Some(b), Some(c)) => {
+            let (p95, source) = match (m.candidate_p95_ttft_ms, load_test_p95) {
+                (Some(v), _) => (
+                    v,
+                    "measured p95 TTFT stated in the migration case".to_owned(),
+                ),
+                (None, Some(v)) => (v, "p95 TTFT of the candidate's load test".to_owned()),
+                (None, None) => (
+                    b.metrics.ttft_ms.p95,
+                    "not measured on the candidate: the baseline's p95 TTFT is used".to_owned(),
+                ),
+            };
+            let base = Snapshot {
+                lcpr: b.metrics.lcpr,
+                quality_pass_rate: b.metrics.gate_pass_rate,
+                p95_latency_ms: b.metrics.ttft_ms.p95,
+                cache_hit_rate: b.metrics.cache_hit_rate,
+            };
+            let cand = Snapshot {
+                lcpr: candidate_lcpr,
+                quality_pass_rate: c.quality_pass_rate,
+                p95_latency_ms: p95,
+                cache_hit_rate: c.cache_hit_rate,
+            };
+            (Some(baseline_vs_candidate(&base, &cand)?), source)
+        }
+        _ => (None, "no baseline for the workload".to_owned()),
+    };
+    Ok(MigrationAssessment {
+        current: current.id.clone(),
+        candidate: candidate.id.clone(),
+        gates,
+        baseline: baseline.map(|b| b.id.clone()),
+        comparison,
+        latency_source,
+    })
+}

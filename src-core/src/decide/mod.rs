@@ -1,0 +1,19 @@
+//! Stage: the analyses that turn an evaluated case into a decision.
+//!
+//! - [`tornado`]: one-at-a-time sensitivity over the register;
+//! - [`monte_carlo`]: sampled ranges over the register, P(A beats B), rank correlations;
+//! - [`forecast`]: next quarter's cost per named scenario, a P10–P90 range;
+//! - [`gates`] and [`migration`]: the five migration gates and the migration case around them;
+//! - [`attribution`]: a shared bill split across teams by four modes;
+//! - [`monthly_review`] and [`incidents`]: this month against last, and what incidents cost.
+//!
+//! May use: `case` and every earlier stage. Never `report`.
+
+pub mod attribution;
+pub mod forecast;
+pub mod gates;
+pub mod incidents;
+pub mod migration;
+pub mod monte_carlo;
+pub mod monthly_review;
+pub mod tornado;

@@ -1,0 +1,243 @@
+//! Trace import: request-level traces (CSV, JSON Lines, OpenTelemetry GenAI spans, raw provider
+//! usage objects, Parquet) into per-workload, per-day aggregates, priced from the workspace's
+//! rate cards, and from those a dated baseline per workload and the anomaly findings between two
+//! baselines.
+//!
+//! The path of a trace: a reader ([`csv`], [`jsonl`], [`otlp`], [`provider_usage`],
+//! `parquet`) maps each record through a [`mapping::ColumnMapping`] to the canonical
+//! [`trace_row::TraceRow`], checking it ([`trace_row::build_row`]); rows are counted into an
+//! [`aggregate::Aggregate`] chunk by chunk on every core and merged; [`pricing`] prices the
+//! aggregate's token sums; [`baseline`] derives a [`crate::document::Baseline`]; [`findings`]
+//! compares two baselines.
+//!
+//! Imports never touch a workspace: they return a new aggregate (or an error, leaving nothing
+//! behind when they fail or are cancelled), and the caller decides what to store.
+
+pub mod aggregate;
+pub mod baseline;
+pub mod csv;
+pub mod findings;
+pub mod jsonl;
+pub mod otlp;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+mod pipeline;
+pub mod pricing;
+pub mod provider_usage;
+pub mod sketch;
+pub mod trace_row;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::RateCard;
+use crate::document::mapping::ColumnMapping;
+use crate::error::InputError;
+use aggregate::{Aggregate, AggregateSettings};
+
+/// Why an import produced no aggregate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// The mapping, the header or the file's structure breaks a rule.
+    #[error("{0}")]
+    Input(#[from] InputError),
+    /// The input could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The file, or `input` for a stream.
+        path: String,
+        /// What the system said.
+        message: String,
+    },
+    /// A total outgrew its type (beyond any real trace).
+    #[error("{0} is too large to add up exactly")]
+    Overflow(String),
+    /// The caller cancelled the import.
+    #[error("the import was cancelled")]
+    Cancelled,
+    /// A worker thread stopped unexpectedly.
+    #[error("an import worker stopped unexpectedly")]
+    Worker,
+}
+
+impl ImportError {
+    pub(crate) fn io(path: &str, e: &std::io::Error) -> Self {
+        Self::Io {
+            path: path.to_owned(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// How an import runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportOptions {
+    /// Worker threads; 0 uses every core.
+    pub threads: usize,
+    /// Bytes per chunk of text input (a chunk grows to hold a longer record).
+    pub chunk_bytes: usize,
+    /// Raw-value limit and kept broken rows.
+    pub aggregate: AggregateSettings,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            threads: 0,
+            chunk_bytes: 1 << 20,
+            aggregate: AggregateSettings::default(),
+        }
+    }
+}
+
+/// How far an import has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// Records decoded so far.
+    pub rows_done: u64,
+    /// Input bytes read so far.
+    pub bytes_done: u64,
+    /// Input size in bytes (0 when unknown).
+    pub bytes_total: u64,
+}
+
+/// The trace formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// RFC 4180 CSV with a header row.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+    /// OpenTelemetry trace export requests in OTLP JSON, one or more per file.
+    Otlp,
+    /// Provider responses or usage objects (OpenAI chat or Responses, Anthropic), one or more
+    /// JSON objects per file.
+    ProviderUsage,
+    /// Apache Parquet (needs the `parquet` feature).
+    Parquet,
+}
+
+impl Format {
+    /// The format a file name suggests: `.csv`, `.jsonl`/`.ndjson`, `.otlp.json`/`.otlp.jsonl`,
+    /// `.usage.json`/`.usage.jsonl`, `.parquet`.
+    #[must_use]
+    pub fn from_path(path: &Path) -> Option<Self> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        let ends = |s: &str| name.ends_with(s);
+        Some(if ends(".csv") {
+            Self::Csv
+        } else if ends(".otlp.json") || ends(".otlp.jsonl") {
+            Self::Otlp
+        } else if ends(".usage.json") || ends(".usage.jsonl") {
+            Self::ProviderUsage
+        } else if ends(".jsonl") || ends(".ndjson") {
+            Self::Jsonl
+        } else if ends(".parquet") {
+            Self::Parquet
+        } else {
+            return None;
+        })
+    }
+}
+
+/// One import: what to read, how to map and price it, how to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Import<'a> {
+    /// The input's format.
+    pub format: Format,
+    /// Source columns → canonical fields.
+    pub mapping: &'a ColumnMapping,
+    /// The workspace's rate cards, for pricing.
+    pub cards: &'a [RateCard],
+    /// Threads, chunk size, aggregate settings.
+    pub options: ImportOptions,
+}
+
+impl Import<'_> {
+    fn priced(&self, agg: Aggregate) -> Result<Aggregate, ImportError> {
+        let mut agg = agg;
+        pricing::price_in_place(&mut agg, self.cards)?;
+        Ok(agg)
+    }
+
+    /// Imports `input`, a stream of `bytes_total` bytes (0 when unknown), and prices it.
+    ///
+    /// `progress` is called on the calling thread after each chunk; setting `cancel` stops the
+    /// import with [`ImportError::Cancelled`]. Parquet needs a file: use [`Self::from_file`].
+    pub fn from_reader<R: Read>(
+        &self,
+        input: R,
+        bytes_total: u64,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<Aggregate, ImportError> {
+        let (mapping, options) = (self.mapping, &self.options);
+        let agg = match self.format {
+            Format::Csv => {
+                let source = csv::CsvSource::new(input, bytes_total, mapping, options.chunk_bytes)?;
+                pipeline::run(source, options, progress, cancel)?
+            }
+            Format::Jsonl => {
+                let source =
+                    jsonl::JsonlSource::new(input, bytes_total, mapping, options.chunk_bytes)?;
+                pipeline::run(source, options, progress, cancel)?
+            }
+            Format::Otlp => {
+                let source = otlp::OtlpSource::new(input, bytes_total, mapping)?;
+                pipeline::run(source, options, progress, cancel)?
+            }
+            Format::ProviderUsage => {
+                let source = provider_usage::UsageSource::new(input, bytes_total, mapping)?;
+                pipeline::run(source, options, progress, cancel)?
+            }
+            Format::Parquet => {
+                return Err(ImportError::Input(InputError::new(
+                    "format",
+                    "parquet must be imported from a file",
+                )));
+            }
+        };
+        self.priced(agg)
+    }
+
+    /// Imports the file at `path`; see [`Self::from_reader`].
+    pub fn from_file(
+        &self,
+        path: &Path,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<Aggregate, ImportError> {
+        let shown = path.display().to_string();
+        if self.format == Format::Parquet {
+            #[cfg(feature = "parquet")]
+            {
+                let source = parquet::ParquetSource::open(path, self.mapping)?;
+                let agg = pipeline::run(source, &self.options, progress, cancel)?;
+                return self.priced(agg);
+            }
+            #[cfg(not(feature = "parquet"))]
+            {
+                return Err(ImportError::Input(InputError::new(
+                    "format",
+                    "parquet needs lcpr-core built with the `parquet` feature",
+                )));
+            }
+        }
+        let file = File::open(path).map_err(|e| ImportError::io(&shown, &e))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        self.from_reader(file, size, progress, cancel)
+            .map_err(|e| match e {
+                ImportError::Io { message, .. } => ImportError::Io {
+                    path: shown.clone(),
+                    message,
+                },
+                other => other,
+            })
+    }
+}

@@ -1,0 +1,354 @@
+//! The import loop: one reader cuts the input into chunks, workers turn chunks into partial
+//! aggregates, and the partials are merged.
+//!
+//! The calling thread reads and cuts (cheap: I/O and a scan for record ends) and hands chunks
+//! through a bounded channel to the workers, one per core, each owning its partial aggregate;
+//! so at most a few chunks are in memory at once. Chunks carry the number of their first row,
+//! so row numbers do not depend on which worker took them. Because aggregates merge exactly
+//! (see [`super::aggregate`]), the result equals a single-threaded run's.
+//!
+//! Cancellation is checked before each chunk, by the reader and by the workers; a cancelled or
+//! failed import returns an error and no aggregate, so nothing half-done escapes.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+
+use super::aggregate::Aggregate;
+use super::trace_row::{RowError, TraceRow};
+use super::{ImportError, ImportOptions, Progress};
+
+/// One unit of work: a payload and the number of its first row.
+pub(crate) struct Chunk<P> {
+    /// What the worker decodes.
+    pub payload: P,
+    /// 1-based number of the payload's first row.
+    pub first_row: u64,
+    /// Input bytes consumed once this chunk was cut.
+    pub bytes_done: u64,
+}
+
+/// Cuts an input into chunks, on the calling thread.
+pub(crate) trait Source {
+    /// The payload of a chunk.
+    type Payload: Send;
+    /// Turns payloads into rows.
+    type Decoder: Decoder<Payload = Self::Payload> + Send;
+
+    /// A decoder for one worker.
+    fn decoder(&self) -> Result<Self::Decoder, ImportError>;
+    /// The next chunk, or `None` at the end of the input.
+    fn next_chunk(&mut self) -> Result<Option<Chunk<Self::Payload>>, ImportError>;
+    /// Size of the input in bytes, when known (0 otherwise).
+    fn bytes_total(&self) -> u64;
+}
+
+/// Turns a chunk's payload into rows, counted into an aggregate.
+pub(crate) trait Decoder {
+    /// The payload it reads.
+    type Payload;
+    /// Decodes `payload`, whose first row is `first_row`, into `into`; returns the rows read.
+    fn decode(
+        &mut self,
+        payload: Self::Payload,
+        first_row: u64,
+        into: &mut Aggregate,
+    ) -> Result<u64, ImportError>;
+}
+
+fn threads(options: &ImportOptions) -> usize {
+    match options.threads {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        n => n,
+    }
+}
+
+/// Runs an import to its merged, normalized aggregate.
+pub(crate) fn run<S: Source>(
+    mut source: S,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Aggregate, ImportError> {
+    let total = source.bytes_total();
+    let workers = threads(options).max(1);
+    let mut merged = if workers == 1 {
+        let mut decoder = source.decoder()?;
+        let mut agg = Aggregate::new(options.aggregate);
+        let mut rows = 0;
+        while let Some(chunk) = source.next_chunk()? {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ImportError::Cancelled);
+            }
+            rows += decoder.decode(chunk.payload, chunk.first_row, &mut agg)?;
+            progress(Progress {
+                rows_done: rows,
+                bytes_done: chunk.bytes_done,
+                bytes_total: total,
+            });
+        }
+        agg
+    } else {
+        parallel(&mut source, workers, options, progress, cancel)?
+    };
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ImportError::Cancelled);
+    }
+    merged.normalize();
+    progress(Progress {
+        rows_done: merged.rows_read,
+        bytes_done: total,
+        bytes_total: total,
+    });
+    Ok(merged)
+}
+
+fn parallel<S: Source>(
+    source: &mut S,
+    workers: usize,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Aggregate, ImportError> {
+    let total = source.bytes_total();
+    let decoders = (0..workers)
+        .map(|_| source.decoder())
+        .collect::<Result<Vec<_>, _>>()?;
+    let (sender, receiver) = mpsc::sync_channel::<Chunk<S::Payload>>(workers * 2);
+    // Only the workers hold the receiver: if they all stop, however they stop, it is dropped
+    // and the reader's next send fails instead of waiting forever.
+    let receiver = Arc::new(Mutex::new(receiver));
+    let rows_done = AtomicU64::new(0);
+    // Set by a worker that failed: the reader stops, the other workers drain and stop.
+    let failed = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = decoders
+            .into_iter()
+            .map(|mut decoder| {
+                let receiver = Arc::clone(&receiver);
+                let (rows_done, failed) = (&rows_done, &failed);
+                scope.spawn(move || {
+                    let mut agg = Aggregate::new(options.aggregate);
+                    let mut outcome = Ok(());
+                    loop {
+                        let next = match receiver.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(chunk) = next else { break };
+                        if outcome.is_err() || failed.load(Ordering::Relaxed) {
+                            continue;
+                        }
+                        if cancel.load(Ordering::Relaxed) {
+                            outcome = Err(ImportError::Cancelled);
+                            failed.store(true, Ordering::Relaxed);
+                            continue;
+                        }
+                        match decoder.decode(chunk.payload, chunk.first_row, &mut agg) {
+                            Ok(n) => {
+                                rows_done.fetch_add(n, Ordering::Relaxed);
+                            }
+                            Err(e) => {
+                                outcome = Err(e);
+                                failed.store(true, Ordering::Relaxed);
+                            }
+                        }
+                    }
+                    outcome.map(|()| agg)
+                })
+            })
+            .collect();
+        drop(receiver);
+        let mut read = Ok(());
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                read = Err(ImportError::Cancelled);
+                failed.store(true, Ordering::Relaxed);
+                break;
+            }
+            if failed.load(Ordering::Relaxed) {
+                break;
+            }
+            match source.next_chunk() {
+                Ok(Some(chunk)) => {
+                    let bytes_done = chunk.bytes_done;
+                    if sender.send(chunk).is_err() {
+                        break;
+                    }
+                    progress(Progress {
+                        rows_done: rows_done.load(Ordering::Relaxed),
+                        bytes_done,
+                        bytes_total: total,
+                    });
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    read = Err(e);
+                    // The workers stop too: their results would be thrown away.
+                    failed.store(true, Ordering::Relaxed);
+                    break;
+                }
+            }
+        }
+        drop(sender);
+        let mut merged: Option<Aggregate> = None;
+        let mut first_error = read.err();
+        for handle in handles {
+            match handle.join() {
+                Ok(Ok(partial)) => match merged.as_mut() {
+                    None => merged = Some(partial),
+                    Some(m) => {
+                        if let Err(e) = m.merge(partial) {
+                            first_error.get_or_insert(e);
+                        }
+                    }
+                },
+                Ok(Err(e)) => {
+                    first_error.get_or_insert(e);
+                }
+                Err(_) => {
+                    first_error.get_or_insert(ImportError::Worker);
+                }
+            }
+        }
+        match (first_error, merged) {
+            (Some(e), _) => Err(e),
+            (None, Some(m)) => Ok(m),
+            (None, None) => Ok(Aggregate::new(options.aggregate)),
+        }
+    })
+}
+
+/// Rows decoded on the reader's thread (OTLP, provider usage), to be counted by a worker.
+pub(crate) type RowBatch = Vec<Result<TraceRow<'static>, RowError>>;
+
+/// Rows per batch for readers that decode on the reader's thread.
+pub(crate) const ROW_BATCH: usize = 4096;
+
+/// Counts batches of already-decoded rows.
+pub(crate) struct RowsDecoder;
+
+impl Decoder for RowsDecoder {
+    type Payload = RowBatch;
+
+    fn decode(
+        &mut self,
+        payload: RowBatch,
+        _first_row: u64,
+        into: &mut Aggregate,
+    ) -> Result<u64, ImportError> {
+        let n = payload.len() as u64;
+        for row in payload {
+            into.record(row)?;
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::traces::aggregate::AggregateSettings;
+    use crate::evidence::traces::trace_row::RowError;
+
+    /// Chunks 1..=n, each one broken row; the decoder fails (or panics) on chunk `bad`.
+    struct Numbers {
+        next: u64,
+        n: u64,
+        bad: u64,
+        panic: bool,
+    }
+
+    struct Counter {
+        bad: u64,
+        panic: bool,
+    }
+
+    impl Decoder for Counter {
+        type Payload = u64;
+
+        fn decode(
+            &mut self,
+            k: u64,
+            first_row: u64,
+            into: &mut Aggregate,
+        ) -> Result<u64, ImportError> {
+            if k == self.bad {
+                if self.panic {
+                    panic!("decoder fault on chunk {k}");
+                }
+                return Err(ImportError::Overflow(format!("chunk {k}")));
+            }
+            into.add_error(RowError::record(first_row, "bad"));
+            Ok(1)
+        }
+    }
+
+    impl Source for Numbers {
+        type Payload = u64;
+        type Decoder = Counter;
+
+        fn decoder(&self) -> Result<Counter, ImportError> {
+            Ok(Counter {
+                bad: self.bad,
+                panic: self.panic,
+            })
+        }
+
+        fn next_chunk(&mut self) -> Result<Option<Chunk<u64>>, ImportError> {
+            if self.next >= self.n {
+                return Ok(None);
+            }
+            self.next += 1;
+            Ok(Some(Chunk {
+                payload: self.next,
+                first_row: self.next,
+                bytes_done: self.next,
+            }))
+        }
+
+        fn bytes_total(&self) -> u64 {
+            self.n
+        }
+    }
+
+    fn run_numbers(bad: u64, panic: bool, threads: usize) -> Result<Aggregate, ImportError> {
+        let options = ImportOptions {
+            threads,
+            chunk_bytes: 1,
+            aggregate: AggregateSettings {
+                exact_below: 0,
+                max_row_errors: 5,
+            },
+        };
+        let source = Numbers {
+            next: 0,
+            n: 10_000,
+            bad,
+            panic,
+        };
+        run(source, &options, &mut |_| {}, &AtomicBool::new(false))
+    }
+
+    #[test]
+    fn counts_every_chunk_on_any_number_of_threads() {
+        for threads in [1, 2, 4] {
+            let agg = run_numbers(0, false, threads).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((agg.rows_read, agg.rows_broken), (10_000, 10_000));
+            let rows: Vec<u64> = agg.row_errors.iter().map(|e| e.row).collect();
+            assert_eq!(rows, vec![1, 2, 3, 4, 5]);
+        }
+    }
+
+    #[test]
+    fn a_failing_worker_fails_the_import_without_hanging() {
+        for threads in [1, 2, 3] {
+            let r = run_numbers(37, false, threads);
+            assert_eq!(
+                r.err(),
+                Some(ImportError::Overflow("chunk 37".into())),
+                "threads {threads}"
+            );
+        }
+        assert_eq!(run_numbers(5, true, 2).err(), Some(ImportError::Worker));
+    }
+}
