@@ -272,6 +272,50 @@ fn save_as_writes_the_file_and_clears_the_marker() {
 }
 
 #[test]
+fn a_file_changed_on_disk_is_asked_about_before_it_is_overwritten() {
+    let dir = scratch("ondisk");
+    let file = dir.join("w.yaml");
+    std::fs::copy(default_workspace(), &file).expect("copy");
+    let mut h = app(Some(file.clone()), None, vec![]);
+    h.state_mut().session_mut().doc.meta.title = "Mine".into();
+    h.run_steps(2);
+    // Another program (a CLI import, a colleague's editor) writes the file meanwhile.
+    let mut other = lcpr_core::document::load(&file).expect("load");
+    other.meta.title = "Theirs".into();
+    lcpr_core::document::save(&other, &file).expect("save");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(2);
+    assert!(h.state().asking_about_change_on_disk());
+    assert!(h.query_by_label_contains("changed on disk").is_some());
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert_eq!(
+        lcpr_core::document::load(&file).expect("load").meta.title,
+        "Theirs"
+    );
+    assert!(h.state().session().is_dirty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(2);
+    h.get_by_label("Reload from disk").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc.meta.title, "Theirs");
+    assert!(!h.state().session().is_dirty());
+    h.state_mut().session_mut().doc.meta.title = "Mine again".into();
+    h.run_steps(2);
+    other.meta.title = "Theirs, later".into();
+    lcpr_core::document::save(&other, &file).expect("save");
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run_steps(2);
+    h.get_by_label("Overwrite").click();
+    h.run_steps(2);
+    assert_eq!(
+        lcpr_core::document::load(&file).expect("load").meta.title,
+        "Mine again"
+    );
+    assert!(!h.state().session().is_dirty());
+}
+
+#[test]
 fn autosave_snapshots_are_offered_back_after_a_crash() {
     let dir = scratch("autosave");
     let storage = StoragePaths::under(&dir.join("home"));

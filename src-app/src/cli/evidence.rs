@@ -124,5 +124,7 @@ pub fn run_dispute(
             return std::process::ExitCode::from(super::EXIT_INVALID_INPUT);
         }
     };
-    super::output::run_on(file, json, |ws| dispute(file, ws, reconciliation, &action))
+    super::output::run_writing_on(file, json, "lcpr dispute", |ws| {
+        dispute(file, ws, reconciliation, &action)
+    })
 }

@@ -86,6 +86,8 @@ pub fn import_traces(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(Workspace, ImportReport), String> {
+    let _lock =
+        document::WorkspaceLock::acquire(into, "lcpr import traces").map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
     let format = Format::from_path(file).ok_or_else(|| {
         format!(
@@ -418,6 +420,8 @@ pub fn import_loadtest(
     into: &Path,
     workload: &str,
 ) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
+    let _lock = document::WorkspaceLock::acquire(into, "lcpr import loadtest")
+        .map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
     let added = add_load_tests(&mut ws, file, workload)?;
     document::save(&ws, into).map_err(|e| e.to_string())?;

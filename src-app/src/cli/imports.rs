@@ -133,7 +133,14 @@ fn run_evidence(file: PathBuf, kind: EvidenceFile, target: ReconciliationTarget)
         kind,
         reconciliation: target.reconciliation,
     };
-    output::run_on(&target.into, target.json, |ws| {
+    let holder = match request.kind {
+        EvidenceFile::Invoice { .. } => "lcpr import invoice",
+        EvidenceFile::Evals => "lcpr import evals",
+        EvidenceFile::Reviews => "lcpr import reviews",
+        EvidenceFile::Contract => "lcpr import contract",
+        EvidenceFile::ModelConfig { .. } => "lcpr import model-config",
+    };
+    output::run_writing_on(&target.into, target.json, holder, |ws| {
         evidence::import(&target.into, ws, &request)
     })
 }

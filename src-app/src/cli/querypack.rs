@@ -81,6 +81,8 @@ pub fn import_querypack(
     into: &Path,
     workload: Option<&str>,
 ) -> Result<ImportReport, String> {
+    let _lock = document::WorkspaceLock::acquire(into, "lcpr import querypack")
+        .map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
     let counters = read_all(files.counters, querypack::parse_counters, workload, |r| {
         &r.workload

@@ -235,6 +235,8 @@ pub fn write_into(
     request: &Request,
     r: &FourSourceReconciliation,
 ) -> Result<(), String> {
+    let _lock =
+        document::WorkspaceLock::acquire(file, "lcpr reconcile").map_err(|e| e.to_string())?;
     let mut ws = document::load(file).map_err(|e| e.to_string())?;
     let mut rec = r.to_document();
     let today = Date::today().ok_or("the system clock is before 1970")?;

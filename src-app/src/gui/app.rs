@@ -127,6 +127,8 @@ enum Modal {
     InvoiceServices(Box<ServicePick>),
     Unsaved(Pending),
     Recover(Snapshot),
+    /// The file changed on disk since it was opened or saved: overwrite, reload or cancel.
+    ChangedOnDisk,
     Error(String),
 }
 
@@ -238,6 +240,12 @@ impl WorkbenchApp {
     #[must_use]
     pub fn asking_about_unsaved_changes(&self) -> bool {
         matches!(self.modal, Some(Modal::Unsaved(_)))
+    }
+
+    /// True when the app asks whether to overwrite a file another program changed.
+    #[must_use]
+    pub fn asking_about_change_on_disk(&self) -> bool {
+        matches!(self.modal, Some(Modal::ChangedOnDisk))
     }
 
     /// True while a trace import runs.
@@ -590,6 +598,15 @@ impl WorkbenchApp {
             });
             return false;
         }
+        if self.session.changed_on_disk() {
+            self.modal = Some(Modal::ChangedOnDisk);
+            return false;
+        }
+        self.save_over_disk()
+    }
+
+    /// Saves to the current file even if another program changed it since it was read.
+    fn save_over_disk(&mut self) -> bool {
         match self.session.save() {
             Ok(path) => {
                 self.after_save(&path);
@@ -1202,6 +1219,28 @@ impl WorkbenchApp {
                     if ui.button("OK").clicked() {
                         keep = false;
                     }
+                });
+            }
+            Modal::ChangedOnDisk => {
+                egui::Modal::new(egui::Id::unique("changed-on-disk")).show(ctx, |ui| {
+                    ui.heading(format!("{} changed on disk", self.session.file_name()));
+                    ui.label("Another program wrote the file after you opened it. Saving now replaces its changes with yours; reloading drops your unsaved changes.");
+                    ui.horizontal(|ui| {
+                        if ui.button("Overwrite").clicked() {
+                            keep = false;
+                            self.save_over_disk();
+                        }
+                        if ui.button("Reload from disk").clicked() {
+                            keep = false;
+                            match self.session.revert() {
+                                Ok(()) => self.status = "Reloaded from disk".to_owned(),
+                                Err(e) => self.status = format!("Could not reload: {e}"),
+                            }
+                        }
+                        if ui.button("Cancel").clicked() {
+                            keep = false;
+                        }
+                    });
                 });
             }
             Modal::Unsaved(action) => {

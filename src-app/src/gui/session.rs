@@ -18,6 +18,16 @@ pub struct Session {
     evaluated: Workspace,
     eval: Evaluation,
     violations: Vec<Violation>,
+    /// Content hash of the file as this session last read or wrote it, to notice another
+    /// program changing it in between.
+    disk: Option<String>,
+}
+
+/// Content hash of the file at `path` now, or `None` when it cannot be read.
+fn disk_hash(path: &Path) -> Option<String> {
+    std::fs::read(path)
+        .ok()
+        .map(|b| lcpr_core::content_hash::content_hash(&b))
 }
 
 fn undoer() -> Undoer<Workspace> {
@@ -44,7 +54,9 @@ impl Session {
         let violations = validate(&doc);
         let mut undoer = undoer();
         undoer.feed_state(0.0, &doc);
+        let disk = path.as_deref().and_then(disk_hash);
         Self {
+            disk,
             saved: doc.clone(),
             evaluated: doc.clone(),
             doc,
@@ -104,13 +116,31 @@ impl Session {
         self.save_as(&path)
     }
 
-    /// Saves to `path` and makes it the current file.
+    /// True when the file was changed on disk (or removed) by another program since this
+    /// session last read or wrote it: saving now would overwrite that change.
+    #[must_use]
+    pub fn changed_on_disk(&self) -> bool {
+        match (&self.path, &self.disk) {
+            (Some(path), Some(seen)) => disk_hash(path).as_ref() != Some(seen),
+            _ => false,
+        }
+    }
+
+    /// Saves to `path` and makes it the current file. The workspace's lock is held while
+    /// writing, so a CLI import into the same file at the same moment is refused, not lost.
     pub fn save_as(&mut self, path: &Path) -> Result<PathBuf, DocumentError> {
         let mut doc = self.doc.clone();
         if let Some(today) = Date::today() {
             doc.meta.updated = today.max(doc.meta.created);
         }
+        let _lock = document::WorkspaceLock::acquire(path, "LCPR Workbench").map_err(|e| {
+            DocumentError::Write {
+                file: path.display().to_string(),
+                source: std::io::Error::other(e.to_string()),
+            }
+        })?;
         document::save(&doc, path)?;
+        self.disk = disk_hash(path);
         self.doc = doc.clone();
         self.saved = doc;
         self.path = Some(path.to_path_buf());
@@ -124,6 +154,7 @@ impl Session {
             return Ok(());
         };
         let doc = document::load(&path)?;
+        self.disk = disk_hash(&path);
         self.doc = doc.clone();
         self.saved = doc;
         Ok(())
@@ -132,6 +163,7 @@ impl Session {
     /// Makes the document look unsaved relative to `original` (after a recovery).
     pub fn mark_recovered(&mut self, original: Option<PathBuf>, saved: Option<Workspace>) {
         self.path = original;
+        self.disk = self.path.as_deref().and_then(disk_hash);
         if let Some(saved) = saved {
             self.saved = saved;
         } else {
@@ -242,6 +274,51 @@ mod tests {
         s.doc.workloads[0].retry_rate = 0.5;
         s.refresh(1.0);
         assert_ne!(lcpr(&s), before);
+    }
+
+    #[test]
+    fn a_change_on_disk_by_another_program_is_noticed_until_reread() {
+        let dir = std::env::temp_dir().join(format!("lcpr-session-disk-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("w.yaml");
+        std::fs::copy(default_workspace_path(), &path).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Session::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!s.changed_on_disk());
+        let mut other = document::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        other.meta.title = "Changed elsewhere".to_owned();
+        document::save(&other, &path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(s.changed_on_disk());
+        s.revert().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!s.changed_on_disk());
+        assert_eq!(s.doc.meta.title, "Changed elsewhere");
+        s.doc.meta.title = "Mine".to_owned();
+        s.save().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !s.changed_on_disk(),
+            "our own save is not a change by another program"
+        );
+    }
+
+    #[test]
+    fn a_save_while_another_writer_holds_the_lock_is_refused_and_keeps_the_file() {
+        let dir = std::env::temp_dir().join(format!("lcpr-session-lock-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("w.yaml");
+        std::fs::copy(default_workspace_path(), &path).unwrap_or_else(|e| panic!("{e}"));
+        let before = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        let mut s = Session::open(&path).unwrap_or_else(|e| panic!("{e}"));
+        s.doc.meta.title = "Mine".to_owned();
+        let held = document::WorkspaceLock::acquire(&path, "lcpr import traces")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let err = s.save().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("lcpr import traces"), "{err}");
+        assert_eq!(std::fs::read(&path).ok(), Some(before));
+        assert!(s.is_dirty());
+        drop(held);
+        s.save().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!s.is_dirty());
     }
 
     #[test]

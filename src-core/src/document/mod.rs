@@ -3,7 +3,7 @@
 //! Stage: the first. A workspace is plain data (`Clone + PartialEq`, no GUI types); everything
 //! computed from it lives in the later stages and is a pure function of it. Each section has its
 //! own file (`forecast`, `attribution`, `incidents`, `monthly_review`, `gates`, `contracts`,
-//! `mapping`, `simulation`), beside the core model (`model`), the file format (`yaml`, `atomic`),
+//! `mapping`, `simulation`), beside the core model (`model`), the file format (`yaml`, `atomic`, `lock`),
 //! the rules (`validate`, `field`) and the prices after a contract (`rates`).
 //!
 //! May use: `calc` (the types of figures the document stores), `error`, `money`. Never
@@ -19,6 +19,7 @@ pub mod field;
 pub mod forecast;
 pub mod gates;
 pub mod incidents;
+pub mod lock;
 pub mod mapping;
 pub mod model;
 pub mod monthly_review;
@@ -29,6 +30,7 @@ pub mod yaml;
 
 pub use date::Date;
 pub use field::{BindingTarget, FieldRef, RateCardField, RouteField, Rule, WorkloadField};
+pub use lock::{LockError, WorkspaceLock};
 pub use model::*;
 pub use rates::{EffectiveRates, effective_rates};
 pub use simulation::{DEFAULT_DRAWS, Distribution, MAX_DRAWS};

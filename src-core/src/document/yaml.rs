@@ -162,7 +162,7 @@ fn options() -> serde_saphyr::Options {
     opts
 }
 
-fn syntax_error(file: &str, e: &serde_saphyr::Error, field: String) -> DocumentError {
+fn syntax_error(file: &str, text: &str, e: &serde_saphyr::Error, field: String) -> DocumentError {
     let location = e.location();
     let message = e.to_string();
     // The library's message may repeat the position; keep the first line only.
@@ -171,15 +171,117 @@ fn syntax_error(file: &str, e: &serde_saphyr::Error, field: String) -> DocumentE
     let rule = match first.rfind(" at line ") {
         Some(i) if first[i..].contains(", column ") => &first[..i],
         _ => first,
-    }
-    .to_owned();
+    };
+    // Where the library gave no field, the key written on the error's line names it.
+    let field = match (field.is_empty(), location) {
+        (true, Some(l)) => path_at(text, l.line()),
+        _ => field,
+    };
     DocumentError::at(
         file,
         location.map(|l| l.line()),
         location.map(|l| l.column()),
         field,
-        rule,
+        plain_rule(rule),
     )
+}
+
+/// The YAML library's wording turned into the rule a user can act on.
+fn plain_rule(rule: &str) -> String {
+    if let Some(rest) = rule.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return format!("the key `{key}` appears twice in one mapping; keep only one of them");
+    }
+    if rule.starts_with("non-finite float") {
+        return "must be a finite number (.nan and .inf are not values a workspace can hold)"
+            .to_owned();
+    }
+    if rule.starts_with("invalid u") || rule.starts_with("invalid i") {
+        return "must be a whole number (0 or more)".to_owned();
+    }
+    if let Some(rest) = rule.strip_prefix("invalid value: floating point `")
+        && rule.contains("expected a Decimal")
+    {
+        let raw = rest.split('`').next().unwrap_or(rest);
+        let shown = raw
+            .parse::<f64>()
+            .map_or_else(|_| raw.to_owned(), |v| format!("{v:.3e}"));
+        return format!(
+            "must be an amount money can hold (within ±7.9e28, at most 28 decimal places), got {shown}"
+        );
+    }
+    let mut out = rule.to_owned();
+    for (lib, plain) in [
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+        ("expected u32", "expected a whole number (0 or more)"),
+        ("expected u64", "expected a whole number (0 or more)"),
+        ("expected usize", "expected a whole number (0 or more)"),
+        ("expected i64", "expected a whole number"),
+        (
+            "expected a Decimal type representing a fixed-point number",
+            "expected a money amount",
+        ),
+    ] {
+        out = out.replace(lib, plain);
+    }
+    out
+}
+
+/// The field path of the key on 1-based `line` of block-style YAML (`routes[1].kind`), from
+/// the keys and list items above it; empty when the line has none.
+fn path_at(text: &str, line: u64) -> String {
+    enum Seg<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    let mut stack: Vec<(usize, Seg<'_>)> = Vec::new();
+    let last = usize::try_from(line).unwrap_or(usize::MAX);
+    for (i, raw) in text.lines().enumerate() {
+        if i >= last {
+            break;
+        }
+        let Some(s) = shape(raw) else { continue };
+        for &d in &s.dashes {
+            while stack
+                .last()
+                .is_some_and(|(c, seg)| *c > d || (*c == d && !matches!(seg, Seg::Key(_))))
+            {
+                let Some((c, seg)) = stack.pop() else { break };
+                if c == d
+                    && let Seg::Index(n) = seg
+                {
+                    stack.push((d, Seg::Index(n + 1)));
+                    break;
+                }
+            }
+            if !stack
+                .last()
+                .is_some_and(|(c, seg)| *c == d && matches!(seg, Seg::Index(_)))
+            {
+                stack.push((d, Seg::Index(0)));
+            }
+        }
+        if let Some(k) = s.key {
+            while stack.last().is_some_and(|(c, _)| *c >= s.content) {
+                stack.pop();
+            }
+            stack.push((s.content, Seg::Key(k)));
+        }
+    }
+    let mut out = String::new();
+    for (_, seg) in &stack {
+        match seg {
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(n) => out.push_str(&format!("[{n}]")),
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -198,7 +300,7 @@ pub fn parse(text: &str, file: &str) -> Result<Workspace, DocumentError> {
         });
     }
     let probe: VersionProbe = serde_saphyr::from_str_with_options(text, options())
-        .map_err(|e| syntax_error(file, &e, String::new()))?;
+        .map_err(|e| syntax_error(file, text, &e, String::new()))?;
     let found = probe.format_version.ok_or_else(|| {
         DocumentError::at(
             file,
@@ -230,7 +332,7 @@ pub fn parse(text: &str, file: &str) -> Result<Workspace, DocumentError> {
         } else {
             path.clone()
         };
-        syntax_error(file, &e, field)
+        syntax_error(file, &text, &e, field)
     })?;
     ws.format_version = FORMAT_VERSION;
     if let Some(v) = validate(&ws).into_iter().next() {
@@ -256,8 +358,29 @@ pub fn load(path: &Path) -> Result<Workspace, DocumentError> {
             limit: MAX_FILE_BYTES,
         });
     }
-    let text = std::fs::read_to_string(path).map_err(read_err)?;
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    let text =
+        String::from_utf8(bytes).map_err(|e| not_utf8(&file, e.as_bytes(), e.utf8_error()))?;
     parse(&text, &file)
+}
+
+/// A file that is not UTF-8, located at the first bad byte.
+fn not_utf8(file: &str, bytes: &[u8], e: std::str::Utf8Error) -> DocumentError {
+    let good = &bytes[..e.valid_up_to()];
+    let line = good.iter().filter(|b| **b == b'\n').count() as u64 + 1;
+    let line_start = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u64 + 1;
+    let byte = bytes.get(e.valid_up_to()).copied().unwrap_or(0);
+    let text = String::from_utf8_lossy(bytes);
+    DocumentError::at(
+        file,
+        Some(line),
+        Some(column),
+        path_at(&text, line),
+        format!(
+            "is not UTF-8 text (byte 0x{byte:02X}); save the file as UTF-8 (a workspace is always UTF-8)"
+        ),
+    )
 }
 
 /// Writes a workspace as YAML with the document's key order.
@@ -411,6 +534,57 @@ mod tests {
         // Unknown tails fall back to the deepest known part.
         assert_eq!(locate(DOC, "scenarios[1].nothing"), Some((7, 3)));
         assert_eq!(locate(DOC, "absent.key"), None);
+    }
+
+    #[test]
+    fn the_path_of_a_line_follows_keys_and_list_items() {
+        assert_eq!(path_at(DOC, 1), "format_version");
+        assert_eq!(path_at(DOC, 3), "meta.title");
+        assert_eq!(path_at(DOC, 5), "scenarios[0].id");
+        assert_eq!(path_at(DOC, 8), "scenarios[1].route");
+        assert_eq!(path_at(DOC, 10), "scenarios[1].overrides.retry_rate");
+        assert_eq!(path_at(DOC, 13), "routes[0].kind");
+    }
+
+    #[test]
+    fn library_wording_is_replaced_by_the_rule_and_the_field() {
+        let bad = |text: &str| {
+            parse(text, "w.yaml")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let e = bad("format_version: abc\n");
+        assert_eq!(
+            e,
+            "w.yaml:1:17: format_version: must be a whole number (0 or more)"
+        );
+        let e = bad("format_version: 1\nmeta:\n  title: a\n  title: b\n");
+        assert!(
+            e.contains("w.yaml:4:3: meta.title:") && e.contains("appears twice"),
+            "{e}"
+        );
+        assert!(!e.contains("DuplicateKeyPolicy"), "{e}");
+        let e = bad(&DOC.replace("retry_rate: 0.2", "retry_rate: .nan"));
+        assert!(
+            e.contains("scenarios[1].overrides.retry_rate") && e.contains("finite number"),
+            "{e}"
+        );
+        assert!(!e.contains("policy"), "{e}");
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_at_its_line() {
+        let dir = std::env::temp_dir().join(format!("lcpr-yaml-utf8-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.join("w.yaml");
+        std::fs::write(&path, b"format_version: 1\nmeta:\n  title: caf\xe9\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let e = load(&path).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            e.contains("w.yaml:3:13: meta.title: is not UTF-8 text (byte 0xE9)"),
+            "{e}"
+        );
     }
 
     #[test]

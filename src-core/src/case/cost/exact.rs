@@ -288,7 +288,14 @@ pub fn workload_profile(w: &Workload) -> WorkloadProfile {
 fn cents(value: f64, field: &str) -> InputResult<Decimal> {
     money::from_f64(value)
         .map(to_cents)
-        .ok_or_else(|| InputError::new(field, format!("is out of range: {value}")))
+        .ok_or_else(|| {
+            InputError::new(
+                field,
+                format!(
+                    "is out of range: {value:.3e} per month, beyond the ±7.9e28 money can hold; check the volume, token counts and prices that feed it"
+                ),
+            )
+        })
 }
 
 /// Costs `workload` (overrides already applied) on `route` priced by `card`.

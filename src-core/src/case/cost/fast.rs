@@ -295,6 +295,10 @@ impl CompiledWorkspace {
             let c = base
                 .rate_card(&r.rate_card)
                 .ok_or_else(|| missing("rate card", &r.rate_card))?;
+            // The same range checks as `compute`: a scenario the Decimal cost refuses (a value
+            // out of money's range, a bad override) is refused here too, not sampled in f64.
+            crate::case::evaluation::cost_of(&base, &s.id)
+                .map_err(|e| e.within(&format!("scenarios.{}", s.id)))?;
             let overrides: Vec<(WorkloadField, f64)> =
                 s.overrides.iter().map(|(f, v)| (*f, *v)).collect();
             scenarios.push((
@@ -367,6 +371,29 @@ mod tests {
             }
         }
         assert!(checked >= 6, "only {checked} scenarios checked");
+    }
+
+    #[test]
+    fn a_scenario_compute_refuses_as_out_of_range_is_refused_here_too() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../workspaces/support-migration.yaml");
+        let mut ws = crate::document::load(&root).unwrap_or_else(|e| panic!("{e}"));
+        let w = ws
+            .workloads
+            .first_mut()
+            .unwrap_or_else(|| panic!("a workload"));
+        // The output tokens are bound by no register entry, so the value reaches the cost.
+        w.tokens.output = 1e300;
+        let refused = evaluate(&ws).scenarios.iter().any(|s| s.cost.is_none());
+        assert!(refused, "compute refuses the file");
+        let err = CompiledWorkspace::new(&ws)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("scenarios.") && err.contains("out of range"),
+            "{err}"
+        );
     }
 
     #[test]
