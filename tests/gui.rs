@@ -227,6 +227,28 @@ fn a_file_that_fails_to_load_keeps_the_open_document() {
 }
 
 #[test]
+fn a_mistyped_key_in_a_colleagues_file_suggests_the_right_one() {
+    let dir = scratch("typo");
+    let bad = dir.join("typo.yaml");
+    let text = std::fs::read_to_string(default_workspace()).expect("read");
+    std::fs::write(
+        &bad,
+        text.replacen("  retry_rate: 0.03", "  retry_rat: 0.03", 1),
+    )
+    .expect("write");
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.state_mut().open(&bad);
+    h.run_steps(2);
+    let error = h.state().error().expect("an error is shown").to_owned();
+    assert!(error.contains("did you mean `retry_rate`?"), "{error}");
+    assert!(!error.contains("expected one of"), "{error}");
+    assert!(
+        h.query_by_label_contains("did you mean `retry_rate`?")
+            .is_some()
+    );
+}
+
+#[test]
 fn unsaved_changes_are_asked_about_before_new() {
     let mut h = app(Some(default_workspace()), None, vec![]);
     h.state_mut().session_mut().doc.meta.title = "Edited".into();

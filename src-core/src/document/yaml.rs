@@ -192,6 +192,13 @@ fn plain_rule(rule: &str) -> String {
         let key = rest.split(',').next().unwrap_or(rest).trim();
         return format!("the key `{key}` appears twice in one mapping; keep only one of them");
     }
+    for (what, noun) in [("unknown field `", "key"), ("unknown variant `", "value")] {
+        if let Some(rest) = rule.strip_prefix(what)
+            && let Some((typed, tail)) = rest.split_once('`')
+        {
+            return unknown_name(noun, typed, tail);
+        }
+    }
     if rule.starts_with("non-finite float") {
         return "must be a finite number (.nan and .inf are not values a workspace can hold)"
             .to_owned();
@@ -226,6 +233,47 @@ fn plain_rule(rule: &str) -> String {
         out = out.replace(lib, plain);
     }
     out
+}
+
+/// An unknown key or enum value: the nearest valid one suggested, the rest listed.
+fn unknown_name(noun: &str, typed: &str, tail: &str) -> String {
+    let valid: Vec<&str> = tail
+        .split_once("expected one of ")
+        .or_else(|| tail.split_once("expected "))
+        .map(|(_, list)| {
+            list.split(", ")
+                .map(|v| v.trim().trim_matches('`'))
+                .filter(|v| !v.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let nearest = valid
+        .iter()
+        .map(|v| (edit_distance(&typed.to_lowercase(), &v.to_lowercase()), *v))
+        .min();
+    // A suggestion is only worth making when it is close: a slip, not a different word.
+    let close = nearest.filter(|(d, v)| *d <= (v.chars().count() / 3).max(2));
+    match (close, valid.is_empty()) {
+        (Some((_, v)), _) => format!("unknown {noun} `{typed}`; did you mean `{v}`?"),
+        (None, false) => format!("unknown {noun} `{typed}`; valid: {}", valid.join(", ")),
+        (None, true) => format!("unknown {noun} `{typed}`"),
+    }
+}
+
+/// Levenshtein distance between two short names.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// The field path of the key on 1-based `line` of block-style YAML (`routes[1].kind`), from
@@ -571,6 +619,35 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("policy"), "{e}");
+    }
+
+    #[test]
+    fn a_mistyped_key_or_value_suggests_the_nearest_valid_one() {
+        const WS: &str = include_str!("../../../workspaces/support-migration.yaml");
+        let bad = |text: &str| {
+            parse(text, "w.yaml")
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        let e = bad(&WS.replacen("  retry_rate: 0.03", "  retry_rat: 0.03", 1));
+        assert!(
+            e.contains("workloads[0].retry_rat") && e.contains("did you mean `retry_rate`?"),
+            "{e}"
+        );
+        let e = bad(&WS.replacen("kind: managed_api", "kind: managed_apy", 1));
+        assert!(
+            e.contains("routes[0].kind") && e.contains("did you mean `managed_api`?"),
+            "{e}"
+        );
+        // Far from every valid name: no guess, the valid names instead.
+        let e = bad(&WS.replacen("kind: managed_api", "kind: banana", 1));
+        assert!(
+            e.contains("valid: managed_api, ") && !e.contains("did you mean"),
+            "{e}"
+        );
+        assert_eq!(edit_distance("retry_rat", "retry_rate"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 
     #[test]
