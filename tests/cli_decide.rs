@@ -200,3 +200,60 @@ fn compute_json_matches_the_recorded_output_on_every_shipped_file() {
     }
     assert!(checked >= 6, "{checked} files checked");
 }
+
+#[test]
+fn diff_of_a_colleagues_copy_attributes_the_lcpr_change_to_the_two_changed_inputs() {
+    let original = support::repo_root().join("workspaces/support-migration.yaml");
+    let text = std::fs::read_to_string(&original).expect("read");
+    let changed = text
+        .replacen(
+            "  ops_monthly_cost: 2500.0",
+            "  ops_monthly_cost: 3500.0",
+            1,
+        )
+        .replacen(
+            "  grader_cost_per_eval: 0.004",
+            "  grader_cost_per_eval: 0.008",
+            1,
+        );
+    assert_ne!(text, changed, "the edits apply");
+    let dir = std::env::temp_dir().join(format!("lcpr-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let copy = dir.join("colleague.yaml");
+    std::fs::write(&copy, changed).expect("write");
+    let v = json(&["diff", &original.display().to_string()], &copy);
+    let changes = v["diff"]["changes"].as_array().expect("changes");
+    let paths: Vec<&str> = changes
+        .iter()
+        .map(|c| c["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(
+        paths,
+        vec![
+            "workloads.support-chat.grader_cost_per_eval",
+            "workloads.support-chat.ops_monthly_cost"
+        ]
+    );
+    let scenarios = v["diff"]["scenarios"].as_array().expect("scenarios");
+    assert!(!scenarios.is_empty());
+    for s in scenarios {
+        let whole = s["new_lcpr"].as_f64().expect("new") - s["old_lcpr"].as_f64().expect("old");
+        let steps = s["steps"].as_array().expect("steps");
+        assert_eq!(steps.len(), 2, "{s}");
+        let parts: f64 = steps
+            .iter()
+            .map(|p| p["delta"].as_f64().expect("delta"))
+            .sum::<f64>()
+            + s["remainder"].as_f64().expect("remainder");
+        assert!((parts - whole).abs() < 1e-12, "{s}");
+        assert!(whole > 0.0, "more cost per result: {s}");
+    }
+    // The text form names the inputs and the total change.
+    let (ok, out, err) = run(&["diff", &original.display().to_string()], &copy);
+    assert!(ok, "{err}");
+    assert!(out.contains("ops_monthly_cost: $2500 → $3500"), "{out}");
+    assert!(
+        out.contains("Support on GPT-5.4 (today) (support-gpt): $0.0912 → "),
+        "{out}"
+    );
+}

@@ -8,6 +8,7 @@
 pub mod calc;
 pub mod compute;
 pub mod decide;
+pub mod diff;
 pub mod evidence;
 pub mod export;
 pub mod fmt;
@@ -60,6 +61,17 @@ enum Command {
         /// The workspace file (YAML).
         file: PathBuf,
         /// Print JSON for machines instead of tables for people.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed between two versions of a workspace, and how much of each scenario's LCPR
+    /// change each changed input explains (applied one at a time, the remainder shown).
+    Diff {
+        /// The older file (yours, or the one you reviewed).
+        old: PathBuf,
+        /// The newer file (a colleague's copy).
+        new: PathBuf,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -222,6 +234,7 @@ pub fn run() -> ExitCode {
         Command::Review { file, json } => {
             output::run_on(&file, json, |ws| decide::review(&file, ws))
         }
+        Command::Diff { old, new, json } => diff::run_diff(&old, &new, json),
         Command::Export { what } => export::dispatch(what),
         Command::Import { what } => imports::dispatch(what),
         Command::Baseline { file, json } => output::run_on(&file, json, import::baseline),

@@ -5,11 +5,13 @@
 //! - [`forecast`]: next quarter's cost per named scenario, a P10–P90 range;
 //! - [`gates`] and [`migration`]: the five migration gates and the migration case around them;
 //! - [`attribution`]: a shared bill split across teams by four modes;
-//! - [`monthly_review`] and [`incidents`]: this month against last, and what incidents cost.
+//! - [`monthly_review`] and [`incidents`]: this month against last, and what incidents cost;
+//! - [`diff`]: what changed between two versions of a workspace, and what it did to LCPR.
 //!
 //! May use: `case` and every earlier stage. Never `report`.
 
 pub mod attribution;
+pub mod diff;
 pub mod forecast;
 pub mod gates;
 pub mod incidents;
