@@ -7,6 +7,8 @@
 //! `LCPR_FUZZ_CASES` sets the mutations per fixture (default 6, what CI runs) and
 //! `LCPR_FUZZ_SEED` the seed; see the README for a longer run.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod support;
 
 use std::path::{Path, PathBuf};

@@ -249,6 +249,52 @@ fn a_mistyped_key_in_a_colleagues_file_suggests_the_right_one() {
 }
 
 #[test]
+fn compare_with_a_colleagues_copy_lists_the_changes_and_what_they_did_to_lcpr() {
+    let dir = scratch("compare");
+    let theirs = dir.join("theirs.yaml");
+    let text = std::fs::read_to_string(default_workspace()).expect("read");
+    std::fs::write(
+        &theirs,
+        text.replacen(
+            "  ops_monthly_cost: 2500.0",
+            "  ops_monthly_cost: 3500.0",
+            1,
+        ),
+    )
+    .expect("write");
+    let mut h = app(Some(default_workspace()), None, vec![Some(theirs)]);
+    let before = h.state().session().doc.clone();
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Compare with…").click();
+    h.run_steps(3);
+    let lines = h
+        .state()
+        .comparison()
+        .expect("the comparison is shown")
+        .to_vec();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("ops_monthly_cost: $2500 → $3500")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("support-gpt") && l.contains("$0.0912 → "))
+    );
+    assert!(
+        h.query_by_label_contains("compared with theirs.yaml")
+            .is_some()
+    );
+    assert_eq!(h.state().session().doc, before, "comparing changes nothing");
+    h.get_by_label("Close").click();
+    h.run_steps(2);
+    assert!(h.state().comparison().is_none());
+}
+
+#[test]
 fn unsaved_changes_are_asked_about_before_new() {
     let mut h = app(Some(default_workspace()), None, vec![]);
     h.state_mut().session_mut().doc.meta.title = "Edited".into();

@@ -1,5 +1,7 @@
 //! Saves that survive a kill, a symbolic link and a second writer, through the `lcpr` binary.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a test that cannot set up should panic
+
 mod support;
 
 use std::path::{Path, PathBuf};

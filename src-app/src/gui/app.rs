@@ -129,6 +129,8 @@ enum Modal {
     Recover(Snapshot),
     /// The file changed on disk since it was opened or saved: overwrite, reload or cancel.
     ChangedOnDisk,
+    /// What differs in another copy of the workspace: (that file's name, the diff's lines).
+    Diff(String, Vec<String>),
     Error(String),
 }
 
@@ -240,6 +242,31 @@ impl WorkbenchApp {
     #[must_use]
     pub fn asking_about_unsaved_changes(&self) -> bool {
         matches!(self.modal, Some(Modal::Unsaved(_)))
+    }
+
+    /// Shows what differs between the open document (as "yours") and the workspace at `path`
+    /// (as "theirs"), and what each changed input did to every scenario's LCPR.
+    pub fn compare_with(&mut self, path: &Path) {
+        match document::load(path) {
+            Ok(theirs) => {
+                let d = lcpr_core::decide::diff::diff(&self.session.doc, &theirs);
+                let name = path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                self.modal = Some(Modal::Diff(name, d.lines()));
+            }
+            Err(e) => self.modal = Some(Modal::Error(e.to_string())),
+        }
+    }
+
+    /// The lines of the comparison shown, if one is.
+    #[must_use]
+    pub fn comparison(&self) -> Option<&[String]> {
+        match &self.modal {
+            Some(Modal::Diff(_, lines)) => Some(lines),
+            _ => None,
+        }
     }
 
     /// True when the app asks whether to overwrite a file another program changed.
@@ -740,6 +767,7 @@ impl WorkbenchApp {
         };
         match answer.request {
             DialogRequest::Open => self.open(&path),
+            DialogRequest::CompareWith => self.compare_with(&path),
             DialogRequest::SaveAs { .. } => {
                 if self.save_as(&path)
                     && let Some(next) = self.then.take()
@@ -969,6 +997,13 @@ impl WorkbenchApp {
                     .clicked()
                 {
                     self.guarded(Pending::Revert);
+                }
+                if ui
+                    .button("Compare with…")
+                    .on_hover_text("Another copy of this workspace (a colleague's): every changed input and what it did to each scenario's LCPR")
+                    .clicked()
+                {
+                    self.dialogs.request(DialogRequest::CompareWith);
                 }
                 ui.separator();
                 if ui
@@ -1217,6 +1252,21 @@ impl WorkbenchApp {
                     ui.label(RichText::new(text).color(theme::error_color(ui.visuals())));
                     ui.label("Nothing was changed.");
                     if ui.button("OK").clicked() {
+                        keep = false;
+                    }
+                });
+            }
+            Modal::Diff(name, lines) => {
+                let (name, lines) = (name.clone(), lines.clone());
+                egui::Modal::new(egui::Id::unique("diff")).show(ctx, |ui| {
+                    ui.heading(format!("{} compared with {name}", self.session.file_name()));
+                    ui.label("Inputs as the computation sees them (register values applied); yours → theirs.");
+                    egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+                        for line in &lines {
+                            ui.monospace(line);
+                        }
+                    });
+                    if ui.button("Close").clicked() {
                         keep = false;
                     }
                 });

@@ -10,6 +10,8 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 pub enum DialogRequest {
     /// A workspace to open.
     Open,
+    /// Another copy of the workspace to compare the open one with.
+    CompareWith,
     /// Where to save the workspace.
     SaveAs {
         /// The file name offered.
@@ -140,7 +142,7 @@ impl FileDialogs for NativeDialogs {
         std::thread::spawn(move || {
             let dialog = rfd::FileDialog::new();
             let path = match r {
-                DialogRequest::Open => dialog
+                DialogRequest::Open | DialogRequest::CompareWith => dialog
                     .add_filter("LCPR workspace", &["yaml", "yml"])
                     .pick_file(),
                 DialogRequest::ImportTraces => dialog

@@ -434,6 +434,90 @@ pub fn diff(old: &Workspace, new: &Workspace) -> WorkspaceDiff {
     }
 }
 
+fn shown(v: Option<f64>) -> String {
+    v.map_or_else(|| "not set".to_owned(), |x| format!("{x}"))
+}
+
+/// A signed change in LCPR, to a hundredth of a cent.
+fn signed_usd(v: f64) -> String {
+    let sign = if v < 0.0 { "−" } else { "+" };
+    format!("{sign}{}", crate::money::format_usd(v.abs(), 4))
+}
+
+impl InputChange {
+    /// `workloads.w.ops_monthly_cost: $2500 → $3500 /month  (register e, measured)`.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let evidence = match (&self.register_entry, self.status) {
+            (Some(e), Some(s)) => format!("  (register {e}, {})", s.label()),
+            (Some(e), None) => format!("  (register {e})"),
+            _ => String::new(),
+        };
+        // Money reads as money: `$0.004 → $0.008`, `$2500 → $3500 /month`.
+        let (prefix, unit) = match self.unit.strip_prefix('$') {
+            Some(rest) => ("$", rest.trim()),
+            None => ("", self.unit.as_str()),
+        };
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {unit}")
+        };
+        let value = |v: Option<f64>| match v {
+            Some(_) => format!("{prefix}{}", shown(v)),
+            None => shown(v),
+        };
+        format!(
+            "{}: {} → {}{unit}{evidence}",
+            self.path,
+            value(self.old),
+            value(self.new)
+        )
+    }
+}
+
+impl WorkspaceDiff {
+    /// The diff in plain words, one line each, for the CLI and the GUI alike.
+    #[must_use]
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.changes.is_empty() && self.structural.is_empty() {
+            out.push("  nothing that changes a number".to_owned());
+        }
+        out.extend(self.changes.iter().map(|c| format!("  {}", c.describe())));
+        out.extend(self.structural.iter().map(|s| format!("  {s}")));
+        out.push(String::new());
+        out.push(
+            "LCPR by scenario, and what moved it (inputs applied one at a time, in the order above)"
+                .to_owned(),
+        );
+        for s in &self.scenarios {
+            out.push(format!(
+                "  {} ({}): {} → {} ({})",
+                s.name,
+                s.id,
+                crate::money::format_usd(s.old_lcpr, 4),
+                crate::money::format_usd(s.new_lcpr, 4),
+                signed_usd(s.new_lcpr - s.old_lcpr)
+            ));
+            for step in &s.steps {
+                if let Some(c) = self.changes.get(step.change) {
+                    out.push(format!("      {}  {}", signed_usd(step.delta), c.path));
+                }
+            }
+            // Float dust from summing the steps is not a remainder worth a line.
+            if s.remainder.abs() > 1e-9 {
+                out.push(format!(
+                    "      {}  not explained by the inputs above (items added, removed or re-pointed)",
+                    signed_usd(s.remainder)
+                ));
+            }
+        }
+        out.extend(self.not_compared.iter().map(|n| format!("  {n}")));
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
