@@ -117,6 +117,55 @@ fn an_invalid_value_shows_its_rule_and_changes_nothing() {
 }
 
 #[test]
+fn a_valid_prefix_typed_on_the_way_to_an_invalid_value_never_reaches_the_document() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Support answer drafting").click();
+    h.run_steps(2);
+    let doc_before = h.state().session().doc.clone();
+    let lcpr_before = lcpr_of(&h, "support-gpt");
+    let field = h.get_by_role_and_label(Role::TextInput, "Cache hit rate");
+    field.click();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    // One key a frame, as a person types: "1" and "1." are valid on the way to "1.5".
+    for key in ["1", ".", "5"] {
+        h.get_by_role_and_label(Role::TextInput, "Cache hit rate")
+            .type_text(key);
+        h.run_steps(1);
+    }
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("must lie in [0, 1], got 1.5")
+            .is_some(),
+        "the rule is not shown"
+    );
+    assert_eq!(
+        h.state().session().doc,
+        doc_before,
+        "a prefix of the invalid text stayed in the document"
+    );
+    assert_eq!(lcpr_of(&h, "support-gpt"), lcpr_before, "LCPR moved");
+    assert!(!h.state().session().is_dirty(), "the unsaved marker shows");
+    assert!(!h.state().session().title().contains('●'));
+}
+
+#[test]
+fn readiness_labels_say_each_score_is_a_complexity() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.state_mut().show_view("Readiness");
+    h.run_steps(2);
+    for label in [
+        "Quality infrastructure (1 = a regression eval suite in place … 3 = no evals yet)",
+        "Serving expertise (1 = deep in-house serving expertise … 3 = no serving expertise)",
+        "Factor (each scored 1 = simple … 3 = hard)",
+    ] {
+        assert!(h.query_by_label(label).is_some(), "no label {label:?}");
+    }
+    assert!(h.query_by_label_contains("(1 none, 3 mature)").is_none());
+}
+
+#[test]
 fn every_view_opens() {
     let mut h = app(Some(default_workspace()), None, vec![]);
     for view in [
@@ -413,6 +462,39 @@ fn autosave_snapshots_are_offered_back_after_a_crash() {
     assert_eq!(h.state().session().doc.meta.title, "Unsaved work");
     assert!(h.state().session().is_dirty());
     assert_eq!(h.state().session().path(), Some(original.as_path()));
+}
+
+#[test]
+fn an_edit_undone_back_to_the_file_is_not_offered_as_unsaved_changes() {
+    let dir = scratch("autosave-undone");
+    let storage = StoragePaths::under(&dir.join("home"));
+    let original = dir.join("w.yaml");
+    std::fs::copy(default_workspace(), &original).expect("copy");
+    {
+        let mut h = app(Some(original.clone()), Some(storage.clone()), vec![]);
+        h.get_by_label("Support answer drafting").click();
+        h.run_steps(2);
+        set_field(&mut h, "Retry rate", "0.25");
+        h.run_steps(160);
+        assert_eq!(find_snapshots(&storage).len(), 1, "no snapshot was taken");
+        h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+        h.run_steps(4);
+        assert!(
+            !h.state().session().is_dirty(),
+            "undo did not return to the file"
+        );
+        assert!(
+            find_snapshots(&storage).is_empty(),
+            "the snapshot outlived the undo"
+        );
+    }
+    // A snapshot equal to its file, left by an older run, is not offered either.
+    let yaml = std::fs::read_to_string(&original).expect("read");
+    lcpr_workbench::gui::storage::write_snapshot(&storage, Some(&original), &yaml)
+        .expect("snapshot");
+    let h = app(None, Some(storage.clone()), vec![]);
+    assert!(!h.state().offering_recovery());
+    assert!(find_snapshots(&storage).is_empty());
 }
 
 #[test]

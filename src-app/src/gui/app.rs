@@ -196,7 +196,7 @@ impl WorkbenchApp {
             import: None,
         };
         if let Some(paths) = &app.storage
-            && let Some(snapshot) = storage::find_snapshots(paths).into_iter().next()
+            && let Some(snapshot) = storage::snapshots_to_offer(paths).into_iter().next()
         {
             app.modal = Some(Modal::Recover(snapshot));
         }
@@ -716,7 +716,15 @@ impl WorkbenchApp {
 
     fn autosave(&mut self, time: f64) {
         let Some(paths) = &self.storage else { return };
-        if !self.session.is_dirty() || time - self.last_autosave < AUTOSAVE_SECONDS {
+        if !self.session.is_dirty() {
+            // Undone back to the file: the snapshot taken while it differed has nothing left to
+            // recover.
+            if self.snapshot_taken_of.is_some() {
+                self.discard_snapshot();
+            }
+            return;
+        }
+        if time - self.last_autosave < AUTOSAVE_SECONDS {
             return;
         }
         self.last_autosave = time;

@@ -204,6 +204,50 @@ pub fn find_snapshots(paths: &StoragePaths) -> Vec<Snapshot> {
     found
 }
 
+/// The snapshots worth offering back, newest first: a snapshot whose document equals its file on
+/// disk (an edit undone back to the saved state, or saved since) has nothing to recover, so it is
+/// removed instead of offered.
+#[must_use]
+pub fn snapshots_to_offer(paths: &StoragePaths) -> Vec<Snapshot> {
+    let mut offer = Vec::new();
+    for snapshot in find_snapshots(paths) {
+        if snapshot.equals_its_file() {
+            clear_snapshot(paths, snapshot.info.original.as_deref());
+        } else {
+            offer.push(snapshot);
+        }
+    }
+    offer
+}
+
+impl Snapshot {
+    /// True when the snapshot holds the same document as the file it was taken of. An
+    /// unreadable snapshot or original is not "equal": the user decides what to do with it.
+    #[must_use]
+    pub fn equals_its_file(&self) -> bool {
+        let Some(original) = &self.info.original else {
+            return false;
+        };
+        let (Ok(snap), Ok(file)) = (
+            std::fs::read_to_string(&self.yaml_path),
+            std::fs::read_to_string(original),
+        ) else {
+            return false;
+        };
+        if snap == file {
+            return true;
+        }
+        let name = original.display().to_string();
+        match (
+            lcpr_core::document::parse(&snap, &name),
+            lcpr_core::document::parse(&file, &name),
+        ) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +292,34 @@ mod tests {
         assert!(found[0].info.original_changed());
         clear_snapshot(&paths, Some(&original));
         assert!(find_snapshots(&paths).is_empty());
+    }
+
+    #[test]
+    fn a_snapshot_equal_to_its_file_is_removed_not_offered() {
+        let root = scratch("equal");
+        let paths = StoragePaths::under(&root);
+        std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+        let original = root.join("w.yaml");
+        let yaml = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../workspaces/support-migration.yaml"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&original, &yaml).unwrap_or_else(|e| panic!("{e}"));
+        // Same document, different text (a comment): still nothing to recover.
+        write_snapshot(&paths, Some(&original), &format!("# autosaved\n{yaml}"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(find_snapshots(&paths).len(), 1);
+        assert!(snapshots_to_offer(&paths).is_empty());
+        assert!(
+            find_snapshots(&paths).is_empty(),
+            "the equal snapshot is removed"
+        );
+        // A real change is offered.
+        let edited = yaml.replacen("name: ", "name: Edited ", 1);
+        assert_ne!(edited, yaml);
+        write_snapshot(&paths, Some(&original), &edited).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(snapshots_to_offer(&paths).len(), 1);
     }
 
     #[test]

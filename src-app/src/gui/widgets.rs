@@ -17,6 +17,9 @@ struct Buffer {
     error: Option<String>,
     /// The value the text was last in step with.
     synced: String,
+    /// The value when this edit began: restored when the text stops being valid, so a valid
+    /// prefix typed on the way ("1" of "1.5") never stays in the document.
+    before: Option<String>,
 }
 
 fn field_row<R>(ui: &mut Ui, label: &str, unit: &str, add: impl FnOnce(&mut Ui, Id) -> R) -> R {
@@ -52,7 +55,11 @@ fn checked_text(
             text: current.clone(),
             error: None,
             synced: current.clone(),
+            before: None,
         };
+    }
+    if !focused && buf.error.is_none() {
+        buf.before = None;
     }
     let mut changed = false;
     let response: Response = ui
@@ -63,18 +70,26 @@ fn checked_text(
         )
         .labelled_by(label_id);
     if response.changed() {
+        let before = buf.before.get_or_insert_with(|| current.clone()).clone();
         match accept(buf.text.trim()) {
             Ok(()) => {
                 buf.error = None;
                 changed = true;
             }
-            Err(rule) => buf.error = Some(rule),
+            Err(rule) => {
+                buf.error = Some(rule);
+                // Put back the value from before the edit (it was valid then) if a prefix
+                // typed on the way was written.
+                if current != before && accept(&before).is_ok() {
+                    changed = true;
+                }
+            }
         }
     }
     if let Some(err) = &buf.error {
         ui.label(RichText::new(format!("⚠ {err}")).color(theme::error_color(ui.visuals())));
     }
-    if changed {
+    if changed && buf.error.is_none() {
         // Stay in step with what was written so the next frame does not reset the text.
         buf.synced = String::new();
     }

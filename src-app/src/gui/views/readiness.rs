@@ -1,7 +1,7 @@
 //! Readiness: the six migration factors scored 1–3, the tier and timeline, and the gaps.
 
 use egui::{RichText, Ui};
-use lcpr_core::calc::readiness::{FACTORS, Factor, readiness};
+use lcpr_core::calc::readiness::{FACTORS, Factor, factor_label, factor_meaning, readiness};
 use lcpr_core::case::evaluation::Evaluation;
 use lcpr_core::document::Workspace;
 use lcpr_core::report::chart::Chart;
@@ -11,18 +11,6 @@ use crate::gui::{theme, widgets};
 
 /// The readiness view; the scores are part of the document.
 pub struct ReadinessView;
-
-fn factor_label(name: &str) -> &'static str {
-    match name {
-        "workload_count" => "Workloads to move (1 one, 3 many)",
-        "prompt_portability" => "Prompt portability (1 portable, 3 model-specific)",
-        "quality_infrastructure" => "Quality infrastructure (1 none, 3 mature)",
-        "latency_sensitivity" => "Latency sensitivity (1 relaxed, 3 tight)",
-        "team_maturity" => "Serving expertise (1 none, 3 deep)",
-        "integration_depth" => "Integration depth (1 shallow, 3 deep)",
-        _ => "Unknown factor",
-    }
-}
 
 impl View for ReadinessView {
     fn title(&self) -> &'static str {
@@ -56,10 +44,24 @@ impl View for ReadinessView {
         egui::Grid::new("readiness-grid")
             .striped(true)
             .show(ui, |ui| {
+                // Every score is a complexity: the header says so once, each label per factor.
+                ui.strong("Factor (each scored 1 = simple … 3 = hard)");
+                for head in ["1 simple", "2", "3 hard"] {
+                    ui.strong(head);
+                }
+                ui.end_row();
                 for f in &mut cx.doc.readiness {
                     ui.label(factor_label(&f.name));
+                    let meaning = factor_meaning(&f.name);
                     for score in 1..=3 {
-                        ui.radio_value(&mut f.score, score, score.to_string());
+                        let r = ui.radio_value(&mut f.score, score, score.to_string());
+                        if let Some((_, simple, hard)) = meaning {
+                            match score {
+                                1 => r.on_hover_text(format!("1: {simple} (simple)")),
+                                3 => r.on_hover_text(format!("3: {hard} (hard)")),
+                                _ => r.on_hover_text("2: in between"),
+                            };
+                        }
                     }
                     ui.end_row();
                 }

@@ -7,7 +7,7 @@
 //! The memo is a list of sections, each a function of the [`MemoContext`] returning its blocks,
 //! run in the order of [`SECTIONS`]; a new section is one more function and one more line there.
 
-use crate::calc::readiness::readiness;
+use crate::calc::readiness::{factor_label, readiness};
 use crate::case::evaluation::{Cheapest, Evaluation, ReconciliationResult, ScenarioResult};
 use crate::decide::tornado::Tornado;
 use crate::decide::tornado::{entry_label, scenario_tornado};
@@ -617,7 +617,7 @@ pub fn readiness_section(cx: &MemoContext<'_>) -> Vec<Block> {
                     .ws
                     .readiness
                     .iter()
-                    .map(|f| Row::new([f.name.replace('_', " "), f.score.to_string()]))
+                    .map(|f| Row::new([factor_label(&f.name), f.score.to_string()]))
                     .collect(),
             }));
             if r.gaps.is_empty() {
