@@ -461,6 +461,88 @@ fn evidence_files_build_a_reconciliation_one_source_at_a_time() {
 }
 
 #[test]
+fn an_invoice_line_billing_ten_times_its_quantity_times_price_is_named() {
+    let ws = scratch_copy("tenfold", "workspaces/support-migration.yaml");
+    let dir = ws.parent().unwrap().to_path_buf();
+    let f = support::repo_root().join("tests/fixtures");
+    std::fs::copy(
+        f.join("evals/eval_results.csv"),
+        dir.join("eval_results.csv"),
+    )
+    .unwrap();
+    // L1: 157,000,000 tokens × $0.000012 = $1,884.00, billed $18,840.00.
+    let plain = std::fs::read_to_string(f.join("invoices/plain_2026_05.csv")).unwrap();
+    let tenfold = plain.replace(",0.000012,1884.00", ",0.000012,18840.00");
+    assert_ne!(plain, tenfold);
+    let invoice = dir.join("tenfold.csv");
+    std::fs::write(&invoice, tenfold).unwrap();
+    let w = ws.to_str().unwrap().to_owned();
+    let run = |args: &[&str]| {
+        let (ok, out, err) = lcpr(args);
+        assert!(ok, "{args:?}: {err}");
+        out
+    };
+    let out = run(&[
+        "reconcile",
+        &w,
+        "--workload",
+        "support-chat",
+        "--period",
+        "2026-05-01..2026-05-31",
+        "--trace-cost",
+        "14127",
+        "--attempts",
+        "261361",
+        "--id",
+        "may",
+        "--invoice",
+        invoice.to_str().unwrap(),
+        "--evals",
+        dir.join("eval_results.csv").to_str().unwrap(),
+        "--into",
+    ]);
+    // No contract yet: the lines are not called "on the contracted rate", and L1's own
+    // arithmetic is still checked.
+    assert!(out.contains("line L1 ("), "{out}");
+    assert!(out.contains("off its own arithmetic"), "{out}");
+    assert!(
+        out.contains("not checked against a contracted rate"),
+        "{out}"
+    );
+    run(&[
+        "import",
+        "contract",
+        f.join("contracts/acme_msa_amended.csv").to_str().unwrap(),
+        "--into",
+        &w,
+    ]);
+    let text = run(&["import", "invoice", invoice.to_str().unwrap(), "--into", &w]);
+    assert!(
+        text.contains("whose amount is not quantity × unit price"),
+        "{text}"
+    );
+    let out = run(&[
+        "import",
+        "invoice",
+        invoice.to_str().unwrap(),
+        "--into",
+        &w,
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let m = &report["invoice"]["amount_mismatches"][0];
+    assert_eq!(m["line_id"], "L1");
+    assert_eq!(m["overcharge"].as_f64(), Some(16956.0));
+    let off: Vec<&str> = report["invoice"]["off_rate_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["line_id"].as_str().unwrap())
+        .collect();
+    assert!(off.contains(&"L1"), "{off:?}");
+}
+
+#[test]
 fn a_query_pack_import_writes_the_baselines_a_trace_import_writes() {
     let fixture = "tests/fixtures/querypack/workspace.yaml";
     let f = support::repo_root().join("tests/fixtures/querypack");

@@ -38,9 +38,19 @@ pub fn import(file: &Path, ws: &Workspace, request: &EvidenceRequest) -> Result<
                 o.overcharge.normalize()
             ));
         }
+        for a in &check.amount_mismatches {
+            text.push_str(&format!(
+                "  line {} ({}) bills {} where quantity × its unit price is {}: {} off its own arithmetic\n",
+                a.line_id,
+                a.source,
+                a.amount.normalize(),
+                a.expected.normalize(),
+                a.overcharge.normalize()
+            ));
+        }
         if !check.unrated_lines.is_empty() {
             text.push_str(&format!(
-                "  no contracted rate for lines {}\n",
+                "  not checked against a contracted rate (none covers them): {}\n",
                 check.unrated_lines.join(", ")
             ));
         }

@@ -213,6 +213,22 @@ pub fn output(r: &FourSourceReconciliation) -> Result<Output, String> {
             m(l.overcharge)
         ));
     }
+    for a in &r.amount_mismatches {
+        text.push_str(&format!(
+            "  line {} ({}) bills {} where quantity × its unit price is {}: {} off its own arithmetic\n",
+            a.line_id,
+            a.source,
+            m(a.amount),
+            m(a.expected),
+            m(a.overcharge)
+        ));
+    }
+    if !r.unrated_lines.is_empty() {
+        text.push_str(&format!(
+            "  not checked against a contracted rate (none covers them): {}\n",
+            r.unrated_lines.join(", ")
+        ));
+    }
     text.push_str(&format!(
         "Explained by off-rate lines {}, unexplained {}; disputed {}\nAccepted {} of {} attempts; loaded cost {} as billed, {} net of disputes; LCPR {} net\n",
         m(r.explained_delta),

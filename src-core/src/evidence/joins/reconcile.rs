@@ -129,9 +129,34 @@ pub struct OffRateLine {
     pub contract_source: String,
     /// The day that contracted price took effect.
     pub contract_effective_from: Date,
-    /// (billed − contracted unit price) × quantity; negative when billed below contract.
+    /// The line's amount as billed.
+    #[serde(with = "crate::money::exact")]
+    pub billed_amount: Decimal,
+    /// Amount − quantity × contracted unit price: what the line bills above the contract,
+    /// whether through its unit price or its arithmetic; negative when billed below contract.
     #[serde(with = "crate::money::exact")]
     pub overcharge: Decimal,
+}
+
+/// A metered line whose amount is not its quantity × its own billed unit price: the invoice's
+/// arithmetic is off, whatever the contract says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AmountMismatch {
+    /// The invoice line.
+    pub line_id: String,
+    /// Where it was read.
+    pub source: String,
+    /// What the line bills.
+    #[serde(with = "crate::money::exact")]
+    pub amount: Decimal,
+    /// Quantity × billed unit price.
+    #[serde(with = "crate::money::exact")]
+    pub expected: Decimal,
+    /// amount − expected: billed above (positive) or below its own arithmetic.
+    #[serde(with = "crate::money::exact")]
+    pub overcharge: Decimal,
+    /// True when no contracted rate covers the line (its gap is the only check made).
+    pub unrated: bool,
 }
 
 /// One bar of the waterfall.
@@ -179,6 +204,8 @@ pub struct FourSourceReconciliation {
     pub off_rate_lines: Vec<OffRateLine>,
     /// Metered lines no contracted rate covers, by id.
     pub unrated_lines: Vec<String>,
+    /// Metered lines whose amount is not quantity × billed unit price.
+    pub amount_mismatches: Vec<AmountMismatch>,
     /// Σ overcharge of the off-rate lines: the part of the delta the contract explains.
     #[serde(with = "crate::money::exact")]
     pub explained_delta: Decimal,
@@ -291,19 +318,42 @@ fn lines_in_period<'a>(
     Ok((inside, outside))
 }
 
-/// Checks each metered line against the contracted rate in force for its period.
+/// What checking the metered lines found.
+struct RateCheck {
+    off_rate: Vec<OffRateLine>,
+    unrated: Vec<String>,
+    mismatches: Vec<AmountMismatch>,
+}
+
+/// Checks each metered line twice: its amount against its quantity × its billed unit price, and
+/// against the contracted rate in force for its period (within [`RATE_TOLERANCE`] each).
 fn check_rates(
     lines: &[(usize, &InvoiceLine)],
     contract: &ContractRates,
-) -> InputResult<(Vec<OffRateLine>, Vec<String>)> {
+) -> InputResult<RateCheck> {
     let mut off_rate = Vec::new();
     let mut unrated = Vec::new();
+    let mut mismatches = Vec::new();
     for &(i, line) in lines {
         let Some(usage) = &line.usage else { continue };
         let at = format!("invoice[{i}]");
         let rate = contract
             .in_force(&line.provider, &line.model, usage.meter, line.period.start)
             .map_err(|e| e.within(&at))?;
+        let gap = line
+            .amount
+            .checked_sub(usage.priced_amount)
+            .ok_or_else(|| overflow(&format!("{at}.amount")))?;
+        if gap.abs() > RATE_TOLERANCE {
+            mismatches.push(AmountMismatch {
+                line_id: line.id.clone(),
+                source: line.source.clone(),
+                amount: line.amount,
+                expected: usage.priced_amount,
+                overcharge: gap,
+                unrated: rate.is_none(),
+            });
+        }
         let Some(rate) = rate else {
             unrated.push(line.id.clone());
             continue;
@@ -313,8 +363,10 @@ fn check_rates(
             .checked_mul(rate.rate)
             .and_then(|v| v.checked_div(usage.meter.price_unit()))
             .ok_or_else(|| overflow(&format!("{at}.usage.quantity")))?;
-        let overcharge = usage
-            .priced_amount
+        // The billed amount, not quantity × unit price: a line whose arithmetic is off is
+        // billed off the contract by that much too.
+        let overcharge = line
+            .amount
             .checked_sub(contracted)
             .ok_or_else(|| overflow(&format!("{at}.amount")))?;
         if overcharge.abs() > RATE_TOLERANCE {
@@ -327,11 +379,16 @@ fn check_rates(
                 contracted_unit_price: rate.rate,
                 contract_source: rate.source.clone(),
                 contract_effective_from: rate.effective_from,
+                billed_amount: line.amount,
                 overcharge,
             });
         }
     }
-    Ok((off_rate, unrated))
+    Ok(RateCheck {
+        off_rate,
+        unrated,
+        mismatches,
+    })
 }
 
 /// The disputed amounts: per line, or the whole delta.
@@ -412,11 +469,14 @@ pub struct InvoiceCheck {
     pub invoice_total: Decimal,
     /// Lines billed at another rate than the contract's, in invoice order.
     pub off_rate_lines: Vec<OffRateLine>,
-    /// Metered lines no contracted rate covers, by id.
+    /// Metered lines no contracted rate covers, by id: checked only against their own
+    /// arithmetic, never counted as "on the contracted rate".
     pub unrated_lines: Vec<String>,
+    /// Metered lines whose amount is not quantity × billed unit price, in invoice order.
+    pub amount_mismatches: Vec<AmountMismatch>,
     /// Every line of the period, by id, in invoice order.
     pub line_ids: Vec<String>,
-    /// Σ overcharge of the off-rate lines.
+    /// Σ overcharge of the off-rate lines, plus the arithmetic gaps of unrated lines.
     #[serde(with = "crate::money::exact")]
     pub explained: Decimal,
 }
@@ -431,14 +491,29 @@ pub fn check_invoice(
 ) -> InputResult<InvoiceCheck> {
     let (lines, lines_outside_period) = lines_in_period(period, account, invoice)?;
     let invoice_total = sum(lines.iter().map(|(_, l)| l.amount), "invoice")?;
-    let (off_rate_lines, unrated_lines) = check_rates(&lines, contract)?;
-    let explained = sum(off_rate_lines.iter().map(|o| o.overcharge), "invoice")?;
+    let RateCheck {
+        off_rate: off_rate_lines,
+        unrated: unrated_lines,
+        mismatches: amount_mismatches,
+    } = check_rates(&lines, contract)?;
+    // A rated line's overcharge already holds its arithmetic gap; an unrated line's gap is the
+    // only part of it the invoice explains.
+    let explained = sum(
+        off_rate_lines.iter().map(|o| o.overcharge).chain(
+            amount_mismatches
+                .iter()
+                .filter(|m| m.unrated)
+                .map(|m| m.overcharge),
+        ),
+        "invoice",
+    )?;
     Ok(InvoiceCheck {
         lines_in_period: lines.len(),
         lines_outside_period,
         invoice_total,
         off_rate_lines,
         unrated_lines,
+        amount_mismatches,
         line_ids: lines.iter().map(|(_, l)| l.id.clone()).collect(),
         explained,
     })
@@ -474,6 +549,7 @@ pub fn reconcile(
         invoice_total: invoice,
         off_rate_lines,
         unrated_lines,
+        amount_mismatches,
         line_ids: _,
         explained,
     } = check_invoice(
@@ -563,6 +639,7 @@ pub fn reconcile(
         invoice_total: invoice,
         off_rate_lines,
         unrated_lines,
+        amount_mismatches,
         explained_delta: explained,
         unexplained_delta: unexplained,
         disputes,
@@ -867,6 +944,50 @@ mod tests {
         i.account = "rx".into();
         let r = run(&i, &lines).unwrap();
         assert_eq!((r.lines_in_period, r.invoice_total), (1, d("90")));
+    }
+
+    #[test]
+    fn a_line_billing_ten_times_its_quantity_times_price_is_named_with_its_overcharge() {
+        // 1M output tokens at the contracted $40/M should bill $40; the line bills $400 while
+        // its own unit price still reads $40/M.
+        let mut lines = vec![line("ten", Meter::OutputTokens, "1000000", "40")];
+        lines[0].amount = d("400");
+        let check = check_invoice(may(), "", &lines, &contract()).unwrap();
+        assert_eq!(check.amount_mismatches.len(), 1);
+        let m = &check.amount_mismatches[0];
+        assert_eq!(
+            (m.amount, m.expected, m.overcharge),
+            (d("400"), d("40"), d("360"))
+        );
+        assert!(!m.unrated);
+        assert_eq!(check.off_rate_lines.len(), 1);
+        assert_eq!(check.off_rate_lines[0].overcharge, d("360"));
+        assert_eq!(check.explained, d("360"));
+        // Half a cent either way is rounding, not a finding.
+        lines[0].amount = d("40.005");
+        let check = check_invoice(may(), "", &lines, &contract()).unwrap();
+        assert!(check.amount_mismatches.is_empty() && check.off_rate_lines.is_empty());
+        lines[0].amount = d("40.006");
+        let check = check_invoice(may(), "", &lines, &contract()).unwrap();
+        assert_eq!(check.amount_mismatches.len(), 1);
+    }
+
+    #[test]
+    fn an_unrated_line_is_still_checked_against_its_own_arithmetic() {
+        let mut lines = vec![line("gpu", Meter::GpuHours, "0", "0")];
+        lines[0].usage = lines[0].usage.clone().map(|u| Usage {
+            quantity: d("10"),
+            unit_price: d("3"),
+            priced_amount: d("30"),
+            ..u
+        });
+        lines[0].amount = d("33");
+        let check = check_invoice(may(), "", &lines, &contract()).unwrap();
+        assert_eq!(check.unrated_lines, vec!["gpu".to_owned()]);
+        assert!(check.off_rate_lines.is_empty());
+        assert_eq!(check.amount_mismatches.len(), 1);
+        assert!(check.amount_mismatches[0].unrated);
+        assert_eq!(check.explained, d("3"));
     }
 
     #[test]

@@ -391,16 +391,9 @@ pub fn import_evidence(
                     today,
                 ),
             );
-            report.summary.push(format!(
-                "{}: invoice {} from {} of {} lines ({} outside the period); {} billed off the contracted rate, overcharge {}",
-                updated.id,
-                check.invoice_total.normalize(),
-                check.lines_in_period,
-                lines.len(),
-                check.lines_outside_period,
-                check.off_rate_lines.len(),
-                check.explained.normalize()
-            ));
+            report
+                .summary
+                .push(invoice_summary(&updated.id, &check, lines.len()));
             report.records = lines.len() as u64;
             report.reconciliation = Some(updated.id.clone());
             report.invoice = Some(check);
@@ -533,6 +526,37 @@ pub fn import_evidence(
         return Err(EvidenceError::Workspace(InputError::new(v.path, v.rule)));
     }
     Ok((out, report))
+}
+
+/// The one-line summary of an invoice import. Lines that could not be checked are counted as
+/// such: "0 billed off the contracted rate" is said only of lines that were checked.
+fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize) -> String {
+    let metered = check.off_rate_lines.len();
+    let mut text = format!(
+        "{id}: invoice {} from {} of {read} lines ({} outside the period); ",
+        check.invoice_total.normalize(),
+        check.lines_in_period,
+        check.lines_outside_period,
+    );
+    if check.unrated_lines.is_empty() {
+        text.push_str(&format!(
+            "{metered} billed off the contracted rate, overcharge {}",
+            check.explained.normalize()
+        ));
+    } else {
+        text.push_str(&format!(
+            "{metered} billed off the contracted rate, {} not checked (no contracted rate covers them), overcharge {}",
+            check.unrated_lines.len(),
+            check.explained.normalize()
+        ));
+    }
+    if !check.amount_mismatches.is_empty() {
+        text.push_str(&format!(
+            "; {} whose amount is not quantity × unit price",
+            check.amount_mismatches.len()
+        ));
+    }
+    text
 }
 
 #[cfg(test)]
