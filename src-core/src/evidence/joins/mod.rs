@@ -13,6 +13,7 @@
 
 pub mod contract;
 pub mod csv;
+pub mod currency;
 pub mod evals;
 pub mod evidence;
 pub mod invoice;
