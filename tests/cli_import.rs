@@ -550,6 +550,32 @@ fn an_invoice_in_another_currency_is_refused_until_the_workspace_gives_a_rate() 
         support::repo_root().join("tests/fixtures/invoices/focus_1.2_llm_tokens_built.csv"),
     )
     .unwrap();
+    // In USD, every line is checked against the contract through the dated SkuId.
+    let w0 = ws.to_str().unwrap().to_owned();
+    let usd_file = dir.join("usd.csv");
+    std::fs::write(&usd_file, &usd).unwrap();
+    let (ok, out, err) = lcpr(&[
+        "import",
+        "invoice",
+        usd_file.to_str().unwrap(),
+        "--into",
+        &w0,
+        "--json",
+    ]);
+    assert!(ok, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["invoice"]["invoice_total"].as_f64(), Some(3019.5));
+    assert_eq!(report["invoice"]["unrated_lines"], serde_json::json!([]));
+    assert_eq!(report["invoice"]["off_rate_lines"], serde_json::json!([]));
+    assert_eq!(
+        report["invoice"]["model_matches"],
+        serde_json::json!(["gpt-5.4-2026-04-01 → GPT-5.4"])
+    );
+    std::fs::copy(
+        support::repo_root().join("workspaces/support-migration.yaml"),
+        &ws,
+    )
+    .unwrap();
     let eur = usd.replace(",USD,", ",EUR,");
     assert_ne!(eur, usd);
     let file = dir.join("eur.csv");

@@ -196,13 +196,47 @@ impl ContractRate {
 
     fn covers(&self, provider: &str, model: &str, meter: Meter, on: Date) -> bool {
         self.meter == meter
-            && self.model.eq_ignore_ascii_case(model)
+            && model_matches(&self.model, model)
             && (provider.is_empty()
                 || self.provider.is_empty()
                 || self.provider.eq_ignore_ascii_case(provider))
             && self.effective_from <= on
             && self.effective_to.is_none_or(|to| on <= to)
     }
+}
+
+fn model_key(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| match c {
+            ' ' | '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// True when a billed or traced model id names the contracted `model`: the same name (case,
+/// spaces and underscores aside), or that name followed by a dated or versioned snapshot suffix
+/// (`gpt-5.4-2026-04-01`, `claude-sonnet-4-6@20260101`, `…-latest`). A different variant
+/// (`gpt-5.4-mini`) is a different model.
+#[must_use]
+pub fn model_matches(contracted: &str, billed: &str) -> bool {
+    let (c, b) = (model_key(contracted), model_key(billed));
+    if c.is_empty() {
+        return false;
+    }
+    if c == b {
+        return true;
+    }
+    let Some(rest) = b.strip_prefix(&c) else {
+        return false;
+    };
+    let Some(suffix) = rest.strip_prefix('-').or_else(|| rest.strip_prefix('@')) else {
+        return false;
+    };
+    suffix == "latest"
+        || (suffix.starts_with(|ch: char| ch.is_ascii_digit())
+            && suffix.chars().all(|ch| ch.is_ascii_digit() || ch == '-'))
 }
 
 /// A validated set of contracted rates, sorted by provider, model, meter and start date.
@@ -321,5 +355,30 @@ impl ContractRates {
             ));
         }
         Ok(candidates.into_iter().max_by_key(|r| r.effective_from))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dated_snapshots_match_their_model_and_variants_do_not() {
+        assert!(model_matches("GPT-5.4", "gpt-5.4"));
+        assert!(model_matches("GPT-5.4", "gpt-5.4-2026-04-01"));
+        assert!(model_matches("gpt-4o-mini", "gpt-4o-mini-2024-07-18"));
+        assert!(model_matches(
+            "claude sonnet 4.6",
+            "claude-sonnet-4.6-20260101"
+        ));
+        assert!(model_matches(
+            "claude-sonnet-4.6",
+            "claude-sonnet-4.6@20260101"
+        ));
+        assert!(model_matches("gpt-5.4", "gpt-5.4-latest"));
+        assert!(!model_matches("gpt-5.4", "gpt-5.4-mini"));
+        assert!(!model_matches("gpt-5.4", "gpt-5.4-mini-2026-01-01"));
+        assert!(!model_matches("gpt-5", "gpt-5.4"));
+        assert!(!model_matches("", "gpt-5.4"));
     }
 }

@@ -267,6 +267,7 @@ mod tests {
     fn check(total: &str, ids: &[&str]) -> InvoiceCheck {
         InvoiceCheck {
             amount_mismatches: Vec::new(),
+            model_matches: Vec::new(),
             lines_in_period: ids.len(),
             lines_outside_period: 0,
             invoice_total: d(total),

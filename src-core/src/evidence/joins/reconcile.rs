@@ -323,6 +323,8 @@ struct RateCheck {
     off_rate: Vec<OffRateLine>,
     unrated: Vec<String>,
     mismatches: Vec<AmountMismatch>,
+    /// "billed id → contracted model" for every match that was not by the same name.
+    matched: BTreeSet<String>,
 }
 
 /// Checks each metered line twice: its amount against its quantity × its billed unit price, and
@@ -334,6 +336,7 @@ fn check_rates(
     let mut off_rate = Vec::new();
     let mut unrated = Vec::new();
     let mut mismatches = Vec::new();
+    let mut matched = BTreeSet::new();
     for &(i, line) in lines {
         let Some(usage) = &line.usage else { continue };
         let at = format!("invoice[{i}]");
@@ -358,6 +361,9 @@ fn check_rates(
             unrated.push(line.id.clone());
             continue;
         };
+        if rate.model != line.model {
+            matched.insert(format!("{} → {}", line.model, rate.model));
+        }
         let contracted = usage
             .quantity
             .checked_mul(rate.rate)
@@ -388,6 +394,7 @@ fn check_rates(
         off_rate,
         unrated,
         mismatches,
+        matched,
     })
 }
 
@@ -474,6 +481,9 @@ pub struct InvoiceCheck {
     pub unrated_lines: Vec<String>,
     /// Metered lines whose amount is not quantity × billed unit price, in invoice order.
     pub amount_mismatches: Vec<AmountMismatch>,
+    /// Billed model ids matched to a contracted model of another spelling (a dated snapshot
+    /// id to its model), "billed → contracted", sorted.
+    pub model_matches: Vec<String>,
     /// Every line of the period, by id, in invoice order.
     pub line_ids: Vec<String>,
     /// Σ overcharge of the off-rate lines, plus the arithmetic gaps of unrated lines.
@@ -495,6 +505,7 @@ pub fn check_invoice(
         off_rate: off_rate_lines,
         unrated: unrated_lines,
         mismatches: amount_mismatches,
+        matched,
     } = check_rates(&lines, contract)?;
     // A rated line's overcharge already holds its arithmetic gap; an unrated line's gap is the
     // only part of it the invoice explains.
@@ -514,6 +525,7 @@ pub fn check_invoice(
         off_rate_lines,
         unrated_lines,
         amount_mismatches,
+        model_matches: matched.into_iter().collect(),
         line_ids: lines.iter().map(|(_, l)| l.id.clone()).collect(),
         explained,
     })
@@ -550,6 +562,7 @@ pub fn reconcile(
         off_rate_lines,
         unrated_lines,
         amount_mismatches,
+        model_matches: _,
         line_ids: _,
         explained,
     } = check_invoice(

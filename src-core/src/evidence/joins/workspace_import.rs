@@ -577,6 +577,12 @@ fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize) -> String {
             check.amount_mismatches.len()
         ));
     }
+    if !check.model_matches.is_empty() {
+        text.push_str(&format!(
+            "; models matched: {}",
+            check.model_matches.join(", ")
+        ));
+    }
     text
 }
 
