@@ -662,13 +662,112 @@ def otel_spans(rows):
     return spans, canonical
 
 
+# LiteLLM proxy's spend log as its Postgres schema declares it (schema.prisma, model
+# LiteLLM_SpendLogs; Prisma's DateTime is timestamp(3), Json is jsonb), in DuckDB types.
+LITELLM_TABLE = """
+CREATE TABLE "LiteLLM_SpendLogs" (
+    request_id VARCHAR PRIMARY KEY, call_type VARCHAR, api_key VARCHAR, spend DOUBLE,
+    total_tokens INTEGER, prompt_tokens INTEGER, completion_tokens INTEGER,
+    "startTime" TIMESTAMP, "endTime" TIMESTAMP, request_duration_ms INTEGER,
+    "completionStartTime" TIMESTAMP, model VARCHAR, model_id VARCHAR, model_group VARCHAR,
+    custom_llm_provider VARCHAR, api_base VARCHAR, "user" VARCHAR, metadata JSON,
+    cache_hit VARCHAR, cache_key VARCHAR, request_tags JSON, team_id VARCHAR,
+    organization_id VARCHAR, end_user VARCHAR, requester_ip_address VARCHAR, messages JSON,
+    response JSON, session_id VARCHAR, status VARCHAR, mcp_namespaced_tool_name VARCHAR,
+    agent_id VARCHAR, proxy_server_request JSON)
+"""
+
+
+def litellm_logs(rows):
+    """Spend-log rows LiteLLM writes for the trace's attempts without cache writes (it logs
+    none), and the canonical rows of what the log carries (whole milliseconds)."""
+    import json
+
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    logs, canonical = [], []
+    for r in rows:
+        get = lambda c: r[index[c]]  # noqa: E731
+        if int(get("cache_write_5m_tokens")) or int(get("cache_write_1h_tokens")):
+            continue
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        generated = int(get("output_tokens")) + int(get("reasoning_tokens"))
+        start = dt.datetime.fromisoformat(get("timestamp").replace("Z", "+00:00"))
+        start = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        e2e = round(float(get("e2e_ms")))
+        ttft = None if get("ttft_ms") == "" else round(float(get("ttft_ms")))
+        end = start + dt.timedelta(milliseconds=e2e)
+        first = None if ttft is None else start + dt.timedelta(milliseconds=ttft)
+        cost = get("reported_cost") or "0"
+        usage = {"prompt_tokens": uncached + read, "completion_tokens": generated}
+        if read:
+            usage["prompt_tokens_details"] = {"cached_tokens": read}
+        logs.append((get("request_id"), float(cost), uncached + read + generated,
+                     uncached + read, generated, start, end, first, get("model"),
+                     get("provider"), json.dumps({"usage_object": usage}), get("workload"),
+                     "success" if get("status") == "ok" else "failure"))
+        canonical.append([
+            get("request_id"), start.isoformat() + "Z", get("workload"), get("provider"),
+            get("model"), "", uncached, read, 0, 0, generated, 0,
+            "" if ttft is None else f"{ttft}.0", "", f"{e2e}.0",
+            "ok" if get("status") == "ok" else "error", 0, "", "unknown", "false", cost,
+        ])
+    return logs, canonical
+
+
+def canonical_results(canonical, path):
+    """The pack's results on DuckDB over canonical rows: what a local import of them reads."""
+    import duckdb
+
+    write_csv(path, COLUMNS, canonical)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    source = f"read_csv('{path}', header = true, all_varchar = true)"
+    con.execute(f"CREATE VIEW typed_traces AS {TYPED_SELECT.format(ts='TIMESTAMPTZ', source=source)}")
+    con.execute(f"CREATE VIEW traces AS {TRACES_VIEW}")
+    expected = {}
+    for name in QUERIES:
+        cur = con.execute(read_sql(name))
+        expected[name] = ([d[0] for d in cur.description],
+                          [[cell(v) for v in row] for row in cur.fetchall()])
+    con.close()
+    return expected
+
+
+def check_litellm_recipe(rows, out_dir):
+    import duckdb
+
+    logs, canonical = litellm_logs(rows[:400])
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.litellm_spendlogs.canonical.csv"))
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(LITELLM_TABLE)
+    con.executemany(
+        'INSERT INTO "LiteLLM_SpendLogs" (request_id, spend, total_tokens, prompt_tokens, '
+        'completion_tokens, "startTime", "endTime", "completionStartTime", model, '
+        "custom_llm_provider, metadata, team_id, status, call_type, api_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'acompletion', '')", logs)
+    with open(os.path.join(HERE, "views", "litellm_spendlogs.postgres.sql"), encoding="utf-8") as f:
+        con.execute(f.read())
+    problems = []
+    for name in QUERIES:
+        cur = con.execute(read_sql(name))
+        got = ([d[0] for d in cur.description], [[cell(v) for v in row] for row in cur.fetchall()])
+        if got != expected[name]:
+            problems.append(f"view recipe litellm_spendlogs: {name} differs from the canonical "
+                            "rows' results")
+        write_csv(os.path.join(out_dir, f"recipe.litellm_spendlogs.{name}.csv"), *got)
+    con.close()
+    return problems
+
+
 def check_view_recipes(rows, out_dir, rewrites):
     """Each view recipe over a small table of its store's schema gives the same pack results
     as the canonical rows of the same attempts (what a local import reads)."""
     import duckdb
     from chdb import session
 
-    problems = []
+    problems = check_litellm_recipe(rows, out_dir)
     sample = rows[:400]
     spans, canonical = otel_spans(sample)
     canonical_csv = os.path.join(out_dir, "recipe.otel_genai_spans.canonical.csv")
