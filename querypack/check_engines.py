@@ -814,6 +814,29 @@ def check_view_recipes(rows, out_dir, rewrites):
     return problems
 
 
+def print_pack(engine, view):
+    """One file for the warehouse console: the view recipe, then the three queries."""
+    parts = []
+    if view:
+        recipes = sorted(f for f in os.listdir(os.path.join(HERE, "views")) if f.endswith(".sql"))
+        match = [f for f in recipes if f.split(".")[0] == view]
+        if not match:
+            names = ", ".join(f.split(".")[0] for f in recipes)
+            print(f"--view {view}: no such recipe; recipes: {names}", file=sys.stderr)
+            return 2
+        written_for = match[0].split(".")[1]
+        if written_for != engine and not (written_for == "postgres" and engine == "duckdb"):
+            print(f"--view {view}: the recipe is written for {written_for}, not {engine}",
+                  file=sys.stderr)
+            return 2
+        with open(os.path.join(HERE, "views", match[0]), encoding="utf-8") as f:
+            parts.append(f.read())
+    rewrites = load_rewrites()
+    parts += [pack_for(engine, name, rewrites) for name in QUERIES]
+    sys.stdout.write("\n".join(parts))
+    return 0
+
+
 def same_file(a, b):
     with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
         return fa.read() == fb.read()
@@ -827,7 +850,12 @@ def main():
     p.add_argument("--engines", default="duckdb,spark,clickhouse,snowflake",
                    help="comma-separated: duckdb, spark, clickhouse (chdb), snowflake (fakesnow)")
     p.add_argument("--write-fixtures", help="copy the trace and results here when engines agree")
+    p.add_argument("--print", dest="print_engine", choices=sorted(DIALECTS),
+                   help="write this engine's variant of the pack to stdout and exit")
+    p.add_argument("--view", help="with --print: the view recipe (querypack/views) to put first")
     args = p.parse_args()
+    if args.print_engine:
+        return print_pack(args.print_engine, args.view)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     out = args.out or tempfile.mkdtemp(prefix="lcpr-querypack-")
     os.makedirs(out, exist_ok=True)
