@@ -335,6 +335,70 @@ def read_sql(name):
         return f.read()
 
 
+def load_rewrites():
+    """querypack/dialects.tsv: engine -> [(text, replacement)], in file order."""
+    rewrites = {}
+    with open(os.path.join(HERE, "dialects.tsv"), encoding="utf-8") as f:
+        for number, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split("\t")
+            if len(fields) != 4:
+                sys.exit(f"dialects.tsv line {number}: want engine, text, replacement, reason")
+            rewrites.setdefault(fields[0], []).append((fields[1], fields[2]))
+    return rewrites
+
+
+def pack_for(engine, name, rewrites):
+    """The source query `name` with `engine`'s rewrites; each rewrite must apply."""
+    sql = read_sql(name)
+    for text, replacement in rewrites.get(engine, []):
+        sql = sql.replace(text, replacement)
+    return sql
+
+
+# sqlglot's dialect name per engine, and the CAST target types each engine's type docs define
+# (the pack casts to nothing else; a type outside the list would fail there).
+DIALECTS = {
+    "duckdb": ("duckdb", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+    "spark": ("spark", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+    "clickhouse": ("clickhouse", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+    "bigquery": ("bigquery", {"INT64", "FLOAT64", "BIGNUMERIC(38, 10)"}),
+    "snowflake": ("snowflake", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+    "trino": ("trino", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+}
+
+
+def check_dialects(rewrites):
+    """Parses every engine's variant with that engine's sqlglot dialect; checks its cast types."""
+    import re
+
+    import sqlglot
+
+    problems = []
+    sources = "".join(read_sql(name) for name in QUERIES)
+    for engine, pairs in rewrites.items():
+        if engine not in DIALECTS:
+            problems.append(f"dialects.tsv: unknown engine {engine}")
+        problems += [f"dialects.tsv: {engine}: {t!r} is in no query" for t, _ in pairs
+                     if t not in sources]
+    for engine, (dialect, types) in DIALECTS.items():
+        for name in QUERIES:
+            sql = pack_for(engine, name, rewrites)
+            try:
+                statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+            except sqlglot.errors.ParseError as e:
+                problems.append(f"{engine} {name}: does not parse as {dialect}: {e}")
+                continue
+            if len(statements) != 1:
+                problems.append(f"{engine} {name}: {len(statements)} statements, want 1")
+            for found in re.findall(r"\bAS ([A-Z][A-Z0-9]*(?:\(\d+, \d+\))?)\)", sql):
+                if found not in types:
+                    problems.append(f"{engine} {name}: casts to {found}, not a type of {engine}")
+    return problems
+
+
 def run_duckdb(datasets, out_dir):
     import duckdb
 
@@ -394,16 +458,383 @@ def run_spark(datasets, out_dir):
                     typed = TYPED_SELECT.format(ts="TIMESTAMP", source="raw_traces")
                     spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW typed_traces AS {typed}")
                 spark.sql(f"CREATE OR REPLACE TEMPORARY VIEW traces AS {TRACES_VIEW}")
-                for name in QUERIES:
-                    result = spark.sql(read_sql(name))
-                    header = result.columns
-                    rows = [[cell(v) for v in row] for row in result.collect()]
-                    path = os.path.join(out_dir, f"spark.{fmt}.{name}.{label}.csv")
-                    write_csv(path, header, rows)
-                    results[(fmt, name, label)] = path
+                # Databricks runs ANSI mode on (Spark 4's default); Spark 3's default is off.
+                for ansi in ("false", "true"):
+                    spark.conf.set("spark.sql.ansi.enabled", ansi)
+                    mode = fmt + (".ansi" if ansi == "true" else "")
+                    for name in QUERIES:
+                        result = spark.sql(read_sql(name))
+                        header = result.columns
+                        rows = [[cell(v) for v in row] for row in result.collect()]
+                        path = os.path.join(out_dir, f"spark.{mode}.{name}.{label}.csv")
+                        write_csv(path, header, rows)
+                        results[(mode, name, label)] = path
     finally:
         spark.stop()
     return results
+
+
+# The typed view in ClickHouse: Nullable where the contract allows NULL, so an empty CSV field
+# stays NULL instead of 0 (querypack/README.md, "The traces view"). An alias shadows the column
+# of the same name everywhere else in the SELECT (unless prefer_column_name_to_alias is set, as
+# the tier-1 variant sets it), so the parsed instant gets its own name first.
+CLICKHOUSE_TYPES = (
+    "request_id String, timestamp String, workload String, provider String, model String, "
+    "prompt_version Nullable(String), uncached_input_tokens Int64, cache_read_tokens Int64, "
+    "cache_write_5m_tokens Int64, cache_write_1h_tokens Int64, output_tokens Int64, "
+    "reasoning_tokens Int64, ttft_ms Nullable(Float64), tpot_ms Nullable(Float64), "
+    "e2e_ms Nullable(Float64), status String, attempt Int32, retry_of Nullable(String), "
+    "quality_gate String, escalated Bool, reported_cost Nullable(Decimal(20, 10))"
+)
+CLICKHOUSE_VIEW = """
+    SELECT request_id, instant AS timestamp, toDate(instant, 'UTC') AS day,
+           workload, provider, model, ifNull(prompt_version, '') AS prompt_version,
+           uncached_input_tokens, cache_read_tokens, cache_write_5m_tokens,
+           cache_write_1h_tokens, output_tokens, reasoning_tokens, ttft_ms, tpot_ms, e2e_ms,
+           status, attempt, nullIf(trim(retry_of), '') AS retry_of, quality_gate, escalated,
+           reported_cost
+    FROM (SELECT *, parseDateTime64BestEffort(timestamp, 3, 'UTC') AS instant FROM {source})
+"""
+
+
+def arrow_rows(table):
+    header = table.column_names
+    columns = [table.column(c).to_pylist() for c in header]
+    return header, [[cell(v) for v in row] for row in zip(*columns)]
+
+
+def run_chdb(datasets, out_dir, rewrites):
+    """ClickHouse in process (chdb): the clickhouse variant over the CSV and the Parquet."""
+    from chdb import session
+
+    results = {}
+    s = session.Session()
+    try:
+        s.query("CREATE DATABASE IF NOT EXISTS lcpr")
+        for label, (csv_path, parquet_path) in datasets.items():
+            for fmt in ("parquet", "csv"):
+                if fmt == "parquet":
+                    # The Parquet timestamp is an instant; the view reads its UTC text the same
+                    # way as the CSV's.
+                    source = (f"(SELECT * REPLACE (toString(timestamp, 'UTC') AS timestamp) "
+                              f"FROM file('{parquet_path}', 'Parquet'))")
+                else:
+                    source = f"file('{csv_path}', 'CSVWithNames', '{CLICKHOUSE_TYPES}')"
+                s.query("DROP VIEW IF EXISTS lcpr.traces")
+                s.query(f"CREATE VIEW lcpr.traces AS {CLICKHOUSE_VIEW.format(source=source)}")
+                for name in QUERIES:
+                    sql = pack_for("clickhouse", name, rewrites).replace(
+                        "FROM traces", "FROM lcpr.traces")
+                    table = s.query(sql, "ArrowTable")
+                    header, rows = arrow_rows(table)
+                    path = os.path.join(out_dir, f"clickhouse.{fmt}.{name}.{label}.csv")
+                    write_csv(path, header, rows)
+                    results[(fmt, name, label)] = path
+    finally:
+        s.close()
+    return results
+
+
+def run_fakesnow(datasets, out_dir, rewrites):
+    """The Snowflake variant on fakesnow (Snowflake's SQL emulated over DuckDB)."""
+    import warnings
+
+    import fakesnow
+    import pandas
+    import snowflake.connector
+    import snowflake.connector.pandas_tools
+
+    # fakesnow warns that Arrow results cost a copy; the results are a few hundred rows.
+    warnings.filterwarnings("ignore", module="fakesnow")
+
+    results = {}
+    with fakesnow.patch():
+        conn = snowflake.connector.connect(database="lcpr", schema="pack")
+        cur = conn.cursor()
+        cur.execute("CREATE DATABASE IF NOT EXISTS lcpr")
+        cur.execute("CREATE SCHEMA IF NOT EXISTS lcpr.pack")
+        cur.execute("USE SCHEMA lcpr.pack")
+        text_columns = ", ".join(f"{c} VARCHAR" for c in COLUMNS) + ", day VARCHAR"
+        for label, (csv_path, _) in datasets.items():
+            with open(csv_path, encoding="utf-8") as f:
+                raw = list(csv.reader(f))[1:]
+            cur.execute(f"CREATE OR REPLACE TABLE raw_traces ({text_columns})")
+            # The UTC day, as the view contract requires; Snowflake's view would take it with
+            # CONVERT_TIMEZONE('UTC', ...)::DATE.
+            staged = pandas.DataFrame(
+                [r + [utc_day(r[1])] for r in raw], columns=[*COLUMNS, "day"], dtype="string")
+            # The connector's bulk load (emulated); row-by-row inserts take minutes.
+            # Looked up inside fakesnow.patch(), which replaces it.
+            snowflake.connector.pandas_tools.write_pandas(
+                conn, staged, "RAW_TRACES", quote_identifiers=False)
+            cur.execute(f"CREATE OR REPLACE VIEW traces AS {SNOWFLAKE_VIEW}")
+            for name in QUERIES:
+                cur.execute(pack_for("snowflake", name, rewrites))
+                header = [d[0].lower() for d in cur.description]
+                rows = [[cell(v) for v in row] for row in cur.fetchall()]
+                path = os.path.join(out_dir, f"snowflake.csv.{name}.{label}.csv")
+                write_csv(path, header, rows)
+                results[("csv", name, label)] = path
+        conn.close()
+    return results
+
+
+def utc_day(text):
+    instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return instant.astimezone(dt.timezone.utc).date().isoformat()
+
+
+SNOWFLAKE_VIEW = """
+    SELECT request_id, workload, provider, model, COALESCE(prompt_version, '') AS prompt_version,
+           CAST(uncached_input_tokens AS BIGINT) AS uncached_input_tokens,
+           CAST(cache_read_tokens AS BIGINT) AS cache_read_tokens,
+           CAST(cache_write_5m_tokens AS BIGINT) AS cache_write_5m_tokens,
+           CAST(cache_write_1h_tokens AS BIGINT) AS cache_write_1h_tokens,
+           CAST(output_tokens AS BIGINT) AS output_tokens,
+           CAST(reasoning_tokens AS BIGINT) AS reasoning_tokens,
+           CAST(NULLIF(ttft_ms, '') AS DOUBLE) AS ttft_ms,
+           CAST(NULLIF(tpot_ms, '') AS DOUBLE) AS tpot_ms,
+           CAST(NULLIF(e2e_ms, '') AS DOUBLE) AS e2e_ms,
+           status, CAST(attempt AS INTEGER) AS attempt, NULLIF(TRIM(retry_of), '') AS retry_of,
+           quality_gate, CAST(escalated AS BOOLEAN) AS escalated,
+           CAST(NULLIF(reported_cost, '') AS DECIMAL(20, 10)) AS reported_cost,
+           CAST(day AS DATE) AS day
+    FROM raw_traces
+"""
+
+
+# The OpenTelemetry Collector ClickHouse exporter's span table (exporter/clickhouseexporter,
+# internal/sqltemplates/traces_table.sql), without its codecs, indexes and ALIAS columns.
+OTEL_TRACES_TABLE = """
+CREATE TABLE lcpr.otel_traces (
+    Timestamp DateTime64(9), TraceId String, SpanId String, ParentSpanId String,
+    TraceState String, SpanName LowCardinality(String), SpanKind LowCardinality(String),
+    ServiceName LowCardinality(String), ResourceAttributes Map(LowCardinality(String), String),
+    ScopeName String, ScopeVersion String,
+    SpanAttributes Map(LowCardinality(String), String), Duration UInt64,
+    StatusCode LowCardinality(String), StatusMessage String,
+    Events Nested (Timestamp DateTime64(9), Name LowCardinality(String),
+                   Attributes Map(LowCardinality(String), String)),
+    Links Nested (TraceId String, SpanId String, TraceState String,
+                  Attributes Map(LowCardinality(String), String))
+) ENGINE = Memory
+"""
+
+
+def otel_spans(rows):
+    """The spans a GenAI-instrumented client exports for the trace's attempts, and the same
+    attempts as the canonical rows a local import of what the spans carry reads."""
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    spans, canonical = [], []
+    for n, r in enumerate(rows):
+        get = lambda c: r[index[c]]  # noqa: E731
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        writes = int(get("cache_write_5m_tokens")) + int(get("cache_write_1h_tokens"))
+        generated = int(get("output_tokens")) + int(get("reasoning_tokens"))
+        instant = dt.datetime.fromisoformat(get("timestamp").replace("Z", "+00:00"))
+        utc = instant.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+        status = get("status")
+        attrs = {
+            "gen_ai.operation.name": "chat", "gen_ai.provider.name": get("provider"),
+            "gen_ai.request.model": get("model"), "gen_ai.response.model": get("model"),
+            "gen_ai.usage.input_tokens": str(uncached + read + writes),
+            "gen_ai.usage.output_tokens": str(generated),
+        }
+        if read:
+            attrs["gen_ai.usage.cache_read.input_tokens"] = str(read)
+        if writes:
+            attrs["gen_ai.usage.cache_creation.input_tokens"] = str(writes)
+        if status == "timeout":
+            attrs["error.type"] = "timeout"
+        elif status == "error":
+            attrs["error.type"] = "500"
+        duration_ns = round(float(get("e2e_ms")) * 10) * 100_000
+        spans.append((utc, f"{n:032x}", get("request_id"), get("workload"), attrs,
+                      duration_ns, "Error" if status != "ok" else "Unset"))
+        canonical.append([
+            get("request_id"), get("timestamp"), get("workload"), get("provider"),
+            get("model"), "", uncached, read, writes, 0, generated, 0, "", "",
+            get("e2e_ms"), status, 0, "", "unknown", "false", "",
+        ])
+    # A span of another kind and one without usage: neither is an attempt.
+    spans.append(("2026-03-02 10:00:00.000000", "f" * 32, "internal-1", "support-rag",
+                  {"gen_ai.operation.name": "chat"}, 5_000_000, "Unset"))
+    return spans, canonical
+
+
+# LiteLLM proxy's spend log as its Postgres schema declares it (schema.prisma, model
+# LiteLLM_SpendLogs; Prisma's DateTime is timestamp(3), Json is jsonb), in DuckDB types.
+LITELLM_TABLE = """
+CREATE TABLE "LiteLLM_SpendLogs" (
+    request_id VARCHAR PRIMARY KEY, call_type VARCHAR, api_key VARCHAR, spend DOUBLE,
+    total_tokens INTEGER, prompt_tokens INTEGER, completion_tokens INTEGER,
+    "startTime" TIMESTAMP, "endTime" TIMESTAMP, request_duration_ms INTEGER,
+    "completionStartTime" TIMESTAMP, model VARCHAR, model_id VARCHAR, model_group VARCHAR,
+    custom_llm_provider VARCHAR, api_base VARCHAR, "user" VARCHAR, metadata JSON,
+    cache_hit VARCHAR, cache_key VARCHAR, request_tags JSON, team_id VARCHAR,
+    organization_id VARCHAR, end_user VARCHAR, requester_ip_address VARCHAR, messages JSON,
+    response JSON, session_id VARCHAR, status VARCHAR, mcp_namespaced_tool_name VARCHAR,
+    agent_id VARCHAR, proxy_server_request JSON)
+"""
+
+
+def litellm_logs(rows):
+    """Spend-log rows LiteLLM writes for the trace's attempts without cache writes (it logs
+    none), and the canonical rows of what the log carries (whole milliseconds)."""
+    import json
+
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    logs, canonical = [], []
+    for r in rows:
+        get = lambda c: r[index[c]]  # noqa: E731
+        if int(get("cache_write_5m_tokens")) or int(get("cache_write_1h_tokens")):
+            continue
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        generated = int(get("output_tokens")) + int(get("reasoning_tokens"))
+        start = dt.datetime.fromisoformat(get("timestamp").replace("Z", "+00:00"))
+        start = start.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        e2e = round(float(get("e2e_ms")))
+        ttft = None if get("ttft_ms") == "" else round(float(get("ttft_ms")))
+        end = start + dt.timedelta(milliseconds=e2e)
+        first = None if ttft is None else start + dt.timedelta(milliseconds=ttft)
+        cost = get("reported_cost") or "0"
+        usage = {"prompt_tokens": uncached + read, "completion_tokens": generated}
+        if read:
+            usage["prompt_tokens_details"] = {"cached_tokens": read}
+        logs.append((get("request_id"), float(cost), uncached + read + generated,
+                     uncached + read, generated, start, end, first, get("model"),
+                     get("provider"), json.dumps({"usage_object": usage}), get("workload"),
+                     "success" if get("status") == "ok" else "failure"))
+        canonical.append([
+            get("request_id"), start.isoformat() + "Z", get("workload"), get("provider"),
+            get("model"), "", uncached, read, 0, 0, generated, 0,
+            "" if ttft is None else f"{ttft}.0", "", f"{e2e}.0",
+            "ok" if get("status") == "ok" else "error", 0, "", "unknown", "false", cost,
+        ])
+    return logs, canonical
+
+
+def canonical_results(canonical, path):
+    """The pack's results on DuckDB over canonical rows: what a local import of them reads."""
+    import duckdb
+
+    write_csv(path, COLUMNS, canonical)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    source = f"read_csv('{path}', header = true, all_varchar = true)"
+    con.execute(f"CREATE VIEW typed_traces AS {TYPED_SELECT.format(ts='TIMESTAMPTZ', source=source)}")
+    con.execute(f"CREATE VIEW traces AS {TRACES_VIEW}")
+    expected = {}
+    for name in QUERIES:
+        cur = con.execute(read_sql(name))
+        expected[name] = ([d[0] for d in cur.description],
+                          [[cell(v) for v in row] for row in cur.fetchall()])
+    con.close()
+    return expected
+
+
+def check_litellm_recipe(rows, out_dir):
+    import duckdb
+
+    logs, canonical = litellm_logs(rows[:400])
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.litellm_spendlogs.canonical.csv"))
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(LITELLM_TABLE)
+    con.executemany(
+        'INSERT INTO "LiteLLM_SpendLogs" (request_id, spend, total_tokens, prompt_tokens, '
+        'completion_tokens, "startTime", "endTime", "completionStartTime", model, '
+        "custom_llm_provider, metadata, team_id, status, call_type, api_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'acompletion', '')", logs)
+    with open(os.path.join(HERE, "views", "litellm_spendlogs.postgres.sql"), encoding="utf-8") as f:
+        con.execute(f.read())
+    problems = []
+    for name in QUERIES:
+        cur = con.execute(read_sql(name))
+        got = ([d[0] for d in cur.description], [[cell(v) for v in row] for row in cur.fetchall()])
+        if got != expected[name]:
+            problems.append(f"view recipe litellm_spendlogs: {name} differs from the canonical "
+                            "rows' results")
+        write_csv(os.path.join(out_dir, f"recipe.litellm_spendlogs.{name}.csv"), *got)
+    con.close()
+    return problems
+
+
+def check_view_recipes(rows, out_dir, rewrites):
+    """Each view recipe over a small table of its store's schema gives the same pack results
+    as the canonical rows of the same attempts (what a local import reads)."""
+    import duckdb
+    from chdb import session
+
+    problems = check_litellm_recipe(rows, out_dir)
+    sample = rows[:400]
+    spans, canonical = otel_spans(sample)
+    canonical_csv = os.path.join(out_dir, "recipe.otel_genai_spans.canonical.csv")
+    write_csv(canonical_csv, COLUMNS, canonical)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    source = f"read_csv('{canonical_csv}', header = true, all_varchar = true)"
+    con.execute(f"CREATE VIEW typed_traces AS {TYPED_SELECT.format(ts='TIMESTAMPTZ', source=source)}")
+    con.execute(f"CREATE VIEW traces AS {TRACES_VIEW}")
+    expected = {}
+    for name in QUERIES:
+        cur = con.execute(read_sql(name))
+        expected[name] = ([d[0] for d in cur.description],
+                          [[cell(v) for v in row] for row in cur.fetchall()])
+    con.close()
+
+    s = session.Session()
+    try:
+        s.query("CREATE DATABASE IF NOT EXISTS lcpr")
+        s.query("DROP TABLE IF EXISTS lcpr.otel_traces")
+        s.query(OTEL_TRACES_TABLE)
+        values = []
+        for utc, trace_id, span_id, service, attrs, duration, code in spans:
+            kind = "Internal" if span_id.startswith("internal") else "Client"
+            amap = "map(" + ", ".join(f"'{k}', '{v}'" for k, v in attrs.items()) + ")"
+            values.append(f"('{utc}', '{trace_id}', '{span_id}', '', '', 'chat', '{kind}', "
+                          f"'{service}', map(), '', '', {amap}, {duration}, '{code}', '', "
+                          "[], [], [], [], [], [], [])")
+        s.query("INSERT INTO lcpr.otel_traces VALUES " + ", ".join(values))
+        with open(os.path.join(HERE, "views", "otel_genai_spans.clickhouse.sql"),
+                  encoding="utf-8") as f:
+            recipe = f.read()
+        s.query(recipe.replace("VIEW traces", "VIEW lcpr.traces")
+                .replace("FROM otel_traces", "FROM lcpr.otel_traces"))
+        for name in QUERIES:
+            sql = pack_for("clickhouse", name, rewrites).replace("FROM traces", "FROM lcpr.traces")
+            got = arrow_rows(s.query(sql, "ArrowTable"))
+            if [got[0], got[1]] != [expected[name][0], expected[name][1]]:
+                problems.append(f"view recipe otel_genai_spans: {name} differs from the "
+                                "canonical rows' results")
+            write_csv(os.path.join(out_dir, f"recipe.otel_genai_spans.{name}.csv"), *got)
+    finally:
+        s.close()
+    return problems
+
+
+def print_pack(engine, view):
+    """One file for the warehouse console: the view recipe, then the three queries."""
+    parts = []
+    if view:
+        recipes = sorted(f for f in os.listdir(os.path.join(HERE, "views")) if f.endswith(".sql"))
+        match = [f for f in recipes if f.split(".")[0] == view]
+        if not match:
+            names = ", ".join(f.split(".")[0] for f in recipes)
+            print(f"--view {view}: no such recipe; recipes: {names}", file=sys.stderr)
+            return 2
+        written_for = match[0].split(".")[1]
+        if written_for != engine and not (written_for == "postgres" and engine == "duckdb"):
+            print(f"--view {view}: the recipe is written for {written_for}, not {engine}",
+                  file=sys.stderr)
+            return 2
+        with open(os.path.join(HERE, "views", match[0]), encoding="utf-8") as f:
+            parts.append(f.read())
+    rewrites = load_rewrites()
+    parts += [pack_for(engine, name, rewrites) for name in QUERIES]
+    sys.stdout.write("\n".join(parts))
+    return 0
 
 
 def same_file(a, b):
@@ -416,9 +847,15 @@ def main():
     p.add_argument("--seed", type=int, default=20260301)
     p.add_argument("--requests", type=int, default=5000)
     p.add_argument("--out", help="directory for the data and results (default: a temp dir)")
-    p.add_argument("--engines", default="duckdb,spark", help="comma-separated: duckdb, spark")
+    p.add_argument("--engines", default="duckdb,spark,clickhouse,snowflake",
+                   help="comma-separated: duckdb, spark, clickhouse (chdb), snowflake (fakesnow)")
     p.add_argument("--write-fixtures", help="copy the trace and results here when engines agree")
+    p.add_argument("--print", dest="print_engine", choices=sorted(DIALECTS),
+                   help="write this engine's variant of the pack to stdout and exit")
+    p.add_argument("--view", help="with --print: the view recipe (querypack/views) to put first")
     args = p.parse_args()
+    if args.print_engine:
+        return print_pack(args.print_engine, args.view)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     out = args.out or tempfile.mkdtemp(prefix="lcpr-querypack-")
     os.makedirs(out, exist_ok=True)
@@ -452,16 +889,34 @@ def main():
         f.write(workspace_yaml())
     lap(f"generate {len(rows)} rows (seed {args.seed}), CSV and Parquet")
 
+    rewrites = load_rewrites()
+    problems = check_dialects(rewrites)
+    if problems:
+        print("DIALECT VARIANTS DO NOT PARSE:")
+        for line in problems:
+            print("  " + line)
+        return 1
+    lap(f"sqlglot: {len(DIALECTS)} dialect variants x 3 queries parse")
+
     results = {}
     if "duckdb" in engines:
         results["duckdb"] = run_duckdb(datasets, out)
         lap("DuckDB: three queries x 3 datasets x 2 formats")
     if "spark" in engines:
         results["spark"] = run_spark(datasets, out)
-        lap("Spark local: three queries x 3 datasets x 2 formats (incl. JVM start)")
+        lap("Spark local, ANSI off and on: three queries x 3 datasets x 2 formats (incl. JVM)")
+    if "clickhouse" in engines:
+        results["clickhouse"] = run_chdb(datasets, out, rewrites)
+        lap("ClickHouse (chdb): three queries x 3 datasets x 2 formats")
+    if "snowflake" in engines:
+        results["snowflake"] = run_fakesnow(datasets, out, rewrites)
+        lap("Snowflake variant on fakesnow: three queries x 3 datasets (CSV)")
 
     # Every result must equal the first engine's over Parquet, across formats and engines.
     failures = []
+    if "clickhouse" in engines:
+        failures += check_view_recipes(rows, out, rewrites)
+        lap("view recipes: pack over each store's table = over the canonical rows")
     base_engine = engines[0] if engines else None
     for engine, by_key in results.items():
         for key, path in sorted(by_key.items()):
