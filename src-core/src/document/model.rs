@@ -921,9 +921,18 @@ pub struct RequestGroup {
     pub output_tokens: f64,
     /// Passed the quality gate.
     pub quality_pass: bool,
+    /// The request failed (an error, or still in flight at the end): an attempt that is
+    /// never accepted and that throughput does not count.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub failed: bool,
     /// Cost of one such request.
     #[serde(with = "crate::money::exact")]
     pub cost: Decimal,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A load test of one route for one workload.

@@ -544,6 +544,7 @@ pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str)
             e2e_ms: r.e2e_ms.or_else(|| (!r.success).then_some(ttft)),
             output_tokens: r.output_tokens.unwrap_or(0.0),
             quality_pass: r.success && r.quality_pass.unwrap_or(true),
+            failed: !r.success,
             cost: r.cost.unwrap_or_default(),
         };
         match groups.iter_mut().find(|g| {
@@ -577,10 +578,10 @@ pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str)
 #[must_use]
 pub fn run_of(t: &LoadTest) -> LoadTestRun {
     let m = &t.methodology;
-    // Without a gate, `load_test_of` stored a failure as the only kind of non-passing request;
-    // it is read back as a failure, so that the workload's expected pass rate applies to the
-    // completions exactly as it did at import.
-    let gated = m.quality_gate_applied;
+    // Quality verdicts are read back when the test applied the gate or its completions carry
+    // a failing verdict anyway; otherwise (as `load_test_of` stores a run without one) the
+    // workload's expected pass rate applies to the completions exactly as it did at import.
+    let gated = m.quality_gate_applied || t.requests.iter().any(|g| !g.failed && !g.quality_pass);
     // All-zero costs are costs the source did not record, not free requests.
     let costed = t.requests.iter().any(|g| !g.cost.is_zero());
     LoadTestRun {
@@ -591,7 +592,7 @@ pub fn run_of(t: &LoadTest) -> LoadTestRun {
             .requests
             .iter()
             .flat_map(|g| {
-                let success = gated || g.quality_pass;
+                let success = !g.failed;
                 std::iter::repeat_n(
                     RunRequest {
                         start_s: None,
@@ -794,8 +795,8 @@ mod tests {
         let direct = sweep(&SweepInput::for_workload(runs, &ws.workloads[0])).unwrap();
         let stored = workspace_sweep(&ws, &id, "sweep").unwrap().unwrap();
         // Goodput, its ceiling and the cost per accepted result survive the round trip: rates
-        // 1, 2, 4 req/s with 0.9, 1.8, 1.2 accepted/s. Throughput differs where a run had
-        // failures: the workspace keeps them as completed but not accepted (4 req/s: 40/10).
+        // 1, 2, 4 req/s with 0.9, 1.8, 1.2 accepted/s. Failures stay failures (4 req/s: 30
+        // completed of 40 in 10 s), so throughput survives too.
         let of = |s: &Sweep| -> Vec<(f64, f64, Option<Decimal>)> {
             s.points
                 .iter()
@@ -804,7 +805,8 @@ mod tests {
         };
         assert_eq!(of(&stored), of(&direct));
         assert_eq!(stored.capacity_ceiling, direct.capacity_ceiling);
-        assert_eq!(stored.points[2].throughput_rate, 4.0);
+        assert_eq!(stored.points[2].throughput_rate, 3.0);
+        assert_eq!(stored.points[2].failed, 10);
         // Operated at the workload's mean rate, 400,000 requests ÷ 2,592,000 s = 0.154 req/s,
         // below the first measured rate.
         let target = mean_request_rate(&ws.workloads[0]);

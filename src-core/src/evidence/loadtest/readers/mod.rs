@@ -953,12 +953,13 @@ mod tests {
         assert_eq!(
             ids,
             vec![
-                "vllm-4qps-20260412-101530",
-                "vllm-8qps-20260412-101530",
-                "vllm-inf-20260412-101530"
+                "vllm-4qps-20260412-110000",
+                "vllm-8qps-20260412-110100",
+                "vllm-inf-20260412-110200"
             ]
         );
-        assert!(runs.iter().all(|r| r.requests.len() == 20));
+        let sizes: Vec<usize> = runs.iter().map(|r| r.requests.len()).collect();
+        assert_eq!(sizes, vec![40, 40, 60]);
         // A broken line is named.
         let text = fixture("real/vllm-append-result_sweep.derived.json");
         let mut lines: Vec<&str> = text.lines().collect();
