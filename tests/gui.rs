@@ -839,6 +839,23 @@ fn a_load_test_import_adds_its_runs_for_the_workload() {
 }
 
 #[test]
+fn the_goodput_view_says_a_run_was_sampled_and_placed_at_its_achieved_rate() {
+    let file = support::repo_root()
+        .join("tests/fixtures/loadtests/real/guidellm-0.8.1_poisson-5_sample5.derived.json");
+    let mut h = app(Some(default_workspace()), None, vec![Some(file)]);
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::Workload(0));
+    h.run_steps(2);
+    file_menu(&mut h, "Import load test…");
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    h.get_by_label("Goodput").click();
+    h.run_steps(3);
+    assert!(h.query_by_label("sampled: 5 of 40 requests").is_some());
+    // 40 attempts in 3.94 s, offered 5 req/s.
+    assert!(h.query_by_label("10.15 (achieved; 5.00 offered)").is_some());
+}
+
+#[test]
 fn a_trace_mapping_is_edited_against_the_header_and_saved() {
     let trace = support::repo_root().join("tests/fixtures/traces/openai-export.csv");
     let mut h = app(Some(default_workspace()), None, vec![Some(trace)]);

@@ -4,7 +4,7 @@
 //! An import is all or nothing: the workspace file is rewritten atomically once every baseline
 //! derived, or left untouched.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 use lcpr_core::document::mapping::ColumnMapping;
@@ -359,6 +359,17 @@ pub fn goodput(ws: &Workspace) -> Result<Output, String> {
     Ok(Output { json, text })
 }
 
+/// What `lcpr import loadtest` may say besides the file: an id for the load test(s) and the
+/// AIPerf summary to read the load settings from.
+#[derive(Debug, Clone, Default)]
+pub struct LoadTestOptions {
+    /// The id to give the load test (`ID-1`, `ID-2`, … for a file of several runs); also
+    /// names the series.
+    pub id: Option<String>,
+    /// AIPerf's `profile_export_aiperf.json`; by default the one beside the records file.
+    pub summary: Option<PathBuf>,
+}
+
 /// Reads a load-test file and adds one load test per run to `ws` for `workload`, with the
 /// goodput sweep under the workload's SLOs; refuses a repeated id and leaves `ws` unchanged on
 /// any refusal.
@@ -367,6 +378,39 @@ pub fn add_load_tests(
     file: &Path,
     workload: &str,
 ) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
+    add_load_tests_with(ws, file, workload, &LoadTestOptions::default())
+}
+
+/// AIPerf's summary for a records file: the one named, else `profile_export_aiperf.json`
+/// beside it (AIPerf always writes both there), else none.
+fn aiperf_summary(file: &Path, named: Option<&Path>) -> Result<Option<(String, String)>, String> {
+    let path = match named {
+        Some(p) => p.to_path_buf(),
+        None => {
+            let beside = file
+                .parent()
+                .unwrap_or_else(|| Path::new("."))
+                .join("profile_export_aiperf.json");
+            if !beside.is_file() {
+                return Ok(None);
+            }
+            beside
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("--summary {}: cannot be read: {e}", path.display()))?;
+    Ok(Some((path.display().to_string(), text)))
+}
+
+/// [`add_load_tests`] with an id and an AIPerf summary. Ids come from the run itself (tool,
+/// rate or concurrency, date), else the file name; `--id` overrides.
+pub fn add_load_tests_with(
+    ws: &mut Workspace,
+    file: &Path,
+    workload: &str,
+    opts: &LoadTestOptions,
+) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
+    use lcpr_core::evidence::loadtest::readers;
     let w = ws
         .workload(workload)
         .cloned()
@@ -377,24 +421,60 @@ pub fn add_load_tests(
     );
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("{}: cannot be read: {e}", file.display()))?;
-    let runs = lcpr_core::evidence::loadtest::readers::read_file(&name, &text)
-        .map_err(|e| format!("{name}: {e}"))?;
+    let is_aiperf = readers::is_aiperf_records(&name, &text);
+    if opts.summary.is_some() && !is_aiperf {
+        return Err(format!(
+            "--summary: {name} is not an AIPerf profile_export.jsonl; the summary is read only \
+             beside AIPerf records"
+        ));
+    }
+    let runs = if is_aiperf {
+        let summary = aiperf_summary(file, opts.summary.as_deref())?;
+        let run = readers::read_aiperf(&text, summary.as_ref().map(|(_, t)| t.as_str()), &name)
+            .map_err(|e| match &summary {
+                Some((path, _))
+                    if e.field.starts_with("input_config")
+                        || e.field.starts_with("profile_export_aiperf") =>
+                {
+                    format!("{path}: {e}")
+                }
+                _ => format!("{name}: {e}"),
+            })?;
+        vec![run]
+    } else {
+        readers::read_file(&name, &text).map_err(|e| format!("{name}: {e}"))?
+    };
     let sweep = lcpr_core::evidence::loadtest::sweep::sweep(
         &lcpr_core::evidence::loadtest::sweep::SweepInput::for_workload(runs.clone(), &w),
     )
     .map_err(|e| format!("{name}: {e}"))?;
-    let stem = name.split('.').next().unwrap_or("load-test").to_owned();
+    // The file name without its last extension: `…-4.0qps-…` keeps its dots, so two files
+    // of one sweep stay apart.
+    let stem = file
+        .file_stem()
+        .map_or_else(|| name.clone(), |s| s.to_string_lossy().into_owned());
+    let series = opts.id.clone().unwrap_or(stem.clone());
     let mut updated = ws.clone();
-    let mut ids = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
     for (i, run) in runs.iter().enumerate() {
-        let id = if runs.len() == 1 {
-            stem.clone()
-        } else {
-            format!("{stem}-{}", i + 1)
+        let base = match (&opts.id, &run.run_id) {
+            (Some(id), _) if runs.len() == 1 => id.clone(),
+            (Some(id), _) => format!("{id}-{}", i + 1),
+            (None, Some(id)) => id.clone(),
+            (None, None) if runs.len() == 1 => stem.clone(),
+            (None, None) => format!("{stem}-{}", i + 1),
         };
+        // Two runs of one file that say the same about themselves are told apart by order.
+        let mut id = base.clone();
+        let mut n = 2;
+        while ids.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
         if updated.load_tests.iter().any(|t| t.id == id) {
             return Err(format!(
-                "nothing was imported: the workspace already has load test {id:?}"
+                "nothing was imported: the workspace already has load test {id:?} (this run \
+                 may already be imported); give another id with --id"
             ));
         }
         updated
@@ -403,7 +483,7 @@ pub fn add_load_tests(
                 run,
                 id.clone(),
                 workload,
-                &stem,
+                &series,
             ));
         ids.push(id);
     }
@@ -414,16 +494,17 @@ pub fn add_load_tests(
     Ok((ids, sweep))
 }
 
-/// `lcpr import loadtest`: [`add_load_tests`] on the workspace file, saved atomically.
+/// `lcpr import loadtest`: [`add_load_tests_with`] on the workspace file, saved atomically.
 pub fn import_loadtest(
     file: &Path,
     into: &Path,
     workload: &str,
+    opts: &LoadTestOptions,
 ) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
     let _lock = document::WorkspaceLock::acquire(into, "lcpr import loadtest")
         .map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
-    let added = add_load_tests(&mut ws, file, workload)?;
+    let added = add_load_tests_with(&mut ws, file, workload, opts)?;
     document::save(&ws, into).map_err(|e| e.to_string())?;
     Ok(added)
 }
@@ -441,6 +522,7 @@ pub fn sweep_text(
         ("attempts", Align::Right),
         ("accepted", Align::Right),
         ("goodput/s", Align::Right),
+        ("sample", Align::Left),
     ]);
     for p in &s.points {
         t.row(vec![
@@ -448,10 +530,10 @@ pub fn sweep_text(
             format!("{:.2}", p.request_rate),
             p.attempts.to_string(),
             format!("{:.0}", p.accepted),
-            format!(
-                "{:.2}",
-                p.accepted / p.duration_seconds.max(f64::MIN_POSITIVE)
-            ),
+            format!("{:.2}", p.goodput_rate),
+            p.sample
+                .clone()
+                .unwrap_or_else(|| "all requests".to_owned()),
         ]);
     }
     let mut out = format!(
@@ -480,6 +562,9 @@ pub fn sweep_text(
     }
     for g in &s.methodology_gaps {
         out.push_str(&format!("  gap: {g}\n"));
+    }
+    for n in &s.notes {
+        out.push_str(&format!("  note: {n}\n"));
     }
     out
 }

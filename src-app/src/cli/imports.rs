@@ -23,6 +23,14 @@ pub enum Command {
         /// The workload whose SLOs and quality gate apply.
         #[arg(long)]
         workload: String,
+        /// The load test's id (default: from the run: tool, rate or concurrency, date);
+        /// `ID-1`, `ID-2`, … for a file of several runs.
+        #[arg(long)]
+        id: Option<String>,
+        /// AIPerf's summary `profile_export_aiperf.json` (default: the one beside the
+        /// records file), for the request rate and load mode.
+        #[arg(long)]
+        summary: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -203,8 +211,15 @@ pub fn dispatch(command: Command) -> ExitCode {
             file,
             into,
             workload,
+            id,
+            summary,
             json,
-        } => match import::import_loadtest(&file, &into, &workload) {
+        } => match import::import_loadtest(
+            &file,
+            &into,
+            &workload,
+            &import::LoadTestOptions { id, summary },
+        ) {
             Ok((ids, sweep)) => {
                 if json {
                     match serde_json::to_string_pretty(

@@ -268,7 +268,21 @@ fn load_test_result(ws: &Workspace, t: &LoadTest) -> LoadTestResult {
                 tpot_ms: w.slo.tpot_ms,
                 e2e_ms: w.slo.e2e_ms,
             };
-            goodput(&requests, t.duration_seconds, slo)
+            let mut g = goodput(&requests, t.duration_seconds, slo)?;
+            // Rates, accepted count and cost per accepted come from the one goodput
+            // definition the import, the Goodput view and the memo use (the workload's gate
+            // applied when the test recorded none; a sample scaled to the tool's totals).
+            let p = crate::evidence::loadtest::sweep::run_point(
+                &crate::evidence::loadtest::sweep::run_of(t),
+                w,
+            )?;
+            g.total_requests = p.attempts;
+            g.accepted_requests = p.accepted.round() as usize;
+            g.goodput_rate = p.goodput_rate;
+            g.throughput_rate = p.throughput_rate;
+            g.quality_pass_rate = p.quality_pass_rate;
+            g.cost_per_accepted = p.cost_per_accepted.map(crate::money::to_f64);
+            Ok(g)
         });
     LoadTestResult {
         id: t.id.clone(),

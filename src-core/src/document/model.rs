@@ -924,9 +924,18 @@ pub struct RequestGroup {
     pub output_tokens: f64,
     /// Passed the quality gate.
     pub quality_pass: bool,
+    /// The request failed (an error, or still in flight at the end): an attempt that is
+    /// never accepted and that throughput does not count.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub failed: bool,
     /// Cost of one such request.
     #[serde(with = "crate::money::exact")]
     pub cost: Decimal,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A load test of one route for one workload.
@@ -956,9 +965,31 @@ pub struct LoadTest {
     pub methodology: Methodology,
     /// The measured requests.
     pub requests: Vec<RequestGroup>,
+    /// The tool's own counts when `requests` holds only a sample of the run (GuideLLM's
+    /// `sample_size`): rates and counts come from these, percentiles from the sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<RequestTotals>,
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,
+}
+
+/// A load test's true request counts, as the tool counted them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestTotals {
+    /// Requests that completed.
+    pub successful: u64,
+    /// Requests that failed or were still in flight at the end.
+    pub failed: u64,
+}
+
+impl RequestTotals {
+    /// Every request sent.
+    #[must_use]
+    pub fn attempts(&self) -> u64 {
+        self.successful.saturating_add(self.failed)
+    }
 }
 
 impl LoadTest {

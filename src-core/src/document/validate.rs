@@ -462,8 +462,30 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             c.rule(&ag, "output_tokens", Rule::NonNegative, g.output_tokens);
             if let Some(e2e) = g.e2e_ms {
                 c.rule(&ag, "e2e_ms", Rule::NonNegative, e2e);
+                // The end-to-end time includes the wait for the first token.
+                if e2e < g.ttft_ms {
+                    c.push(
+                        format!("{ag}.e2e_ms"),
+                        format!(
+                            "must be ≥ ttft_ms ({}), got {e2e}: end-to-end latency includes the \
+                             time to first token; check the two columns are not swapped",
+                            g.ttft_ms
+                        ),
+                    );
+                }
             }
             c.money(&ag, "cost", g.cost);
+        }
+        if let Some(totals) = &t.totals
+            && totals.attempts() < total
+        {
+            c.push(
+                format!("{at}.totals"),
+                format!(
+                    "must count at least the {total} listed requests, got {}",
+                    totals.attempts()
+                ),
+            );
         }
     }
 

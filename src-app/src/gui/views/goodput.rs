@@ -187,7 +187,7 @@ fn summary(ui: &mut Ui, s: &Sweep) {
 fn points(ui: &mut Ui, s: &Sweep) {
     widgets::section(ui, "Runs");
     Grid::new("goodput-points")
-        .num_columns(6)
+        .num_columns(7)
         .striped(true)
         .show(ui, |ui| {
             for h in [
@@ -197,17 +197,20 @@ fn points(ui: &mut Ui, s: &Sweep) {
                 "Completed/s",
                 "Cost per accepted",
                 "TTFT p95",
+                "Requests",
             ] {
                 ui.strong(h);
             }
             ui.end_row();
             for p in &s.points {
                 ui.label(&p.label);
-                ui.label(format!(
-                    "{:.2}{}",
-                    p.request_rate,
-                    if p.rate_offered { "" } else { " (measured)" }
-                ));
+                ui.label(match (p.rate_offered, p.offered_rate) {
+                    (true, _) => format!("{:.2}", p.request_rate),
+                    (false, Some(o)) => {
+                        format!("{:.2} (achieved; {o:.2} offered)", p.request_rate)
+                    }
+                    (false, None) => format!("{:.2} (measured)", p.request_rate),
+                });
                 ui.label(format!("{:.2}", p.goodput_rate));
                 ui.label(format!("{:.2}", p.throughput_rate));
                 ui.label(
@@ -218,6 +221,11 @@ fn points(ui: &mut Ui, s: &Sweep) {
                     p.ttft_ms
                         .as_ref()
                         .map_or_else(|| "—".to_owned(), |t| format!("{:.0} ms", t.p95)),
+                );
+                ui.label(
+                    p.sample
+                        .clone()
+                        .unwrap_or_else(|| format!("all {}", p.attempts)),
                 );
                 ui.end_row();
             }

@@ -43,6 +43,17 @@ use crate::money;
 /// Share of the highest goodput at which the capacity ceiling is placed.
 pub const CEILING_SHARE: f64 = 0.98;
 
+/// How far, as a share of the offered rate, the achieved rate (attempts ÷ duration) may fall
+/// from it before the run is placed at the achieved rate: a client that could not keep up, or
+/// a generator that sent faster than asked, measured a different load than it was given.
+/// Fewer attempts than [`MIN_ACHIEVED_ATTEMPTS`] keep the offered rate (unless goodput would
+/// exceed it): in a short run the drain of the last requests dominates the duration, and
+/// attempts ÷ duration understates the rate that was offered.
+pub const ACHIEVED_TOLERANCE: f64 = 0.05;
+
+/// See [`ACHIEVED_TOLERANCE`].
+pub const MIN_ACHIEVED_ATTEMPTS: f64 = 20.0;
+
 /// What a sweep needs besides its runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -106,6 +117,13 @@ pub struct SweepPoint {
     pub request_rate: f64,
     /// True when `request_rate` is the offered rate.
     pub rate_offered: bool,
+    /// The rate the test offered, when it recorded one (it may differ from `request_rate`:
+    /// see [`ACHIEVED_TOLERANCE`]).
+    pub offered_rate: Option<f64>,
+    /// "sampled: 5 of 30 requests" when the file listed only a sample; counts and rates then
+    /// come from the tool's totals, percentiles and pass shares from the sample.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<String>,
     /// Measurement window, s.
     pub duration_seconds: f64,
     /// Requests sent, failed ones included.
@@ -200,9 +218,24 @@ pub struct Sweep {
     pub notes: Vec<String>,
 }
 
+/// One run's point under `workload`'s SLOs and quality gate: the one goodput definition
+/// that `lcpr import loadtest`, `lcpr goodput`, the Goodput view and the memo all show.
+pub fn run_point(run: &LoadTestRun, workload: &Workload) -> InputResult<SweepPoint> {
+    fraction("quality_gate_pass_rate", workload.quality_gate_pass_rate)?;
+    point(
+        run,
+        Slo {
+            ttft_ms: workload.slo.ttft_ms,
+            tpot_ms: workload.slo.tpot_ms,
+            e2e_ms: workload.slo.e2e_ms,
+        },
+        workload.quality_gate_pass_rate,
+    )
+}
+
 fn point(run: &LoadTestRun, slo: Slo, pass_rate: f64) -> InputResult<SweepPoint> {
     run.validate()?;
-    let attempts = run.requests.len();
+    let listed = run.requests.len();
     let measured_quality = run.has_quality();
     let completed: Vec<MeasuredRequest> = run
         .requests
@@ -230,9 +263,20 @@ fn point(run: &LoadTestRun, slo: Slo, pass_rate: f64) -> InputResult<SweepPoint>
             "is required: the workload has an E2E SLO",
         ));
     }
-    let failed = attempts - completed.len();
+    let listed_failed = listed - completed.len();
+    // A sampled list is scaled to the tool's own totals: its shares are estimates, its
+    // counts are not.
+    let (successful, failed) = match run.totals {
+        Some(t) => (t.successful as f64, t.failed as f64),
+        None => (completed.len() as f64, listed_failed as f64),
+    };
+    let scale = if completed.is_empty() {
+        0.0
+    } else {
+        successful / completed.len() as f64
+    };
     let duration = run.duration_seconds;
-    let (latency_passes, accepted_measured, quality_rate, ttft, tpot, e2e) = if completed.is_empty()
+    let (listed_passes, accepted_measured, quality_rate, ttft, tpot, e2e) = if completed.is_empty()
     {
         (0, 0, 0.0, None, None, None)
     } else {
@@ -247,7 +291,7 @@ fn point(run: &LoadTestRun, slo: Slo, pass_rate: f64) -> InputResult<SweepPoint>
             g.e2e_ms,
         )
     };
-    let (accepted, quality, quality_pass_rate) = if measured_quality {
+    let (listed_accepted, quality, quality_pass_rate) = if measured_quality {
         (
             accepted_measured as f64,
             QualityBasis::Measured,
@@ -255,12 +299,14 @@ fn point(run: &LoadTestRun, slo: Slo, pass_rate: f64) -> InputResult<SweepPoint>
         )
     } else {
         (
-            latency_passes as f64 * pass_rate,
+            listed_passes as f64 * pass_rate,
             QualityBasis::Expected { pass_rate },
             pass_rate,
         )
     };
-    let total_cost = if run.has_costs() {
+    let accepted = listed_accepted * scale;
+    let latency_passes = (listed_passes as f64 * scale).round() as usize;
+    let listed_cost = if run.has_costs() {
         let mut sum = Decimal::ZERO;
         for r in &run.requests {
             sum = sum
@@ -271,25 +317,42 @@ fn point(run: &LoadTestRun, slo: Slo, pass_rate: f64) -> InputResult<SweepPoint>
     } else {
         None
     };
-    let cost_per_accepted = match (total_cost, money::from_f64(accepted)) {
+    // Cost per accepted is a ratio the sample estimates; the run's total cost it does not.
+    let cost_per_accepted = match (listed_cost, money::from_f64(listed_accepted)) {
         (Some(c), Some(a)) if !a.is_zero() => c.checked_div(a),
         _ => None,
     };
+    let total_cost = if run.totals.is_some() {
+        None
+    } else {
+        listed_cost
+    };
+    let attempts = successful + failed;
+    let achieved = attempts / duration;
+    let goodput_rate = accepted / duration;
     let (request_rate, rate_offered) = match run.request_rate {
-        Some(r) => (r, true),
-        None => (attempts as f64 / duration, false),
+        Some(r)
+            if goodput_rate <= r
+                && ((achieved - r).abs() <= ACHIEVED_TOLERANCE * r
+                    || attempts < MIN_ACHIEVED_ATTEMPTS) =>
+        {
+            (r, true)
+        }
+        _ => (achieved, false),
     };
     Ok(SweepPoint {
         label: run.label.clone(),
         request_rate,
         rate_offered,
+        offered_rate: run.request_rate,
+        sample: run.sample_note(),
         duration_seconds: duration,
-        attempts,
-        failed,
+        attempts: attempts as usize,
+        failed: failed as usize,
         latency_passes,
         accepted,
-        goodput_rate: accepted / duration,
-        throughput_rate: completed.len() as f64 / duration,
+        goodput_rate,
+        throughput_rate: successful / duration,
         quality_pass_rate,
         quality,
         total_cost,
@@ -372,10 +435,21 @@ pub fn sweep(input: &SweepInput) -> InputResult<Sweep> {
         for n in resolve_notes {
             notes.push(format!("{}: {n}", run.label));
         }
-        if !p.rate_offered {
-            notes.push(format!(
+        match p.offered_rate {
+            None => notes.push(format!(
                 "{}: no offered rate (unbounded or not recorded); placed at its achieved {:.3} req/s.",
                 run.label, p.request_rate
+            )),
+            Some(offered) if !p.rate_offered => notes.push(format!(
+                "{}: offered {offered:.3} req/s but achieved {:.3} req/s; placed at the achieved rate.",
+                run.label, p.request_rate
+            )),
+            Some(_) => {}
+        }
+        if let Some(sample) = &p.sample {
+            notes.push(format!(
+                "{}: {sample}; counts and rates are the tool's totals, percentiles and pass shares come from the sample.",
+                run.label
             ));
         }
         if let QualityBasis::Expected { pass_rate } = p.quality {
@@ -470,6 +544,7 @@ pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str)
             e2e_ms: r.e2e_ms.or_else(|| (!r.success).then_some(ttft)),
             output_tokens: r.output_tokens.unwrap_or(0.0),
             quality_pass: r.success && r.quality_pass.unwrap_or(true),
+            failed: !r.success,
             cost: r.cost.unwrap_or_default(),
         };
         match groups.iter_mut().find(|g| {
@@ -492,6 +567,7 @@ pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str)
         request_rate: run.request_rate,
         methodology,
         requests: groups,
+        totals: run.totals,
         notes: notes.join(" "),
     }
 }
@@ -502,6 +578,12 @@ pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str)
 #[must_use]
 pub fn run_of(t: &LoadTest) -> LoadTestRun {
     let m = &t.methodology;
+    // Quality verdicts are read back when the test applied the gate or its completions carry
+    // a failing verdict anyway; otherwise (as `load_test_of` stores a run without one) the
+    // workload's expected pass rate applies to the completions exactly as it did at import.
+    let gated = m.quality_gate_applied || t.requests.iter().any(|g| !g.failed && !g.quality_pass);
+    // All-zero costs are costs the source did not record, not free requests.
+    let costed = t.requests.iter().any(|g| !g.cost.is_zero());
     LoadTestRun {
         label: t.name.clone(),
         request_rate: t.request_rate,
@@ -510,17 +592,18 @@ pub fn run_of(t: &LoadTest) -> LoadTestRun {
             .requests
             .iter()
             .flat_map(|g| {
+                let success = !g.failed;
                 std::iter::repeat_n(
                     RunRequest {
                         start_s: None,
-                        success: true,
-                        ttft_ms: Some(g.ttft_ms),
-                        tpot_ms: Some(g.tpot_ms),
-                        e2e_ms: g.e2e_ms,
+                        success,
+                        ttft_ms: success.then_some(g.ttft_ms),
+                        tpot_ms: success.then_some(g.tpot_ms),
+                        e2e_ms: if success { g.e2e_ms } else { None },
                         input_tokens: None,
                         output_tokens: Some(g.output_tokens),
-                        quality_pass: Some(g.quality_pass),
-                        cost: Some(g.cost),
+                        quality_pass: gated.then_some(g.quality_pass),
+                        cost: costed.then_some(g.cost),
                     },
                     g.count as usize,
                 )
@@ -537,6 +620,8 @@ pub fn run_of(t: &LoadTest) -> LoadTestRun {
         },
         source: SourceFormat::Workspace,
         notes: Vec::new(),
+        run_id: Some(t.id.clone()),
+        totals: t.totals,
     }
 }
 
@@ -647,6 +732,8 @@ mod tests {
             },
             source: SourceFormat::GenericCsv,
             notes: vec![],
+            run_id: None,
+            totals: None,
         }
     }
 
@@ -708,8 +795,8 @@ mod tests {
         let direct = sweep(&SweepInput::for_workload(runs, &ws.workloads[0])).unwrap();
         let stored = workspace_sweep(&ws, &id, "sweep").unwrap().unwrap();
         // Goodput, its ceiling and the cost per accepted result survive the round trip: rates
-        // 1, 2, 4 req/s with 0.9, 1.8, 1.2 accepted/s. Throughput differs where a run had
-        // failures: the workspace keeps them as completed but not accepted (4 req/s: 40/10).
+        // 1, 2, 4 req/s with 0.9, 1.8, 1.2 accepted/s. Failures stay failures (4 req/s: 30
+        // completed of 40 in 10 s), so throughput survives too.
         let of = |s: &Sweep| -> Vec<(f64, f64, Option<Decimal>)> {
             s.points
                 .iter()
@@ -718,7 +805,8 @@ mod tests {
         };
         assert_eq!(of(&stored), of(&direct));
         assert_eq!(stored.capacity_ceiling, direct.capacity_ceiling);
-        assert_eq!(stored.points[2].throughput_rate, 4.0);
+        assert_eq!(stored.points[2].throughput_rate, 3.0);
+        assert_eq!(stored.points[2].failed, 10);
         // Operated at the workload's mean rate, 400,000 requests ÷ 2,592,000 s = 0.154 req/s,
         // below the first measured rate.
         let target = mean_request_rate(&ws.workloads[0]);
@@ -811,12 +899,16 @@ mod tests {
 
     #[test]
     fn ceiling_is_the_first_rate_within_two_percent() {
-        // Goodput 5.0, 9.9, 10.0 accepted/s at 5, 10, 20 req/s (1 s runs, all accepted).
+        // Goodput 5.0, 9.9, 10.0 accepted/s at 5, 10, 20 req/s (10 s runs at the offered
+        // rate; requests past the accepted ones miss the TTFT SLO).
         let mk = |rate: f64, n: usize| {
+            let attempts = (rate * 10.0) as usize;
             run(
                 Some(rate),
                 10.0,
-                (0..n).map(|_| req(1.0, 1.0, Some(true), None)).collect(),
+                (0..attempts)
+                    .map(|i| req(if i < n { 1.0 } else { 9_999.0 }, 1.0, Some(true), None))
+                    .collect(),
             )
         };
         let s = sweep(&input(vec![mk(5.0, 50), mk(10.0, 99), mk(20.0, 100)]))
@@ -1023,5 +1115,126 @@ mod tests {
         assert_eq!(o.request_rate, 1.0);
         assert_eq!(o.cost_per_accepted, Some(Decimal::new(28, 4)));
         assert_eq!(s.methodology.arrivals, ArrivalProcess::ClosedLoop);
+    }
+
+    /// The support-chat workload's SLOs (800 ms TTFT, 50 ms TPOT, 5 s E2E) and its 0.86 gate.
+    fn support_chat(runs: Vec<LoadTestRun>) -> SweepInput {
+        SweepInput {
+            runs,
+            slo: SloSpec {
+                ttft_ms: 800.0,
+                tpot_ms: 50.0,
+                e2e_ms: Some(5000.0),
+            },
+            quality_gate_pass_rate: 0.86,
+            target_rate: None,
+            declared: None,
+        }
+    }
+
+    fn real(name: &str) -> Vec<LoadTestRun> {
+        let path = format!(
+            "{}/../tests/fixtures/loadtests/real/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        crate::evidence::loadtest::readers::read_file(name, &text).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn real_vllm_goodput_by_hand() {
+        // 196 of 200 completed, every one within 800/50/5,000 ms; 196 × 0.86 ÷ 51.6074 s.
+        let s = sweep(&support_chat(real(
+            "openai-chat-4.0qps-Llama-3.1-8B-Instruct-20260412-101530.json",
+        )))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let p = &s.points[0];
+        assert_eq!((p.attempts, p.failed, p.latency_passes), (200, 4, 196));
+        assert!(close(p.goodput_rate, 196.0 * 0.86 / 51.607_351_787_087_1));
+        // 200 ÷ 51.6 s = 3.875 req/s achieved, within 5% of the 4 offered.
+        assert_eq!((p.request_rate, p.rate_offered), (4.0, true));
+        // The concurrency cap held arrivals to 400 ÷ 53.33 s = 7.50 req/s: placed there.
+        let s = sweep(&support_chat(real(
+            "vllm-8.0qps-concurrency32-Llama-3.1-8B-Instruct-20260412-103002.json",
+        )))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let p = &s.points[0];
+        assert!(close(p.request_rate, 400.0 / 53.331_772_827_205_71));
+        assert!(!p.rate_offered && p.offered_rate == Some(8.0));
+        assert!(close(p.goodput_rate, 400.0 * 0.86 / 53.331_772_827_205_71));
+    }
+
+    #[test]
+    fn real_guidellm_goodput_never_exceeds_the_achieved_rate() {
+        // Poisson offered at 5 req/s; GuideLLM sent 40 requests in 3.9419 s = 10.147 req/s.
+        // All 40 meet the SLOs: goodput 40 × 0.86 ÷ 3.9419 = 8.727/s.
+        let s = sweep(&support_chat(real(
+            "guidellm-0.8.1_poisson-5_benchmarks.json",
+        )))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let p = &s.points[0];
+        let d = 3.941_932_916_641_235_4;
+        assert!(close(p.goodput_rate, 40.0 * 0.86 / d));
+        assert!(close(p.request_rate, 40.0 / d));
+        assert!(p.goodput_rate <= p.request_rate);
+        let c = s.capacity_ceiling.unwrap_or_else(|| panic!("no ceiling"));
+        assert!(c.request_rate > 10.0 && c.goodput_rate <= c.request_rate);
+        assert!(s.notes.iter().any(|n| n.contains("achieved 10.147 req/s")));
+
+        // The same run with its lists sampled to 5: counts and rates from the totals.
+        let s = sweep(&support_chat(real(
+            "guidellm-0.8.1_poisson-5_sample5.derived.json",
+        )))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let q = &s.points[0];
+        assert_eq!(q.attempts, 40);
+        assert_eq!(q.sample.as_deref(), Some("sampled: 5 of 40 requests"));
+        assert!(close(q.goodput_rate, p.goodput_rate));
+        assert!(close(q.throughput_rate, 40.0 / d));
+        assert!(
+            s.notes
+                .iter()
+                .any(|n| n.contains("sampled: 5 of 40 requests"))
+        );
+
+        // Constant 2, 4, 8 over 6 s: 11, 21, 42 completed, all within the SLOs.
+        let s = sweep(&support_chat(real(
+            "guidellm-0.8.1_constant-2-4-8_benchmarks.json",
+        )))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let goodput: Vec<f64> = s.points.iter().map(|p| p.goodput_rate).collect();
+        for (g, n) in goodput.iter().zip([11.0, 21.0, 42.0]) {
+            assert!(close(*g, n * 0.86 / 6.0), "{goodput:?}");
+        }
+        // 13 attempts in 6 s (2.17 req/s) are too few to move the run off its offered 2;
+        // 25 and 49 attempts are within 5% of 4 and 8.
+        let rates: Vec<f64> = s.points.iter().map(|p| p.request_rate).collect();
+        assert_eq!(rates, vec![2.0, 4.0, 8.0]);
+        let c = s.capacity_ceiling.unwrap_or_else(|| panic!("no ceiling"));
+        assert_eq!(c.request_rate, 8.0);
+        assert!(!c.saturated);
+    }
+
+    #[test]
+    fn a_workspace_load_test_without_a_gate_keeps_the_expected_pass_rate() {
+        let runs = real("openai-chat-4.0qps-Llama-3.1-8B-Instruct-20260412-101530.json");
+        let input = support_chat(runs.clone());
+        let imported = sweep(&input).unwrap_or_else(|e| panic!("{e}"));
+        let stored = load_test_of(&runs[0], "t".into(), "w", "");
+        let back = sweep(&SweepInput {
+            runs: vec![run_of(&stored)],
+            ..input
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(close(
+            back.points[0].goodput_rate,
+            imported.points[0].goodput_rate
+        ));
+        assert_eq!(back.points[0].failed, 4);
+        assert_eq!(back.points[0].cost_per_accepted, None);
     }
 }

@@ -129,42 +129,47 @@ pub fn read_aiperf(jsonl: &str, aggregate: Option<&str>, label: &str) -> InputRe
     let mut rate = None;
     let mut arrivals = None;
     let mut warmup_excluded = (warmups > 0).then_some(true);
+    let mut load = Vec::new();
     match aggregate {
         Some(text) => {
             let root = parse_json(text).map_err(|e| e.within("profile_export_aiperf.json"))?;
-            let loadgen = at_path(&root, &["input_config", "loadgen"]);
-            let r = json_f64(
-                loadgen.and_then(|l| l.get("request_rate")),
-                "input_config.loadgen.request_rate",
-            )?;
-            let concurrency = loadgen.and_then(|l| present(l.get("concurrency")));
-            let mode = loadgen
-                .and_then(|l| l.get("request_rate_mode"))
-                .and_then(Value::as_str)
-                .unwrap_or("");
-            if let Some(r) = r.filter(|r| *r > 0.0) {
+            let settings = aiperf_load(&root)?;
+            if let Some(r) = settings.rate {
                 rate = Some(r);
                 arrivals = Some(ArrivalProcess::Poisson);
-                if mode.contains("constant") {
+                load.push(settings.kind.clone().unwrap_or_default());
+                load.push(rate_part(r));
+                if settings
+                    .kind
+                    .as_deref()
+                    .is_some_and(|k| k.contains("constant"))
+                {
                     notes
                         .push("Open-loop arrivals at evenly spaced times, not Poisson.".to_owned());
                 }
-            } else if concurrency.is_some() {
+            } else if let Some(c) = settings.concurrency {
                 arrivals = Some(ArrivalProcess::ClosedLoop);
+                load.push(format!("c{c}"));
             }
-            if let Some(w) = json_f64(
-                loadgen.and_then(|l| l.get("warmup_request_count")),
-                "input_config.loadgen.warmup_request_count",
-            )? {
+            if let Some(w) = settings.warmup_requests {
                 warmup_excluded = Some(w > 0.0 || warmups > 0);
             }
+            notes.push(format!(
+                "Load settings from the summary's {}.",
+                settings.from
+            ));
         }
         None => notes.push(
             "Request rate and load mode not known: they are in profile_export_aiperf.json."
                 .to_owned(),
         ),
     }
+    let started = first_ns
+        .is_finite()
+        .then(|| first_ns / 1e9)
+        .and_then(unix_stamp);
     let run = LoadTestRun {
+        run_id: Some(make_run_id("aiperf", &load, started.as_deref())),
         label: label.to_owned(),
         request_rate: rate,
         duration_seconds: (last_ns - first_ns) / 1e9,
@@ -178,7 +183,84 @@ pub fn read_aiperf(jsonl: &str, aggregate: Option<&str>, label: &str) -> InputRe
         },
         source: SourceFormat::AiPerf,
         notes,
+        totals: None,
     };
     run.validate()?;
     Ok(run)
+}
+
+/// The load an AIPerf run was given, from its summary.
+struct AiperfLoad {
+    kind: Option<String>,
+    rate: Option<f64>,
+    concurrency: Option<f64>,
+    warmup_requests: Option<f64>,
+    from: &'static str,
+}
+
+/// Reads the load settings from `input_config.phases[]` (0.13: the measured phase is the
+/// one of kind `profiling`, or the first not excluded from results; a warm-up phase is one
+/// excluded from them) or, in older summaries, `input_config.loadgen`.
+fn aiperf_load(root: &Value) -> InputResult<AiperfLoad> {
+    if let Some(phases) = present(at_path(root, &["input_config", "phases"])) {
+        let Value::Array(list) = phases else {
+            return Err(bad("input_config.phases", "must be a list"));
+        };
+        let excluded = |p: &Value| {
+            p.get("exclude_from_results").and_then(Value::as_bool) == Some(true)
+                || p.get("kind").and_then(Value::as_str) == Some("warmup")
+        };
+        let measured = list
+            .iter()
+            .position(|p| p.get("kind").and_then(Value::as_str) == Some("profiling"))
+            .or_else(|| list.iter().position(|p| !excluded(p)))
+            .ok_or_else(|| bad("input_config.phases", "holds no measured (profiling) phase"))?;
+        let at = format!("input_config.phases[{measured}]");
+        let p = &list[measured];
+        let rate = json_f64(
+            p.get("rate").or_else(|| p.get("request_rate")),
+            &format!("{at}.rate"),
+        )?
+        .filter(|r| *r > 0.0);
+        let concurrency = json_f64(p.get("concurrency"), &format!("{at}.concurrency"))?;
+        let mut warmup = None;
+        for (i, w) in list.iter().enumerate().filter(|(_, w)| excluded(w)) {
+            let n = json_f64(
+                w.get("requests").or_else(|| w.get("request_count")),
+                &format!("input_config.phases[{i}].requests"),
+            )?;
+            warmup = Some(warmup.unwrap_or(0.0) + n.unwrap_or(1.0));
+        }
+        return Ok(AiperfLoad {
+            kind: p.get("type").and_then(Value::as_str).map(str::to_owned),
+            rate,
+            concurrency,
+            warmup_requests: warmup.or(Some(0.0)),
+            from: "input_config.phases",
+        });
+    }
+    let loadgen = at_path(root, &["input_config", "loadgen"]);
+    let rate = json_f64(
+        loadgen.and_then(|l| l.get("request_rate")),
+        "input_config.loadgen.request_rate",
+    )?
+    .filter(|r| *r > 0.0);
+    let concurrency = json_f64(
+        loadgen.and_then(|l| l.get("concurrency")),
+        "input_config.loadgen.concurrency",
+    )?;
+    let mode = loadgen
+        .and_then(|l| l.get("request_rate_mode"))
+        .and_then(Value::as_str)
+        .map(str::to_ascii_lowercase);
+    Ok(AiperfLoad {
+        kind: mode.or_else(|| rate.map(|_| "poisson".to_owned())),
+        rate,
+        concurrency,
+        warmup_requests: json_f64(
+            loadgen.and_then(|l| l.get("warmup_request_count")),
+            "input_config.loadgen.warmup_request_count",
+        )?,
+        from: "input_config.loadgen",
+    })
 }

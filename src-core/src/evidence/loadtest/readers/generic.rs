@@ -331,6 +331,8 @@ pub(super) fn finish_generic(
             },
             source,
             notes,
+            run_id: None,
+            totals: None,
         };
         run.validate()
             .map_err(|e| e.within(&format!("run {:?}", run.label)))?;

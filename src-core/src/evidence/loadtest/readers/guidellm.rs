@@ -75,32 +75,52 @@ pub(super) fn guidellm_benchmark(b: &Value, at: &str, label: &str) -> InputResul
         }
     };
     let (ok, errored, incomplete) = (list("successful")?, list("errored")?, list("incomplete")?);
-    // Sampled lists hold a subset of the requests; rates from them would be wrong.
-    let totals = present(b.get("request_totals"))
-        .or_else(|| at_path(b, &["scheduler_metrics", "requests_made"]));
-    let complete = [
-        ("successful", ok.len()),
-        ("errored", errored.len()),
-        ("incomplete", incomplete.len()),
+    // The tool's own counts: the benchmark's metrics (0.7+), else the scheduler's, else the
+    // older top-level totals.
+    let (totals, totals_at) = [
+        (&["metrics", "request_totals"][..], "metrics.request_totals"),
+        (
+            &["scheduler_metrics", "requests_made"][..],
+            "scheduler_metrics.requests_made",
+        ),
+        (&["request_totals"][..], "request_totals"),
+        (
+            &["run_stats", "requests_made"][..],
+            "run_stats.requests_made",
+        ),
     ]
     .iter()
-    .all(|(status, held)| guidellm_count(totals, status) == Some(*held));
+    .find_map(|(path, name)| present(at_path(b, path)).map(|v| (Some(v), *name)))
+    .unwrap_or((None, "scheduler_metrics.requests_made"));
+    let count = |status: &str| guidellm_count(totals, status);
     let sample_size = config
-        .and_then(|c| present(c.get("sample_requests")))
+        .and_then(|c| present(c.get("sample_size")).or(present(c.get("sample_requests"))))
         .and_then(Value::as_u64);
-    let sampled = present(b.get("request_samples")).is_some() || sample_size.is_some();
-    if sampled && !complete {
-        return Err(bad(
-            &format!("{at}.requests"),
-            format!(
-                "holds a sample of the requests ({}), not all of them; goodput needs every \
-                 request: rerun with --sample-requests none",
-                sample_size.map_or("request_samples is set".to_owned(), |s| format!(
-                    "sample_requests = {s}"
-                ))
-            ),
-        ));
-    }
+    // A list shorter than the tool's count is a sample (`sample_size`, or an older report that
+    // kept fewer requests than it counted). Requests cancelled at the end are counted
+    // differently by the lists and the totals, so only completed and errored ones decide.
+    let sampled = sample_size.is_some()
+        || present(b.get("request_samples")).is_some()
+        || count("successful").is_some_and(|n| n > ok.len())
+        || count("errored").is_some_and(|n| n > errored.len());
+    let run_totals = if sampled {
+        let (Some(s), Some(e)) = (count("successful"), count("errored")) else {
+            return Err(bad(
+                &format!("{at}.{totals_at}"),
+                "is missing: the request lists hold a sample, and the true counts of \
+                 successful and errored requests are needed for rates",
+            ));
+        };
+        let inc = count("incomplete").unwrap_or(0);
+        let s = s.max(ok.len());
+        let failed = (e + inc).max(errored.len() + incomplete.len());
+        Some(RunTotals {
+            successful: s as u64,
+            failed: failed as u64,
+        })
+    } else {
+        None
+    };
     let mut requests = Vec::with_capacity(ok.len() + errored.len() + incomplete.len());
     for (status, items, success) in [
         ("successful", ok, true),
@@ -150,7 +170,23 @@ pub(super) fn guidellm_benchmark(b: &Value, at: &str, label: &str) -> InputResul
         }
         None => None,
     };
+    let mut load = vec![kind.to_owned()];
+    match (rate, kind) {
+        (Some(r), _) => load.push(rate_part(r)),
+        (None, "concurrent") => {
+            if let Some(c) = strategy
+                .get("streams")
+                .or_else(|| strategy.get("max_concurrency"))
+                .and_then(Value::as_f64)
+            {
+                load.push(format!("c{c}"));
+            }
+        }
+        _ => {}
+    }
+    let started = json_f64(b.get("start_time"), &format!("{at}.start_time"))?.and_then(unix_stamp);
     let run = LoadTestRun {
+        run_id: Some(make_run_id("guidellm", &load, started.as_deref())),
         label: match rate {
             Some(r) => format!("{label} {kind}@{r}"),
             None => format!("{label} {kind}"),
@@ -167,8 +203,15 @@ pub(super) fn guidellm_benchmark(b: &Value, at: &str, label: &str) -> InputResul
         },
         source: SourceFormat::GuideLlm,
         notes,
+        totals: run_totals,
     };
     run.validate().map_err(|e| e.within(at))?;
+    let mut run = run;
+    if let Some(n) = run.sample_note() {
+        run.notes.push(format!(
+            "{n}: counts and rates from {totals_at}, percentiles from the sample."
+        ));
+    }
     Ok(run)
 }
 

@@ -51,7 +51,7 @@ mod vllm;
 pub use aiperf::read_aiperf;
 pub use generic::{read_generic_csv, read_generic_jsonl};
 pub use guidellm::read_guidellm;
-pub use vllm::read_vllm;
+pub use vllm::{read_vllm, read_vllm_lines};
 
 /// The file format a run was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,7 +238,18 @@ pub struct LoadTestRun {
     /// What the reader noticed: ignored columns, derived values, the tool's own summaries.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// An id made from the run itself (tool, rate or concurrency, date), when the file says
+    /// enough to make one; the importer falls back to the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// The tool's own request counts when `requests` holds only a sample of them: rates and
+    /// counts come from these, percentiles and pass shares from the sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<RunTotals>,
 }
+
+/// A run's true request counts, as the tool counted them.
+pub use crate::document::RequestTotals as RunTotals;
 
 impl LoadTestRun {
     /// Checks the run: a positive duration, at least one request, and each request's values
@@ -290,7 +301,36 @@ impl LoadTestRun {
                 ),
             ));
         }
+        if let Some(t) = self.totals {
+            let listed_ok = self.requests.iter().filter(|r| r.success).count() as u64;
+            let listed_failed = self.requests.len() as u64 - listed_ok;
+            if t.successful < listed_ok || t.failed < listed_failed {
+                return Err(InputError::new(
+                    "totals",
+                    format!(
+                        "must count at least the listed requests ({listed_ok} successful, \
+                         {listed_failed} failed), got {} and {}",
+                        t.successful, t.failed
+                    ),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Requests sent: the tool's total when the list is a sample, else the list's length.
+    #[must_use]
+    pub fn attempts(&self) -> u64 {
+        self.totals
+            .map_or(self.requests.len() as u64, |t| t.attempts())
+    }
+
+    /// "sampled: 5 of 30 requests" when the list is a sample.
+    #[must_use]
+    pub fn sample_note(&self) -> Option<String> {
+        let t = self.totals?;
+        let listed = self.requests.len() as u64;
+        (listed < t.attempts()).then(|| format!("sampled: {listed} of {} requests", t.attempts()))
     }
 
     /// True when every request carries a cost.
@@ -306,6 +346,52 @@ impl LoadTestRun {
             .iter()
             .any(|r| r.success && r.quality_pass.is_some())
     }
+}
+
+/// `vllm-4qps-20260412-101530`: the tool, the load (`4qps`, `inf`, `c32` for a concurrency
+/// cap) and the run's date, each part kept only when known, lower-case with `.` as `p` so
+/// that `2.5qps` and `2qps` stay apart.
+pub(super) fn make_run_id(tool: &str, load: &[String], date: Option<&str>) -> String {
+    let mut parts = vec![tool.to_owned()];
+    parts.extend(load.iter().filter(|l| !l.is_empty()).cloned());
+    if let Some(d) = date {
+        parts.push(d.to_owned());
+    }
+    parts
+        .join("-")
+        .chars()
+        .map(|c| match c {
+            '.' => 'p',
+            c if c.is_ascii_alphanumeric() || c == '-' => c.to_ascii_lowercase(),
+            _ => '-',
+        })
+        .collect()
+}
+
+/// A rate in an id: `4qps`, `2p5qps`; a whole number loses its `.0`.
+pub(super) fn rate_part(rate: f64) -> String {
+    if rate.fract() == 0.0 {
+        format!("{rate:.0}qps")
+    } else {
+        format!("{rate}qps")
+    }
+}
+
+/// `20261202-103846` for a Unix time in seconds (UTC); `None` out of range.
+pub(super) fn unix_stamp(seconds: f64) -> Option<String> {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    let secs = seconds.floor() as i64;
+    let date = crate::document::Date::from_unix_days(secs.div_euclid(86_400))?;
+    let rem = secs.rem_euclid(86_400);
+    Some(format!(
+        "{}-{:02}{:02}{:02}",
+        date.to_string().replace('-', ""),
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    ))
 }
 
 fn bad(field: &str, rule: impl Into<String>) -> InputError {
@@ -346,6 +432,19 @@ fn check_whole(at: &str, name: &str, v: Option<f64>) -> InputResult<()> {
 pub fn check_request(r: &RunRequest, at: &str) -> InputResult<()> {
     check_value(at, "start_s", r.start_s)?;
     check_value(at, "ttft_ms", r.ttft_ms)?;
+    check_value(at, "e2e_ms", r.e2e_ms)?;
+    // Checked before TPOT: a TPOT derived from such a pair is negative, and the cause is E2E.
+    if let (Some(t), Some(e)) = (r.ttft_ms, r.e2e_ms)
+        && e < t
+    {
+        return Err(bad(
+            &field_path(at, "e2e_ms"),
+            format!(
+                "must be ≥ ttft_ms ({t}), got {e}: end-to-end latency includes the time to \
+                 first token"
+            ),
+        ));
+    }
     check_value(at, "tpot_ms", r.tpot_ms)?;
     check_value(at, "e2e_ms", r.e2e_ms)?;
     check_whole(at, "input_tokens", r.input_tokens)?;
@@ -357,14 +456,6 @@ pub fn check_request(r: &RunRequest, at: &str) -> InputResult<()> {
         return Err(bad(
             &field_path(at, "cost"),
             format!("must be ≥ 0, got {c}"),
-        ));
-    }
-    if let (Some(t), Some(e)) = (r.ttft_ms, r.e2e_ms)
-        && e < t
-    {
-        return Err(bad(
-            &field_path(at, "e2e_ms"),
-            format!("must be ≥ ttft_ms ({t}), got {e}"),
         ));
     }
     if r.success {
@@ -562,6 +653,20 @@ fn parse_json(text: &str) -> InputResult<Value> {
 // ---------------------------------------------------------------------------------------------
 // Detection.
 
+/// True when `text` is AIPerf's per-record export (JSON Lines whose records carry `metadata`
+/// and `metrics`), whose load settings are in the summary beside it.
+#[must_use]
+pub fn is_aiperf_records(file_name: &str, text: &str) -> bool {
+    let lower = file_name.to_ascii_lowercase();
+    if !(lower.ends_with(".jsonl") || lower.ends_with(".ndjson")) {
+        return false;
+    }
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    serde_json::from_str::<Value>(first)
+        .ok()
+        .is_some_and(|v| v.get("metadata").is_some() && v.get("metrics").is_some())
+}
+
 /// Reads a results file, choosing the reader from its name and content; `file_name` also
 /// labels the runs. Aggregate-only exports are refused with a message naming what they are.
 pub fn read_file(file_name: &str, text: &str) -> InputResult<Vec<LoadTestRun>> {
@@ -575,13 +680,32 @@ pub fn read_file(file_name: &str, text: &str) -> InputResult<Vec<LoadTestRun>> {
         let aiperf = serde_json::from_str::<Value>(first)
             .ok()
             .is_some_and(|v| v.get("metadata").is_some() && v.get("metrics").is_some());
+        let vllm = serde_json::from_str::<Value>(first)
+            .ok()
+            .is_some_and(|v| v.get("ttfts").is_some());
         return if aiperf {
             read_aiperf(text, None, label).map(|r| vec![r])
+        } else if vllm {
+            read_vllm_lines(text, label)
         } else {
             read_generic_jsonl(text, label)
         };
     }
-    let root = parse_json(text)?;
+    let root = match parse_json(text) {
+        Ok(root) => root,
+        Err(e) => {
+            // vLLM --append-result writes one saved benchmark per line.
+            let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+            let vllm_line = serde_json::from_str::<Value>(first)
+                .ok()
+                .is_some_and(|v| v.get("ttfts").is_some() || v.get("completed").is_some());
+            return if vllm_line {
+                read_vllm_lines(text, label)
+            } else {
+                Err(e)
+            };
+        }
+    };
     if root.get("benchmarks").is_some() {
         return read_guidellm(text, label);
     }
@@ -733,10 +857,170 @@ mod tests {
     }
 
     #[test]
-    fn guidellm_sampled_report_is_refused() {
-        let e = err("guidellm_sampled.json");
-        assert_eq!(e.field, "benchmarks[0].requests");
-        assert!(e.rule.contains("--sample-requests none"));
+    fn guidellm_sampled_report_keeps_the_tools_counts() {
+        // sample_requests 2: both listed, and the totals say no more were made.
+        let runs = ok("guidellm_sampled.json");
+        assert_eq!(runs[0].requests.len(), 2);
+        let real = ok("real/guidellm-0.8.1_poisson-5_sample5.derived.json");
+        let r = &real[0];
+        assert_eq!(r.requests.len(), 5);
+        assert_eq!(
+            r.totals,
+            Some(RunTotals {
+                successful: 40,
+                failed: 0
+            })
+        );
+        assert_eq!(r.attempts(), 40);
+        assert_eq!(
+            r.sample_note().as_deref(),
+            Some("sampled: 5 of 40 requests")
+        );
+        assert!(r.notes.iter().any(|n| n.contains("metrics.request_totals")));
+    }
+
+    fn tokens(run: &LoadTestRun) -> (usize, usize, f64, f64) {
+        let ok: Vec<&RunRequest> = run.requests.iter().filter(|r| r.success).collect();
+        let sum = |f: fn(&RunRequest) -> Option<f64>| ok.iter().filter_map(|r| f(r)).sum();
+        (
+            run.requests.len(),
+            ok.len(),
+            sum(|r| r.input_tokens),
+            sum(|r| r.output_tokens),
+        )
+    }
+
+    #[test]
+    fn real_vllm_files_read_every_request() {
+        // Counts and token sums checked against the files' own `completed`, `failed`,
+        // `total_input_tokens` and `total_output_tokens` (vLLM sums successful requests).
+        let cases = [
+            (
+                "openai-chat-4.0qps-Llama-3.1-8B-Instruct-20260412-101530.json",
+                (200, 196, 100_352.0, 25_080.0),
+                Some(4.0),
+                "vllm-4qps-20260412-101530",
+            ),
+            (
+                "vllm-2.0qps-Llama-3.1-8B-Instruct-20250301-090000.json",
+                (100, 96, 49_152.0, 12_431.0),
+                Some(2.0),
+                "vllm-2qps-20250301-090000",
+            ),
+            (
+                "vllm-8.0qps-concurrency32-Llama-3.1-8B-Instruct-20260412-103002.json",
+                (400, 400, 204_800.0, 50_408.0),
+                Some(8.0),
+                "vllm-8qps-c32-20260412-103002",
+            ),
+        ];
+        for (name, counts, rate, id) in cases {
+            let runs = ok(&format!("real/{name}"));
+            assert_eq!(runs.len(), 1, "{name}");
+            let r = &runs[0];
+            assert_eq!(tokens(r), counts, "{name}");
+            assert_eq!(r.request_rate, rate, "{name}");
+            assert_eq!(r.run_id.as_deref(), Some(id), "{name}");
+            assert_eq!(r.evidence.arrivals, Some(ArrivalProcess::Poisson));
+        }
+        // The legacy writer's goodput key keeps its colon.
+        let legacy = ok("real/vllm-2.0qps-Llama-3.1-8B-Instruct-20250301-090000.json");
+        assert!(legacy[0].notes.iter().any(|n| n.contains("1.758 req/s")));
+    }
+
+    #[test]
+    fn real_vllm_refusals_name_the_field() {
+        let e = err("real/openai-chat-4.0qps-Llama-3.1-8B-Instruct-20260412-101530.summary.json");
+        assert_eq!(e.field, "ttfts");
+        assert!(e.rule.contains("--save-detailed"), "{e}");
+        let e = err("real/vllm-legacy_ttfts-too-long.derived.json");
+        assert_eq!(e.field, "ttfts", "{e}");
+        assert!(e.rule.contains("one entry per request (20), got 21"), "{e}");
+        let e = err("real/vllm_e2e-below-ttft.derived.json");
+        assert_eq!(e.field, "requests[0].e2e_ms", "{e}");
+        assert!(e.rule.contains("must be ≥ ttft_ms"), "{e}");
+    }
+
+    #[test]
+    fn vllm_append_result_lines_are_one_run_each() {
+        let runs = ok("real/vllm-append-result_sweep.derived.json");
+        assert_eq!(runs.len(), 3);
+        let rates: Vec<Option<f64>> = runs.iter().map(|r| r.request_rate).collect();
+        assert_eq!(rates, vec![Some(4.0), Some(8.0), None]);
+        // "inf" is an unbounded rate: closed loop.
+        assert_eq!(runs[2].evidence.arrivals, Some(ArrivalProcess::ClosedLoop));
+        let ids: Vec<&str> = runs.iter().filter_map(|r| r.run_id.as_deref()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                "vllm-4qps-20260412-110000",
+                "vllm-8qps-20260412-110100",
+                "vllm-inf-20260412-110200"
+            ]
+        );
+        let sizes: Vec<usize> = runs.iter().map(|r| r.requests.len()).collect();
+        assert_eq!(sizes, vec![40, 40, 60]);
+        // A broken line is named.
+        let text = fixture("real/vllm-append-result_sweep.derived.json");
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[1] = "{\"ttfts\": [0.1], \"output_lens\": [\"x\"]}";
+        let e = read_file("sweep.json", &lines.join("\n")).err();
+        assert_eq!(e.map(|e| e.field), Some("line 2.output_lens[0]".to_owned()));
+    }
+
+    #[test]
+    fn real_guidellm_reports_read_every_benchmark() {
+        let runs = ok("real/guidellm-0.8.1_constant-2-4-8_benchmarks.json");
+        let counts: Vec<_> = runs.iter().map(tokens).collect();
+        // Listed requests (successful + incomplete) and prompt/output token sums of the
+        // successful ones, summed from the file.
+        assert_eq!(
+            counts,
+            vec![
+                (13, 11, 363.0, 693.0),
+                (25, 21, 693.0, 1229.0),
+                (49, 42, 1298.0, 2526.0)
+            ]
+        );
+        assert!(
+            runs.iter()
+                .all(|r| r.totals.is_none() && r.duration_seconds == 6.0)
+        );
+        assert_eq!(
+            runs[0].run_id.as_deref(),
+            Some("guidellm-constant-2qps-20261202-051618")
+        );
+        let poisson = ok("real/guidellm-0.8.1_poisson-5_benchmarks.json");
+        assert_eq!(tokens(&poisson[0]), (40, 40, 1286.0, 2426.0));
+        assert_eq!(poisson[0].request_rate, Some(5.0));
+    }
+
+    #[test]
+    fn real_aiperf_records_with_the_0_13_summary() {
+        let dir = "real/aiperf-0.13.0_poisson-rate4";
+        let records = fixture(&format!("{dir}/profile_export.jsonl"));
+        let summary = fixture(&format!("{dir}/profile_export_aiperf.json"));
+        let run = read_aiperf(&records, Some(&summary), "profile_export.jsonl")
+            .unwrap_or_else(|e| panic!("{e}"));
+        // 33 records, 3 of the warm-up phase left out; totals as the summary's total_isl and
+        // total_osl.
+        assert_eq!(tokens(&run), (30, 30, 6000.0, 972.0));
+        assert_eq!(run.request_rate, Some(4.0));
+        assert_eq!(run.evidence.arrivals, Some(ArrivalProcess::Poisson));
+        assert_eq!(run.evidence.warmup_excluded, Some(true));
+        // The summary's benchmark_duration is 6.448 s.
+        assert!((run.duration_seconds - 6.448).abs() < 1e-3);
+        assert_eq!(
+            run.run_id.as_deref(),
+            Some("aiperf-poisson-4qps-20261202-052145")
+        );
+        assert!(run.notes.iter().any(|n| n.contains("input_config.phases")));
+        // The summary alone is refused as aggregate-only.
+        assert!(
+            err(&format!("{dir}/profile_export_aiperf.json"))
+                .rule
+                .contains("per-request data")
+        );
     }
 
     #[test]
@@ -849,6 +1133,8 @@ mod tests {
             evidence: MethodologyEvidence::default(),
             source: SourceFormat::GenericCsv,
             notes: vec![],
+            run_id: None,
+            totals: None,
         };
         assert!(run.validate().is_err());
         run.requests[1].cost = Some(Decimal::ZERO);

@@ -40,7 +40,73 @@ pub(super) fn vllm_percentile_key(key: &str) -> bool {
 /// `max_concurrency`, and the tool's own `request_goodput` (older files spell it
 /// `request_goodput:`). Without `latencies`, E2E is TTFT plus the sum of the request's gaps.
 pub fn read_vllm(text: &str, label: &str) -> InputResult<LoadTestRun> {
-    let root = parse_json(text)?;
+    vllm_run(&parse_json(text)?, label)
+}
+
+/// Reads a vLLM `--append-result` file: one saved benchmark per line, one run each, in file
+/// order. A refusal names the line.
+pub fn read_vllm_lines(text: &str, label: &str) -> InputResult<Vec<LoadTestRun>> {
+    let mut runs = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = format!("line {}", i + 1);
+        let root: Value =
+            serde_json::from_str(line).map_err(|e| bad(&at, format!("is not valid JSON: {e}")))?;
+        let mut run =
+            vllm_run(&root, &format!("{label} line {}", i + 1)).map_err(|e| e.within(&at))?;
+        if runs.iter().any(|r: &LoadTestRun| r.run_id == run.run_id) {
+            run.run_id = run.run_id.map(|id| format!("{id}-line{}", i + 1));
+        }
+        runs.push(run);
+    }
+    if runs.is_empty() {
+        return Err(bad("", "holds no benchmark results"));
+    }
+    Ok(runs)
+}
+
+/// How many requests the per-request arrays must each hold: `num_prompts` when the file has
+/// it, else `completed` + `failed`, else the length most of the arrays share; so the one
+/// array that disagrees is the one named.
+fn vllm_request_count(root: &Value) -> InputResult<usize> {
+    if let Some(n) = json_f64(root.get("num_prompts"), "num_prompts")? {
+        return Ok(n as usize);
+    }
+    if let (Some(c), Some(f)) = (
+        json_f64(root.get("completed"), "completed")?,
+        json_f64(root.get("failed"), "failed")?,
+    ) {
+        return Ok((c + f) as usize);
+    }
+    let mut lengths: Vec<usize> = VLLM_ARRAYS
+        .iter()
+        .filter_map(|k| root.get(*k).and_then(Value::as_array).map(Vec::len))
+        .collect();
+    lengths.sort_unstable();
+    let mut best = (0usize, 0usize);
+    for &l in &lengths {
+        let count = lengths.iter().filter(|&&m| m == l).count();
+        if count > best.1 {
+            best = (l, count);
+        }
+    }
+    Ok(best.0)
+}
+
+/// The per-request arrays, `ttfts` first.
+const VLLM_ARRAYS: [&str; 7] = [
+    "ttfts",
+    "input_lens",
+    "output_lens",
+    "itls",
+    "errors",
+    "latencies",
+    "start_times",
+];
+
+fn vllm_run(root: &Value, label: &str) -> InputResult<LoadTestRun> {
     if !root.is_object() {
         return Err(bad("", "must be a JSON object"));
     }
@@ -50,28 +116,28 @@ pub fn read_vllm(text: &str, label: &str) -> InputResult<LoadTestRun> {
             "is set: the rate changed during the run, and a goodput point needs one constant rate",
         ));
     }
-    let Some(ttfts) = array(&root, "ttfts")? else {
+    let Some(ttfts) = array(root, "ttfts")? else {
         return Err(bad(
             "ttfts",
             "is missing: the result was saved without per-request detail (vllm bench serve \
              --save-detailed); goodput needs each request's latencies, not the summary",
         ));
     };
-    let n = ttfts.len();
-    if n == 0 {
+    if ttfts.is_empty() {
         return Err(bad("ttfts", "holds no requests"));
     }
-    let ttft_s = vllm_seconds_list(&root, "ttfts", n)?.unwrap_or_default();
-    let input = vllm_seconds_list(&root, "input_lens", n)?;
-    let output = vllm_seconds_list(&root, "output_lens", n)?.ok_or_else(|| {
+    let n = vllm_request_count(root)?;
+    let ttft_s = vllm_seconds_list(root, "ttfts", n)?.unwrap_or_default();
+    let input = vllm_seconds_list(root, "input_lens", n)?;
+    let output = vllm_seconds_list(root, "output_lens", n)?.ok_or_else(|| {
         bad(
             "output_lens",
             "is missing: TPOT needs each request's output tokens",
         )
     })?;
-    let latencies = vllm_seconds_list(&root, "latencies", n)?;
-    let starts = vllm_seconds_list(&root, "start_times", n)?;
-    let itls = array(&root, "itls")?;
+    let latencies = vllm_seconds_list(root, "latencies", n)?;
+    let starts = vllm_seconds_list(root, "start_times", n)?;
+    let itls = array(root, "itls")?;
     if let Some(list) = itls
         && list.len() != n
     {
@@ -80,7 +146,7 @@ pub fn read_vllm(text: &str, label: &str) -> InputResult<LoadTestRun> {
             format!("must hold one entry per request ({n}), got {}", list.len()),
         ));
     }
-    let errors = array(&root, "errors")?;
+    let errors = array(root, "errors")?;
     if let Some(list) = errors
         && list.len() != n
     {
@@ -213,7 +279,17 @@ pub fn read_vllm(text: &str, label: &str) -> InputResult<LoadTestRun> {
                 .to_owned(),
         );
     }
+    let mut load = vec![match rate {
+        Some(Rate::Finite(r)) => rate_part(r),
+        Some(Rate::Unbounded) => "inf".to_owned(),
+        None => String::new(),
+    }];
+    if let Some(c) = max_concurrency {
+        load.push(format!("c{c}"));
+    }
+    let date = root.get("date").and_then(Value::as_str);
     let run = LoadTestRun {
+        run_id: Some(make_run_id("vllm", &load, date)),
         label: label.to_owned(),
         request_rate: match rate {
             Some(Rate::Finite(r)) => Some(r),
@@ -229,6 +305,7 @@ pub fn read_vllm(text: &str, label: &str) -> InputResult<LoadTestRun> {
         },
         source: SourceFormat::Vllm,
         notes,
+        totals: None,
     };
     run.validate()?;
     Ok(run)
