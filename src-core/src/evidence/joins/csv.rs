@@ -218,9 +218,7 @@ pub trait Record {
 
     /// The value of `column`, `None` when it is absent or empty.
     fn optional_text(&self, column: &str) -> Option<&str> {
-        // FOCUS exports write a missing value as the literal NULL (e.g. ListUnitPrice of a
-        // credit); it means "no value", as an empty cell does.
-        self.raw(column).filter(|v| !v.is_empty() && *v != "NULL")
+        self.raw(column).filter(|v| !v.is_empty())
     }
 
     /// The value of `column`, which must be present and not empty.

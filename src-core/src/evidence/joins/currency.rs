@@ -186,19 +186,6 @@ mod tests {
     }
 
     #[test]
-    fn null_literals_are_missing_values_and_space_separated_datetimes_read() {
-        let text = format!(
-            "{HEADER}NULL,2026-10-01 00:00:00,2026-11-01 00:00:00,LLM,sku,Input Tokens,1000000,Tokens,NULL,NULL,100.00,NULL,INV,m,Acme\n"
-        );
-        let lines = read_focus("n.csv", text.as_bytes(), &FocusSelection::default())
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(lines[0].currency, "");
-        assert_eq!(lines[0].list_unit_price, None);
-        assert_eq!(lines[0].effective_cost, None);
-        assert_eq!(lines[0].period.end.to_string(), "2026-10-31");
-    }
-
-    #[test]
     fn lines_in_the_workspace_currency_or_none_stay_as_read() {
         for c in ["USD", "usd", ""] {
             let before = focus(c);
