@@ -9,15 +9,14 @@ use std::path::{Path, PathBuf};
 use lcpr_core::document::{self, Date, EvidenceKind, Period, Workspace};
 use lcpr_core::evidence::joins::contract::read_contract;
 use lcpr_core::evidence::joins::csv::Format;
-use lcpr_core::evidence::joins::currency::Conversion;
 use lcpr_core::evidence::joins::evals::{
     EvalResults, HumanReviews, read_eval_results, read_human_reviews,
 };
 use lcpr_core::evidence::joins::evidence::record_source;
+use lcpr_core::evidence::joins::invoice::{FocusSelection, read_focus, read_plain};
 use lcpr_core::evidence::joins::reconcile::{
     CostItem, Dispute, FourSourceReconciliation, ReconcileInput, Sources, reconcile,
 };
-use lcpr_core::evidence::joins::workspace_import::read_invoice;
 use lcpr_core::evidence::joins::workspace_import::{contract_of, source_of_file};
 use lcpr_core::money::{format_usd, to_f64};
 use rust_decimal::Decimal;
@@ -88,18 +87,30 @@ fn period(text: &str) -> Result<Period, String> {
 }
 
 /// Runs the reconciliation against `ws`.
-/// Runs the reconciliation against `ws`; also returns how lines billed in another currency were
-/// converted, one sentence each.
-pub fn run(ws: &Workspace, r: &Request) -> Result<(FourSourceReconciliation, Vec<String>), String> {
+pub fn run(ws: &Workspace, r: &Request) -> Result<FourSourceReconciliation, String> {
     if ws.workload(&r.workload).is_none() {
         return Err(format!("--workload: names no workload {:?}", r.workload));
     }
     let period = period(&r.period)?;
-    let (name, _) = open(&r.invoice)?;
-    let bytes = std::fs::read(&r.invoice).map_err(|e| format!("{}: cannot be read: {e}", name))?;
-    let (invoice, conversions) =
-        read_invoice(&name, &bytes, &r.focus_services, ws).map_err(|e| e.to_string())?;
-    let conversions: Vec<String> = conversions.iter().map(Conversion::describe).collect();
+    let (name, file) = open(&r.invoice)?;
+    let is_focus = {
+        let (_, mut probe) = open(&r.invoice)?;
+        let mut head = String::new();
+        std::io::BufRead::read_line(&mut probe, &mut head).map_err(|e| e.to_string())?;
+        head.contains("BilledCost")
+    };
+    let invoice = if is_focus {
+        read_focus(
+            &name,
+            file,
+            &FocusSelection {
+                services: r.focus_services.clone(),
+            },
+        )
+    } else {
+        read_plain(&name, file)
+    }
+    .map_err(|e| e.to_string())?;
     let contract = match &r.contract {
         Some(p) => {
             let (n, f) = open(p)?;
@@ -168,7 +179,6 @@ pub fn run(ws: &Workspace, r: &Request) -> Result<(FourSourceReconciliation, Vec
             reviews: &reviews,
         },
     )
-    .map(|r| (r, conversions))
     .map_err(|e| e.to_string())
 }
 
@@ -302,14 +312,10 @@ pub fn dispatch(args: Args) -> std::process::ExitCode {
         json,
     } = args;
     super::output::run_on(&file, json, |ws| {
-        let (result, conversions) = run(ws, &request)?;
+        let result = run(ws, &request)?;
         if into {
             write_into(&file, &request, &result)?;
         }
-        let mut out = output(&result)?;
-        for c in conversions.iter().rev() {
-            out.text.insert_str(0, &format!("{c}\n"));
-        }
-        Ok(out)
+        output(&result)
     })
 }

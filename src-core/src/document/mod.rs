@@ -15,7 +15,6 @@ pub mod attribution;
 pub mod contracts;
 pub mod date;
 pub mod evidence_status;
-pub mod exchange_rates;
 pub mod field;
 pub mod forecast;
 pub mod gates;

@@ -92,9 +92,6 @@ pub struct Workspace {
     /// checked (the rate cards are used when this is empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contract_rates: Vec<super::contracts::ContractRate>,
-    /// Rates that turn an invoice billed in another currency into the workspace's, per period.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub exchange_rates: Vec<super::exchange_rates::ExchangeRate>,
 }
 
 /// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
@@ -1085,7 +1082,6 @@ impl Workspace {
             monthly_review: None,
             trace_mappings: Vec::new(),
             contract_rates: Vec::new(),
-            exchange_rates: Vec::new(),
         }
     }
 

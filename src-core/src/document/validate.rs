@@ -605,9 +605,6 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
     {
         c.input("monthly_review", e);
     }
-    for (i, field, rule) in super::exchange_rates::problems(&ws.exchange_rates, &ws.meta.currency) {
-        c.push(format!("exchange_rates[{i}].{field}"), rule);
-    }
     if let Err(e) = super::contracts::ContractRates::new(ws.contract_rates.clone()) {
         let field = e.field.strip_prefix("rates").unwrap_or(&e.field).to_owned();
         c.push(format!("contract_rates{field}"), e.rule);

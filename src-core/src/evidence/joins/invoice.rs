@@ -90,35 +90,6 @@ pub struct InvoiceLine {
     /// The price the vendor states as contracted, normalised like `unit_price`, when given.
     #[serde(default, with = "crate::money::exact_option")]
     pub stated_contracted_unit_price: Option<Decimal>,
-    /// ISO code of the currency the line is billed in; empty when the file does not say (then
-    /// it is taken to be the workspace's).
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub currency: String,
-    /// Where in the file the line was read, for messages about it.
-    #[serde(skip)]
-    pub origin: Option<LineOrigin>,
-}
-
-/// The record a line was read from and the column its currency came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LineOrigin {
-    /// 1-based row (header = row 1).
-    pub row: u64,
-    /// The line the row starts on.
-    pub line: u64,
-    /// `BillingCurrency` (FOCUS) or `currency` (plain).
-    pub currency_column: &'static str,
-}
-
-impl LineOrigin {
-    fn of(r: &dyn Record, currency_column: &'static str) -> Self {
-        let at = r.location();
-        Self {
-            row: at.row,
-            line: at.line,
-            currency_column,
-        }
-    }
 }
 
 /// Sum of the lines' amounts; `None` on overflow.
@@ -333,8 +304,6 @@ fn focus_line(r: &dyn Record) -> Result<InvoiceLine, ImportError> {
         effective_cost: r.optional_decimal("EffectiveCost")?,
         list_unit_price,
         stated_contracted_unit_price,
-        currency: text("BillingCurrency").to_ascii_uppercase(),
-        origin: Some(LineOrigin::of(r, "BillingCurrency")),
     })
 }
 
@@ -419,8 +388,6 @@ fn plain_line(r: &dyn Record) -> Result<InvoiceLine, ImportError> {
         effective_cost: None,
         list_unit_price: None,
         stated_contracted_unit_price: None,
-        currency: text("currency").to_ascii_uppercase(),
-        origin: Some(LineOrigin::of(r, "currency")),
     })
 }
 

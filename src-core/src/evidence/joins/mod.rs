@@ -13,7 +13,6 @@
 
 pub mod contract;
 pub mod csv;
-pub mod currency;
 pub mod evals;
 pub mod evidence;
 pub mod invoice;

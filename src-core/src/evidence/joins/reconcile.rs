@@ -759,8 +759,6 @@ mod tests {
             effective_cost: None,
             list_unit_price: None,
             stated_contracted_unit_price: None,
-            currency: String::new(),
-            origin: None,
         }
     }
 

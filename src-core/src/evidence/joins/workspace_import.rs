@@ -16,7 +16,6 @@ use serde::Serialize;
 
 use super::contract::{from_rate_cards, merge_rates, read_contract};
 use super::csv::{Format, ImportError};
-use super::currency::{Conversion, into_home_currency};
 use super::evals::{
     AcceptedJoin, EvalResults, HumanReviews, read_eval_results, read_human_reviews,
 };
@@ -191,32 +190,16 @@ pub fn source_of_file(
     Ok(source(kind, path, base, &bytes, records, today))
 }
 
-/// True when a header line is a FOCUS export's: it names one of the columns every FOCUS version
-/// has, so a FOCUS file that lacks `BilledCost` is told so rather than read as a plain invoice.
-fn is_focus_header(header: &str) -> bool {
-    [
-        "BilledCost",
-        "ChargePeriodStart",
-        "BillingCurrency",
-        "ChargeCategory",
-    ]
-    .iter()
-    .any(|c| header.contains(c))
-}
-
-/// Reads an invoice (FOCUS or plain lines, told apart by the header) and puts every line in the
-/// workspace's currency with its exchange rates; the conversions made, for the report.
-pub fn read_invoice(
+fn read_invoice(
     name: &str,
     bytes: &[u8],
     focus_services: &[String],
-    ws: &Workspace,
-) -> Result<(Vec<InvoiceLine>, Vec<Conversion>), ImportError> {
+) -> Result<Vec<InvoiceLine>, ImportError> {
     let mut header = String::new();
     BufReader::new(bytes)
         .read_line(&mut header)
         .map_err(|e| ImportError::file(name, format!("cannot be read: {e}")))?;
-    let lines = if is_focus_header(&header) {
+    if header.contains("BilledCost") {
         read_focus(
             name,
             bytes,
@@ -226,8 +209,7 @@ pub fn read_invoice(
         )
     } else {
         read_plain(name, bytes)
-    }?;
-    into_home_currency(name, lines, &ws.meta.currency, &ws.exchange_rates)
+    }
 }
 
 /// The `ServiceName`s of a FOCUS cost-and-usage export with their row counts, sorted by name;
@@ -384,10 +366,7 @@ pub fn import_evidence(
     };
     match &request.kind {
         EvidenceFile::Invoice { focus_services } => {
-            let (lines, conversions) = read_invoice(&name, &bytes, focus_services, ws)?;
-            report
-                .summary
-                .extend(conversions.iter().map(Conversion::describe));
+            let lines = read_invoice(&name, &bytes, focus_services)?;
             let contract = contract_of(ws)?;
             let i = pick_reconciliation(ws, request.reconciliation.as_deref(), |i| {
                 ws.reconciliations.get(i).is_some_and(|r| {
@@ -589,18 +568,6 @@ fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_focus_export_without_billed_cost_is_told_so_not_read_as_plain_lines() {
-        let text = "BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ServiceName\nUSD,2026-10-01,2026-10-02,LLM\n";
-        let ws = Workspace::empty("t", "2026-10-01".parse().unwrap_or_else(|e| panic!("{e}")));
-        let err = read_invoice("focus.csv", text.as_bytes(), &[], &ws)
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(err.contains("BilledCost"), "{err}");
-        assert!(!err.contains("period_start"), "{err}");
-    }
 
     #[test]
     fn paths_are_recorded_relative_to_the_workspace_folder() {
