@@ -299,6 +299,11 @@ fn check_rates(
     let mut off_rate = Vec::new();
     let mut unrated = Vec::new();
     for &(i, line) in lines {
+        // A usage line whose model or meter the file does not tell is never "on the rate".
+        if line.unchecked.is_some() {
+            unrated.push(line.id.clone());
+            continue;
+        }
         let Some(usage) = &line.usage else { continue };
         let at = format!("invoice[{i}]");
         let rate = contract
@@ -412,7 +417,8 @@ pub struct InvoiceCheck {
     pub invoice_total: Decimal,
     /// Lines billed at another rate than the contract's, in invoice order.
     pub off_rate_lines: Vec<OffRateLine>,
-    /// Metered lines no contracted rate covers, by id.
+    /// Usage lines not checked against a contracted rate, by id: none covers them, or the file
+    /// does not tell their model or meter.
     pub unrated_lines: Vec<String>,
     /// Every line of the period, by id, in invoice order.
     pub line_ids: Vec<String>,
@@ -669,6 +675,8 @@ mod tests {
             effective_cost: None,
             list_unit_price: None,
             stated_contracted_unit_price: None,
+            currency: String::new(),
+            unchecked: None,
         }
     }
 
