@@ -543,7 +543,6 @@ fn an_invoice_line_billing_ten_times_its_quantity_times_price_is_named() {
 }
 
 #[test]
-#[test]
 fn a_dated_model_id_on_an_invoice_is_checked_against_its_contracted_model() {
     let ws = scratch_copy("dated", "workspaces/support-migration.yaml");
     let w = ws.to_str().unwrap().to_owned();
@@ -567,6 +566,7 @@ fn a_dated_model_id_on_an_invoice_is_checked_against_its_contracted_model() {
     );
 }
 
+#[test]
 fn a_query_pack_import_writes_the_baselines_a_trace_import_writes() {
     let fixture = "tests/fixtures/querypack/workspace.yaml";
     let f = support::repo_root().join("tests/fixtures/querypack");

@@ -48,12 +48,7 @@ pub fn import(file: &Path, ws: &Workspace, request: &EvidenceRequest) -> Result<
                 a.overcharge.normalize()
             ));
         }
-        if !check.unrated_lines.is_empty() {
-            text.push_str(&format!(
-                "  not checked against a contracted rate (none covers them): {}\n",
-                check.unrated_lines.join(", ")
-            ));
-        }
+        // Lines not checked are listed, each with its reason, in the summary above.
     }
     text.push_str(&format!("Wrote {}\n", file.display()));
     let json = serde_json::to_value(&report).map_err(|e| e.to_string())?;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Subcommand;
+use lcpr_core::document::contracts::InvoiceMapping;
 use lcpr_core::evidence::joins::workspace_import::{EvidenceFile, EvidenceRequest, ModelBudget};
 
 use super::{EXIT_INVALID_INPUT, evidence, import, output, querypack};
@@ -45,6 +46,17 @@ pub enum Command {
         /// FOCUS ServiceName values to keep (FOCUS exports cover a whole account).
         #[arg(long = "focus-service")]
         focus_services: Vec<String>,
+        /// The column that names each line's model (SkuId, ChargeDescription, x_Model …);
+        /// saved in the workspace as the invoice mapping `--mapping` (default `default`).
+        #[arg(long)]
+        model_column: Option<String>,
+        /// A regular expression over that column: its `model` group, else first group, else
+        /// whole match is the model (`^(\S+)` keeps `GPT-5.4` of `GPT-5.4 input tokens`).
+        #[arg(long, requires = "model_column")]
+        model_pattern: Option<String>,
+        /// The name the mapping is saved under (default `default`, used by later imports).
+        #[arg(long, default_value = "default")]
+        mapping: String,
     },
     /// Eval results (request id → pass/fail, grader cost), CSV or JSONL: grading cost and the
     /// accepted outputs, joined with the reviews imported before.
@@ -160,7 +172,24 @@ pub fn dispatch(command: Command) -> ExitCode {
             file,
             target,
             focus_services,
-        } => run_evidence(file, EvidenceFile::Invoice { focus_services }, target),
+            model_column,
+            model_pattern,
+            mapping,
+        } => {
+            let mapping = model_column.map(|model_column| InvoiceMapping {
+                name: mapping,
+                model_column,
+                model_pattern: model_pattern.unwrap_or_default(),
+            });
+            run_evidence(
+                file,
+                EvidenceFile::Invoice {
+                    focus_services,
+                    mapping,
+                },
+                target,
+            )
+        }
         Command::Evals { file, target } => run_evidence(file, EvidenceFile::Evals, target),
         Command::Reviews { file, target } => run_evidence(file, EvidenceFile::Reviews, target),
         Command::Contract { file, into, json } => run_evidence(

@@ -498,6 +498,7 @@ impl WorkbenchApp {
                 kind: match kind {
                     EvidenceDialog::Invoice => EvidenceFile::Invoice {
                         focus_services: services,
+                        mapping: None,
                     },
                     EvidenceDialog::Evals => EvidenceFile::Evals,
                     EvidenceDialog::Reviews => EvidenceFile::Reviews,

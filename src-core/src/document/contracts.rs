@@ -158,6 +158,67 @@ impl FromStr for Meter {
     }
 }
 
+/// Where an invoice names the model a line bills: a column (FOCUS `SkuId`,
+/// `ChargeDescription`, a provider's `x_*` column, a plain file's `model`) and, optionally, a
+/// regular expression whose `model` group, else first group, else whole match is the model
+/// (`^(\S+)` keeps `GPT-5.4` of `GPT-5.4 input tokens`). Saved in the workspace by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceMapping {
+    /// The mapping's name (`default` is used when an import names none).
+    pub name: String,
+    /// The column holding the model.
+    pub model_column: String,
+    /// The pattern over that column's value; empty takes the value whole.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub model_pattern: String,
+}
+
+impl InvoiceMapping {
+    /// The column, trimmed, and the compiled pattern (`None` when empty); the error names the
+    /// field and the rule.
+    pub fn compile(&self) -> Result<(String, Option<regex::Regex>), InputError> {
+        let column = self.model_column.trim();
+        if column.is_empty() {
+            return Err(InputError::new(
+                "model_column",
+                "must name the column that holds the model (SkuId, ChargeDescription, x_Model …)",
+            ));
+        }
+        if self.model_pattern.is_empty() {
+            return Ok((column.to_owned(), None));
+        }
+        let re = regex::Regex::new(&self.model_pattern).map_err(|e| {
+            InputError::new(
+                "model_pattern",
+                format!(
+                    "must be a regular expression, got {:?} ({})",
+                    self.model_pattern,
+                    e.to_string().lines().last().unwrap_or_default().trim()
+                ),
+            )
+        })?;
+        Ok((column.to_owned(), Some(re)))
+    }
+}
+
+/// How many units of the workspace's currency one unit of another is worth over a period: an
+/// invoice billed in that currency is converted at it (in Decimal) rather than refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExchangeRate {
+    /// ISO code of the invoice's currency (`EUR`).
+    pub currency: String,
+    /// Workspace currency per one unit of `currency`.
+    #[serde(with = "crate::money::exact")]
+    pub rate: Decimal,
+    /// The days the rate applies to, both inclusive.
+    pub period: super::Period,
+    /// Where the rate comes from (`ECB reference rate, October average`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub source: String,
+}
+
 /// One contracted rate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -92,6 +92,12 @@ pub struct Workspace {
     /// checked (the rate cards are used when this is empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub contract_rates: Vec<super::contracts::ContractRate>,
+    /// Saved invoice mappings (where an invoice names the model), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoice_mappings: Vec<super::contracts::InvoiceMapping>,
+    /// Exchange rates into `meta.currency`, for invoices billed in another currency.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exchange_rates: Vec<super::contracts::ExchangeRate>,
 }
 
 /// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
@@ -1082,6 +1088,8 @@ impl Workspace {
             monthly_review: None,
             trace_mappings: Vec::new(),
             contract_rates: Vec::new(),
+            invoice_mappings: Vec::new(),
+            exchange_rates: Vec::new(),
         }
     }
 

@@ -621,6 +621,39 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             );
         }
     }
+    let mut names = BTreeSet::new();
+    for (i, m) in ws.invoice_mappings.iter().enumerate() {
+        if let Err(e) = m.compile() {
+            c.input(&format!("invoice_mappings[{i}]"), e);
+        }
+        if !names.insert(m.name.as_str()) {
+            c.push(
+                format!("invoice_mappings[{i}].name"),
+                format!("repeats mapping {:?}", m.name),
+            );
+        }
+    }
+    for (i, x) in ws.exchange_rates.iter().enumerate() {
+        let at = format!("exchange_rates[{i}]");
+        if x.currency.len() != 3 || !x.currency.chars().all(|ch| ch.is_ascii_uppercase()) {
+            c.push(
+                format!("{at}.currency"),
+                format!("must be a three-letter ISO code, got {:?}", x.currency),
+            );
+        }
+        if x.rate <= rust_decimal::Decimal::ZERO {
+            c.push(format!("{at}.rate"), format!("must be > 0, got {}", x.rate));
+        }
+        if x.period.end < x.period.start {
+            c.push(
+                format!("{at}.period.end"),
+                format!(
+                    "must be on or after period.start ({}), got {}",
+                    x.period.start, x.period.end
+                ),
+            );
+        }
+    }
     if !ws.readiness.is_empty()
         && let Err(e) = crate::calc::readiness::readiness(&ws.readiness)
     {

@@ -338,11 +338,20 @@ fn check_rates(
     let mut mismatches = Vec::new();
     let mut matched = BTreeSet::new();
     for &(i, line) in lines {
-        let Some(usage) = &line.usage else { continue };
         let at = format!("invoice[{i}]");
-        let rate = contract
-            .in_force(&line.provider, &line.model, usage.meter, line.period.start)
-            .map_err(|e| e.within(&at))?;
+        // A usage line whose model or meter the file does not tell is never "on the rate"; its
+        // own arithmetic is still checked below when it has a quantity and a price.
+        let rate = match (&line.usage, line.unchecked.is_some()) {
+            (None, false) => continue,
+            (_, true) => None,
+            (Some(usage), false) => contract
+                .in_force(&line.provider, &line.model, usage.meter, line.period.start)
+                .map_err(|e| e.within(&at))?,
+        };
+        let Some(usage) = &line.usage else {
+            unrated.push(line.id.clone());
+            continue;
+        };
         let gap = line
             .amount
             .checked_sub(usage.priced_amount)
@@ -476,8 +485,8 @@ pub struct InvoiceCheck {
     pub invoice_total: Decimal,
     /// Lines billed at another rate than the contract's, in invoice order.
     pub off_rate_lines: Vec<OffRateLine>,
-    /// Metered lines no contracted rate covers, by id: checked only against their own
-    /// arithmetic, never counted as "on the contracted rate".
+    /// Usage lines not checked against a contracted rate, by id: none covers them, or the file
+    /// does not tell their model or meter.
     pub unrated_lines: Vec<String>,
     /// Metered lines whose amount is not quantity × billed unit price, in invoice order.
     pub amount_mismatches: Vec<AmountMismatch>,
@@ -759,6 +768,8 @@ mod tests {
             effective_cost: None,
             list_unit_price: None,
             stated_contracted_unit_price: None,
+            currency: String::new(),
+            unchecked: None,
         }
     }
 

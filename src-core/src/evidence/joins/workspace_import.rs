@@ -20,10 +20,13 @@ use super::evals::{
     AcceptedJoin, EvalResults, HumanReviews, read_eval_results, read_human_reviews,
 };
 use super::evidence::{apply_acceptance, apply_invoice, record_source};
-use super::invoice::{FocusSelection, InvoiceLine, read_focus, read_plain};
+use super::invoice::{
+    FocusSelection, FocusVersion, InvoiceLine, ModelMapping, is_focus_header, read_focus_mapped,
+    read_plain_mapped,
+};
 use super::reconcile::{InvoiceCheck, check_invoice};
 use crate::content_hash::content_hash;
-use crate::document::contracts::ContractRates;
+use crate::document::contracts::{ContractRates, InvoiceMapping};
 use crate::document::{Date, EvidenceKind, EvidenceSource, ModelFit, Workspace};
 use crate::error::InputError;
 use crate::evidence::hf_config::{HfKvInputs, kv_inputs_from_config};
@@ -50,6 +53,10 @@ pub enum EvidenceFile {
     Invoice {
         /// Services to keep.
         focus_services: Vec<String>,
+        /// Where lines name their model; saved in the workspace under its name. When absent
+        /// the workspace's saved mapping (`default`, or its only one) is used, else the file's
+        /// own model column (`x_Model`, else `SkuId`; a plain file's `model`).
+        mapping: Option<InvoiceMapping>,
     },
     /// Eval results, CSV or JSON Lines.
     Evals,
@@ -194,21 +201,144 @@ fn read_invoice(
     name: &str,
     bytes: &[u8],
     focus_services: &[String],
-) -> Result<Vec<InvoiceLine>, ImportError> {
+    mapping: Option<&ModelMapping>,
+) -> Result<(Vec<InvoiceLine>, Option<FocusVersion>), ImportError> {
     let mut header = String::new();
     BufReader::new(bytes)
         .read_line(&mut header)
         .map_err(|e| ImportError::file(name, format!("cannot be read: {e}")))?;
-    if header.contains("BilledCost") {
-        read_focus(
+    let (lines, version) = if is_focus_header(&header) {
+        let (lines, version) = read_focus_mapped(
             name,
             bytes,
             &FocusSelection {
                 services: focus_services.to_vec(),
             },
-        )
+            mapping,
+        )?;
+        (lines, Some(version))
     } else {
-        read_plain(name, bytes)
+        (read_plain_mapped(name, bytes, mapping)?, None)
+    };
+    if lines.is_empty() {
+        let rule = if focus_services.is_empty() {
+            "has no invoice lines, only a header (row 1): export the lines of the period".to_owned()
+        } else {
+            format!(
+                "has no invoice lines of the services {}: check --focus-service against the file's ServiceName values",
+                focus_services.join(", ")
+            )
+        };
+        return Err(ImportError::file(name, rule));
+    }
+    Ok((lines, version))
+}
+
+/// The invoice mapping an import uses: the one given (saved under its name), else the
+/// workspace's `default` one, else its only one; `None` reads the file's own model column.
+fn invoice_mapping<'a>(
+    ws: &'a Workspace,
+    given: Option<&'a InvoiceMapping>,
+) -> Option<&'a InvoiceMapping> {
+    given.or_else(|| {
+        ws.invoice_mappings.iter().find(|m| m.name == "default").or(
+            match ws.invoice_mappings.as_slice() {
+                [only] => Some(only),
+                _ => None,
+            },
+        )
+    })
+}
+
+/// Converts lines billed in another currency into the workspace's at the exchange rate the
+/// workspace gives for their period, or refuses the first line it cannot convert.
+fn convert_currency(
+    ws: &Workspace,
+    lines: &mut [InvoiceLine],
+    focus: bool,
+) -> Result<Vec<String>, EvidenceError> {
+    let column = if focus { "BillingCurrency" } else { "currency" };
+    let home = ws.meta.currency.as_str();
+    let mut notes: std::collections::BTreeMap<(String, String), usize> =
+        std::collections::BTreeMap::new();
+    for line in lines.iter_mut() {
+        if line.currency.is_empty() || line.currency.eq_ignore_ascii_case(home) {
+            continue;
+        }
+        let found = ws.exchange_rates.iter().enumerate().find(|(_, x)| {
+            x.currency.eq_ignore_ascii_case(&line.currency)
+                && x.period.start <= line.period.start
+                && line.period.end <= x.period.end
+        });
+        let Some((k, x)) = found else {
+            let (file, row) = split_source(&line.source);
+            return Err(ImportError {
+                file,
+                row,
+                line: None,
+                column: Some(column.to_owned()),
+                rule: format!(
+                    "is {}, not the workspace's currency {home}: add an exchange rate for {} to {} (exchange_rates: currency {}, rate in {home} per {}, period) or import an export billed in {home}",
+                    line.currency, line.period.start, line.period.end, line.currency, line.currency
+                ),
+            }
+            .into());
+        };
+        let convert = |v: rust_decimal::Decimal, what: &str| {
+            v.checked_mul(x.rate).ok_or_else(|| {
+                EvidenceError::Workspace(InputError::new(
+                    format!("exchange_rates[{k}].rate"),
+                    format!("makes the {what} of {} too large to compute", line.source),
+                ))
+            })
+        };
+        line.amount = convert(line.amount, "amount")?;
+        line.effective_cost = line
+            .effective_cost
+            .map(|v| convert(v, "EffectiveCost"))
+            .transpose()?;
+        line.list_unit_price = line
+            .list_unit_price
+            .map(|v| convert(v, "ListUnitPrice"))
+            .transpose()?;
+        line.stated_contracted_unit_price = line
+            .stated_contracted_unit_price
+            .map(|v| convert(v, "ContractedUnitPrice"))
+            .transpose()?;
+        if let Some(u) = line.usage.as_mut() {
+            u.unit_price = convert(u.unit_price, "unit price")?;
+            u.priced_amount = convert(u.priced_amount, "amount")?;
+        }
+        *notes
+            .entry((
+                line.currency.to_uppercase(),
+                format!(
+                    "{} {home} per {} (exchange_rates[{k}]{})",
+                    x.rate.normalize(),
+                    line.currency.to_uppercase(),
+                    if x.source.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", x.source)
+                    }
+                ),
+            ))
+            .or_default() += 1;
+        line.currency = home.to_owned();
+    }
+    Ok(notes
+        .into_iter()
+        .map(|((currency, at), n)| {
+            format!("{n} lines billed in {currency} converted to {home} at {at}")
+        })
+        .collect())
+}
+
+/// `file row N` back into its parts.
+fn split_source(source: &str) -> (String, Option<u64>) {
+    match source.rsplit_once(" row ") {
+        Some((file, row)) => (file.to_owned(), row.parse().ok()),
+        None => (source.to_owned(), None),
     }
 }
 
@@ -365,8 +495,26 @@ pub fn import_evidence(
         summary: Vec::new(),
     };
     match &request.kind {
-        EvidenceFile::Invoice { focus_services } => {
-            let lines = read_invoice(&name, &bytes, focus_services)?;
+        EvidenceFile::Invoice {
+            focus_services,
+            mapping,
+        } => {
+            let chosen = invoice_mapping(ws, mapping.as_ref());
+            let compiled = chosen
+                .map(|m| {
+                    ModelMapping::new(m).map_err(|e| {
+                        EvidenceError::Workspace(e.within(&format!("invoice mapping {:?}", m.name)))
+                    })
+                })
+                .transpose()?;
+            let (mut lines, version) =
+                read_invoice(&name, &bytes, focus_services, compiled.as_ref())?;
+            let conversions = convert_currency(ws, &mut lines, version.is_some())?;
+            if let Some(m) = mapping {
+                out.invoice_mappings.retain(|s| s.name != m.name);
+                out.invoice_mappings.push(m.clone());
+                out.invoice_mappings.sort_by(|a, b| a.name.cmp(&b.name));
+            }
             let contract = contract_of(ws)?;
             let i = pick_reconciliation(ws, request.reconciliation.as_deref(), |i| {
                 ws.reconciliations.get(i).is_some_and(|r| {
@@ -379,6 +527,24 @@ pub fn import_evidence(
                 return Err(within(i, InputError::new("", "does not exist")));
             };
             let check = check_invoice(r.period, "", &lines, &contract).map_err(|e| within(i, e))?;
+            if check.invoice_total.is_sign_negative() && !check.invoice_total.is_zero() {
+                let credits: Vec<&str> = lines
+                    .iter()
+                    .filter(|l| l.amount.is_sign_negative() && check.line_ids.contains(&l.id))
+                    .map(|l| l.source.as_str())
+                    .collect();
+                return Err(ImportError::file(
+                    &name,
+                    format!(
+                        "bills {} in all for {} – {}: credits ({}) exceed the charges, and a reconciliation needs an invoice ≥ 0; import the invoice that holds the charges those credits offset",
+                        check.invoice_total.normalize(),
+                        r.period.start,
+                        r.period.end,
+                        credits.join(", ")
+                    ),
+                )
+                .into());
+            }
             let mut updated = apply_invoice(r, &check).map_err(|e| within(i, e))?;
             record_source(
                 &mut updated,
@@ -391,9 +557,45 @@ pub fn import_evidence(
                     today,
                 ),
             );
+            if let Some(v) = version {
+                report.summary.push(format!(
+                    "{name}: FOCUS {} column set; model read from {}",
+                    v.name(),
+                    chosen.map_or_else(
+                        || "the export's own column (x_Model, else SkuId)".to_owned(),
+                        mapping_label
+                    )
+                ));
+            } else if let Some(m) = chosen {
+                report
+                    .summary
+                    .push(format!("{name}: model read from {}", mapping_label(m)));
+            }
+            report.summary.extend(conversions);
+            let checked = lines
+                .iter()
+                .filter(|l| {
+                    l.usage.is_some()
+                        && check.line_ids.contains(&l.id)
+                        && !check.unrated_lines.contains(&l.id)
+                })
+                .count();
             report
                 .summary
-                .push(invoice_summary(&updated.id, &check, lines.len()));
+                .push(invoice_summary(&updated.id, &check, lines.len(), checked));
+            for l in lines.iter().filter(|l| check.unrated_lines.contains(&l.id)) {
+                let why = l.unchecked.clone().unwrap_or_else(|| {
+                    let meter = l.usage.as_ref().map_or_else(String::new, |u| u.meter.to_string());
+                    format!(
+                        "no contracted rate covers {:?} {meter} on {} (add one to the contract, or map the model with --model-column/--model-pattern)",
+                        l.model, l.period.start
+                    )
+                });
+                report.summary.push(format!(
+                    "  not checked: line {} ({}): {why}",
+                    l.id, l.source
+                ));
+            }
             report.records = lines.len() as u64;
             report.reconciliation = Some(updated.id.clone());
             report.invoice = Some(check);
@@ -528,25 +730,40 @@ pub fn import_evidence(
     Ok((out, report))
 }
 
+fn mapping_label(m: &InvoiceMapping) -> String {
+    if m.model_pattern.is_empty() {
+        format!("{} (invoice mapping {:?})", m.model_column, m.name)
+    } else {
+        format!(
+            "{} through {:?} (invoice mapping {:?})",
+            m.model_column, m.model_pattern, m.name
+        )
+    }
+}
+
 /// The one-line summary of an invoice import. Lines that could not be checked are counted as
 /// such: "0 billed off the contracted rate" is said only of lines that were checked.
-fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize) -> String {
-    let metered = check.off_rate_lines.len();
+fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize, checked: usize) -> String {
     let mut text = format!(
         "{id}: invoice {} from {} of {read} lines ({} outside the period); ",
         check.invoice_total.normalize(),
         check.lines_in_period,
         check.lines_outside_period,
     );
-    if check.unrated_lines.is_empty() {
+    let off = check.off_rate_lines.len();
+    let unchecked = check.unrated_lines.len();
+    if unchecked == 0 {
         text.push_str(&format!(
-            "{metered} billed off the contracted rate, overcharge {}",
+            "{off} billed off the contracted rate, overcharge {}",
             check.explained.normalize()
+        ));
+    } else if checked == 0 {
+        text.push_str(&format!(
+            "no line checked against a contracted rate: {unchecked} not checked (listed below), overcharge not measured"
         ));
     } else {
         text.push_str(&format!(
-            "{metered} billed off the contracted rate, {} not checked (no contracted rate covers them), overcharge {}",
-            check.unrated_lines.len(),
+            "{checked} checked against the contracted rate, {off} billed off it, overcharge {} on those; {unchecked} not checked (listed below)",
             check.explained.normalize()
         ));
     }
