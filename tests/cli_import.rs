@@ -4,20 +4,9 @@
 
 mod support;
 
-use std::path::PathBuf;
-use std::process::Command;
+use support::lcpr;
 
-fn lcpr(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lcpr"))
-        .args(args)
-        .output()
-        .expect("lcpr runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::PathBuf;
 
 fn scratch_copy(name: &str, from: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("lcpr-cli-import-{name}-{}", std::process::id()));

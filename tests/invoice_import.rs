@@ -5,20 +5,9 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use support::lcpr;
 
-fn lcpr(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lcpr"))
-        .args(args)
-        .output()
-        .expect("lcpr runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use std::path::{Path, PathBuf};
 
 /// The default workspace in a fresh folder, with `extra` YAML appended to its reconciliations.
 fn workspace(name: &str, extra: &str) -> PathBuf {

@@ -12,6 +12,23 @@ pub fn repo_root() -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Runs the `lcpr` binary with `args`: (succeeded, stdout, stderr). Only the app's tests have
+/// the binary; the core's tests that share this module never call it.
+pub fn lcpr(args: &[&str]) -> (bool, String, String) {
+    let Some(bin) = option_env!("CARGO_BIN_EXE_lcpr") else {
+        panic!("this test is not built with the lcpr binary");
+    };
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .output()
+        .expect("lcpr runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// One case of the `lcpr calc` conformance file.
 pub struct Case {
     pub id: String,
