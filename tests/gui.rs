@@ -54,12 +54,16 @@ fn lcpr_of(h: &Harness<'_, WorkbenchApp>, scenario: &str) -> f64 {
         .expect("scenario is costed")
 }
 
-fn set_field(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
-    let field = h.get_by_role_and_label(Role::TextInput, label);
-    field.click();
+/// Clicks the field and selects its text, so what is typed next replaces it.
+fn select_field(h: &mut Harness<'_, WorkbenchApp>, label: &str) {
+    h.get_by_role_and_label(Role::TextInput, label).click();
     h.run_steps(1);
     h.key_press_modifiers(Modifiers::COMMAND, Key::A);
     h.run_steps(1);
+}
+
+fn set_field(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
+    select_field(h, label);
     h.get_by_role_and_label(Role::TextInput, label)
         .type_text(text);
     h.run_steps(3);
@@ -123,11 +127,7 @@ fn a_valid_prefix_typed_on_the_way_to_an_invalid_value_never_reaches_the_documen
     h.run_steps(2);
     let doc_before = h.state().session().doc.clone();
     let lcpr_before = lcpr_of(&h, "support-gpt");
-    let field = h.get_by_role_and_label(Role::TextInput, "Cache hit rate");
-    field.click();
-    h.run_steps(1);
-    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
-    h.run_steps(1);
+    select_field(&mut h, "Cache hit rate");
     // One key a frame, as a person types: "1" and "1." are valid on the way to "1.5".
     for key in ["1", ".", "5"] {
         h.get_by_role_and_label(Role::TextInput, "Cache hit rate")
