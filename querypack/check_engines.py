@@ -764,25 +764,13 @@ def check_litellm_recipe(rows, out_dir):
 def check_view_recipes(rows, out_dir, rewrites):
     """Each view recipe over a small table of its store's schema gives the same pack results
     as the canonical rows of the same attempts (what a local import reads)."""
-    import duckdb
     from chdb import session
 
     problems = check_litellm_recipe(rows, out_dir)
     sample = rows[:400]
     spans, canonical = otel_spans(sample)
-    canonical_csv = os.path.join(out_dir, "recipe.otel_genai_spans.canonical.csv")
-    write_csv(canonical_csv, COLUMNS, canonical)
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    source = f"read_csv('{canonical_csv}', header = true, all_varchar = true)"
-    con.execute(f"CREATE VIEW typed_traces AS {TYPED_SELECT.format(ts='TIMESTAMPTZ', source=source)}")
-    con.execute(f"CREATE VIEW traces AS {TRACES_VIEW}")
-    expected = {}
-    for name in QUERIES:
-        cur = con.execute(read_sql(name))
-        expected[name] = ([d[0] for d in cur.description],
-                          [[cell(v) for v in row] for row in cur.fetchall()])
-    con.close()
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.otel_genai_spans.canonical.csv"))
 
     s = session.Session()
     try:
