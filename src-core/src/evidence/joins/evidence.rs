@@ -268,6 +268,7 @@ mod tests {
         InvoiceCheck {
             amount_mismatches: Vec::new(),
             model_matches: Vec::new(),
+            checked_lines: 0,
             lines_in_period: ids.len(),
             lines_outside_period: 0,
             invoice_total: d(total),

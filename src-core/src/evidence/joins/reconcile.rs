@@ -325,6 +325,8 @@ struct RateCheck {
     mismatches: Vec<AmountMismatch>,
     /// "billed id → contracted model" for every match that was not by the same name.
     matched: BTreeSet<String>,
+    /// Lines a contracted rate was found for.
+    checked: usize,
 }
 
 /// Checks each metered line twice: its amount against its quantity × its billed unit price, and
@@ -337,6 +339,7 @@ fn check_rates(
     let mut unrated = Vec::new();
     let mut mismatches = Vec::new();
     let mut matched = BTreeSet::new();
+    let mut checked = 0;
     for &(i, line) in lines {
         let at = format!("invoice[{i}]");
         // A usage line whose model or meter the file does not tell is never "on the rate"; its
@@ -370,6 +373,7 @@ fn check_rates(
             unrated.push(line.id.clone());
             continue;
         };
+        checked += 1;
         if rate.model != line.model {
             matched.insert(format!("{} → {}", line.model, rate.model));
         }
@@ -404,6 +408,7 @@ fn check_rates(
         unrated,
         mismatches,
         matched,
+        checked,
     })
 }
 
@@ -493,6 +498,9 @@ pub struct InvoiceCheck {
     /// Billed model ids matched to a contracted model of another spelling (a dated snapshot
     /// id to its model), "billed → contracted", sorted.
     pub model_matches: Vec<String>,
+    /// Usage lines checked against a contracted rate (on it or off it).
+    #[serde(skip)]
+    pub checked_lines: usize,
     /// Every line of the period, by id, in invoice order.
     pub line_ids: Vec<String>,
     /// Σ overcharge of the off-rate lines, plus the arithmetic gaps of unrated lines.
@@ -515,6 +523,7 @@ pub fn check_invoice(
         unrated: unrated_lines,
         mismatches: amount_mismatches,
         matched,
+        checked,
     } = check_rates(&lines, contract)?;
     // A rated line's overcharge already holds its arithmetic gap; an unrated line's gap is the
     // only part of it the invoice explains.
@@ -535,6 +544,7 @@ pub fn check_invoice(
         unrated_lines,
         amount_mismatches,
         model_matches: matched.into_iter().collect(),
+        checked_lines: checked,
         line_ids: lines.iter().map(|(_, l)| l.id.clone()).collect(),
         explained,
     })
@@ -572,6 +582,7 @@ pub fn reconcile(
         unrated_lines,
         amount_mismatches,
         model_matches: _,
+        checked_lines: _,
         line_ids: _,
         explained,
     } = check_invoice(

@@ -572,17 +572,9 @@ pub fn import_evidence(
                     .push(format!("{name}: model read from {}", mapping_label(m)));
             }
             report.summary.extend(conversions);
-            let checked = lines
-                .iter()
-                .filter(|l| {
-                    l.usage.is_some()
-                        && check.line_ids.contains(&l.id)
-                        && !check.unrated_lines.contains(&l.id)
-                })
-                .count();
             report
                 .summary
-                .push(invoice_summary(&updated.id, &check, lines.len(), checked));
+                .push(invoice_summary(&updated.id, &check, lines.len()));
             for l in lines.iter().filter(|l| check.unrated_lines.contains(&l.id)) {
                 let why = l.unchecked.clone().unwrap_or_else(|| {
                     let meter = l.usage.as_ref().map_or_else(String::new, |u| u.meter.to_string());
@@ -743,7 +735,8 @@ fn mapping_label(m: &InvoiceMapping) -> String {
 
 /// The one-line summary of an invoice import. Lines that could not be checked are counted as
 /// such: "0 billed off the contracted rate" is said only of lines that were checked.
-fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize, checked: usize) -> String {
+fn invoice_summary(id: &str, check: &InvoiceCheck, read: usize) -> String {
+    let checked = check.checked_lines;
     let mut text = format!(
         "{id}: invoice {} from {} of {read} lines ({} outside the period); ",
         check.invoice_total.normalize(),
