@@ -215,6 +215,30 @@ fn an_invoice_in_another_currency_is_refused_unless_the_workspace_gives_a_rate()
     );
     // Converted at 1.1, every line is billed 10% above the dollar contract.
     assert_eq!(doc.reconciliations[0].off_rate_lines.len(), 6);
+    // `lcpr reconcile` reads the invoice the same way: converted, and saying so.
+    let evals = support::repo_root().join("tests/fixtures/evals/eval_results.csv");
+    let (ok, out, err) = lcpr(&[
+        "reconcile",
+        ws.to_str().unwrap(),
+        "--workload",
+        "support-chat",
+        "--period",
+        "2026-10-01..2026-10-31",
+        "--trace-cost",
+        "3000",
+        "--attempts",
+        "1000",
+        "--invoice",
+        file.to_str().unwrap(),
+        "--evals",
+        evals.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("6 lines billed in EUR converted to USD at 1.1 USD per EUR"),
+        "{out}"
+    );
+    assert!(out.contains("invoice $3,321.45"), "{out}");
 }
 
 #[test]
@@ -232,6 +256,26 @@ fn refusals_of_issue_17_name_the_file_row_and_field() {
         "{err}"
     );
     assert!(!err.contains("must be named"), "{err}");
+    // Refused by `lcpr reconcile` too, with the same words.
+    let (ok, _, err) = lcpr(&[
+        "reconcile",
+        ws.to_str().unwrap(),
+        "--workload",
+        "support-chat",
+        "--period",
+        "2026-10-01..2026-10-31",
+        "--trace-cost",
+        "1",
+        "--attempts",
+        "1",
+        "--invoice",
+        only.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("only.csv: has no invoice lines, only a header (row 1)"),
+        "{err}"
+    );
     // A FOCUS file without BilledCost: that column is named, not period_start.
     let cols: Vec<&str> = header.split(',').collect();
     let at = cols.iter().position(|c| *c == "BilledCost").unwrap();

@@ -13,10 +13,10 @@ use lcpr_core::evidence::joins::evals::{
     EvalResults, HumanReviews, read_eval_results, read_human_reviews,
 };
 use lcpr_core::evidence::joins::evidence::record_source;
-use lcpr_core::evidence::joins::invoice::{FocusSelection, read_focus, read_plain};
 use lcpr_core::evidence::joins::reconcile::{
     CostItem, Dispute, FourSourceReconciliation, ReconcileInput, Sources, reconcile,
 };
+use lcpr_core::evidence::joins::workspace_import::read_workspace_invoice;
 use lcpr_core::evidence::joins::workspace_import::{contract_of, source_of_file};
 use lcpr_core::money::{format_usd, to_f64};
 use rust_decimal::Decimal;
@@ -86,31 +86,20 @@ fn period(text: &str) -> Result<Period, String> {
     Ok(Period { start, end })
 }
 
-/// Runs the reconciliation against `ws`.
-pub fn run(ws: &Workspace, r: &Request) -> Result<FourSourceReconciliation, String> {
+/// Runs the reconciliation against `ws`; also returns how lines billed in another currency were
+/// converted, one sentence each.
+pub fn run(ws: &Workspace, r: &Request) -> Result<(FourSourceReconciliation, Vec<String>), String> {
     if ws.workload(&r.workload).is_none() {
         return Err(format!("--workload: names no workload {:?}", r.workload));
     }
     let period = period(&r.period)?;
-    let (name, file) = open(&r.invoice)?;
-    let is_focus = {
-        let (_, mut probe) = open(&r.invoice)?;
-        let mut head = String::new();
-        std::io::BufRead::read_line(&mut probe, &mut head).map_err(|e| e.to_string())?;
-        head.contains("BilledCost")
-    };
-    let invoice = if is_focus {
-        read_focus(
-            &name,
-            file,
-            &FocusSelection {
-                services: r.focus_services.clone(),
-            },
-        )
-    } else {
-        read_plain(&name, file)
-    }
-    .map_err(|e| e.to_string())?;
+    let (name, _) = open(&r.invoice)?;
+    let bytes = std::fs::read(&r.invoice)
+        .map_err(|e| format!("{}: cannot be read: {e}", r.invoice.display()))?;
+    let invoice = read_workspace_invoice(ws, &name, &bytes, &r.focus_services, None)
+        .map_err(|e| e.to_string())?;
+    let conversions = invoice.conversions;
+    let invoice = invoice.lines;
     let contract = match &r.contract {
         Some(p) => {
             let (n, f) = open(p)?;
@@ -179,6 +168,7 @@ pub fn run(ws: &Workspace, r: &Request) -> Result<FourSourceReconciliation, Stri
             reviews: &reviews,
         },
     )
+    .map(|r| (r, conversions))
     .map_err(|e| e.to_string())
 }
 
@@ -312,10 +302,13 @@ pub fn dispatch(args: Args) -> std::process::ExitCode {
         json,
     } = args;
     super::output::run_on(&file, json, |ws| {
-        let result = run(ws, &request)?;
+        let (result, conversions) = run(ws, &request)?;
         if into {
             write_into(&file, &request, &result)?;
         }
-        output(&result)
+        let mut out = output(&result)?;
+        let converted: String = conversions.iter().map(|c| format!("{c}\n")).collect();
+        out.text.insert_str(0, &converted);
+        Ok(out)
     })
 }

@@ -250,6 +250,46 @@ fn invoice_mapping<'a>(
     })
 }
 
+/// An invoice read as the workspace reads it.
+pub struct WorkspaceInvoice<'a> {
+    /// The lines, in the workspace's currency.
+    pub lines: Vec<InvoiceLine>,
+    /// The FOCUS version, `None` for plain invoice lines.
+    pub version: Option<FocusVersion>,
+    /// How lines billed in another currency were converted, one sentence each.
+    pub conversions: Vec<String>,
+    /// The invoice mapping that told each line's model, if one did.
+    pub mapping: Option<&'a InvoiceMapping>,
+}
+
+/// Reads an invoice file as every importer of the workspace must: FOCUS or plain lines, the
+/// model through the given or saved invoice mapping, and every line in the workspace's
+/// currency (or refused). `lcpr import invoice` and `lcpr reconcile` both read through here.
+pub fn read_workspace_invoice<'a>(
+    ws: &'a Workspace,
+    name: &str,
+    bytes: &[u8],
+    focus_services: &[String],
+    given: Option<&'a InvoiceMapping>,
+) -> Result<WorkspaceInvoice<'a>, EvidenceError> {
+    let mapping = invoice_mapping(ws, given);
+    let compiled = mapping
+        .map(|m| {
+            ModelMapping::new(m).map_err(|e| {
+                EvidenceError::Workspace(e.within(&format!("invoice mapping {:?}", m.name)))
+            })
+        })
+        .transpose()?;
+    let (mut lines, version) = read_invoice(name, bytes, focus_services, compiled.as_ref())?;
+    let conversions = convert_currency(ws, &mut lines, version.is_some())?;
+    Ok(WorkspaceInvoice {
+        lines,
+        version,
+        conversions,
+        mapping,
+    })
+}
+
 /// Converts lines billed in another currency into the workspace's at the exchange rate the
 /// workspace gives for their period, or refuses the first line it cannot convert.
 fn convert_currency(
@@ -499,17 +539,12 @@ pub fn import_evidence(
             focus_services,
             mapping,
         } => {
-            let chosen = invoice_mapping(ws, mapping.as_ref());
-            let compiled = chosen
-                .map(|m| {
-                    ModelMapping::new(m).map_err(|e| {
-                        EvidenceError::Workspace(e.within(&format!("invoice mapping {:?}", m.name)))
-                    })
-                })
-                .transpose()?;
-            let (mut lines, version) =
-                read_invoice(&name, &bytes, focus_services, compiled.as_ref())?;
-            let conversions = convert_currency(ws, &mut lines, version.is_some())?;
+            let WorkspaceInvoice {
+                lines,
+                version,
+                conversions,
+                mapping: chosen,
+            } = read_workspace_invoice(ws, &name, &bytes, focus_services, mapping.as_ref())?;
             if let Some(m) = mapping {
                 out.invoice_mappings.retain(|s| s.name != m.name);
                 out.invoice_mappings.push(m.clone());
