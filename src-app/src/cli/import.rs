@@ -29,10 +29,12 @@ pub fn mapping(
     let builtin = |n: &str| match n {
         "canonical" => Some(ColumnMapping::canonical()),
         "otel_genai" => Some(ColumnMapping::otel_genai()),
+        "provider_usage" => Some(ColumnMapping::provider_usage()),
         _ => None,
     };
     match name {
         None if format == Format::Otlp => Ok(ColumnMapping::otel_genai()),
+        None if format == Format::ProviderUsage => Ok(ColumnMapping::provider_usage()),
         None => Ok(ColumnMapping::canonical()),
         Some(n) => ws.trace_mappings.iter().find(|m| m.name == n).cloned().or_else(|| builtin(n)).ok_or_else(|| {
             let saved: Vec<&str> = ws.trace_mappings.iter().map(|m| m.name.as_str()).collect();
@@ -53,6 +55,8 @@ pub struct ImportReport {
     pub rows_broken: u64,
     /// The first broken rows, with their row numbers.
     pub row_errors: Vec<String>,
+    /// Every broken row's number, when `--skip-broken-rows` let the import go on without them.
+    pub skipped_rows: Vec<u64>,
     /// Baselines added, with their findings against the workload's previous baseline.
     pub baselines: Vec<ImportedBaseline>,
 }
@@ -74,18 +78,103 @@ pub struct ImportedBaseline {
     pub exact_percentiles: bool,
 }
 
+/// How `lcpr import traces` treats what it reads.
+#[derive(Debug, Clone, Default)]
+pub struct TraceFlags {
+    /// A column mapping saved in the workspace, or a built-in one.
+    pub mapping: Option<String>,
+    /// Also set this reconciliation's trace side.
+    pub reconciliation: Option<String>,
+    /// Exact-percentile threshold.
+    pub exact_below: Option<usize>,
+    /// Import the good rows when some are broken, listing the skipped ones.
+    pub skip_broken_rows: bool,
+    /// The workload of every row, for files (provider usage bodies) that carry none.
+    pub workload: Option<String>,
+}
+
+fn workload_ids(ws: &Workspace) -> String {
+    let ids: Vec<&str> = ws.workloads.iter().map(|w| w.id.as_str()).collect();
+    if ids.is_empty() {
+        "no workloads".to_owned()
+    } else {
+        ids.join(", ")
+    }
+}
+
+/// Why a trace gave no row to any workload: the mapping's workload rule, what the rows had,
+/// the workspace's workloads and the fix.
+fn no_workload_rows(
+    file: &Path,
+    ws: &Workspace,
+    mapping: &ColumnMapping,
+    agg: &lcpr_core::evidence::traces::aggregate::Aggregate,
+) -> String {
+    use lcpr_core::document::mapping::CanonicalField;
+    let rule = match mapping.constants.get(&CanonicalField::Workload) {
+        Some(c) => format!("the constant {c:?}"),
+        None => {
+            let cols: Vec<&str> = mapping
+                .columns
+                .iter()
+                .filter(|c| c.field == CanonicalField::Workload)
+                .map(|c| c.source.as_str())
+                .collect();
+            format!("the column(s) {}", cols.join(", "))
+        }
+    };
+    let found = agg
+        .row_errors
+        .first()
+        .map_or_else(|| "the file has no data rows".to_owned(), |e| format!("first broken row: {e}"));
+    format!(
+        "{}: nothing was imported: the trace has no rows for any workload — mapping {:?} takes the workload from {rule}, which gave none of {} rows ({found}); the workspace's workloads: {} — pass --workload ID, or a --mapping that names the file's workload field",
+        file.display(),
+        mapping.name,
+        agg.rows_read,
+        workload_ids(ws)
+    )
+}
+
+/// Refuses an import with broken rows unless `skip` allows leaving them out.
+fn check_broken_rows(
+    file: &Path,
+    agg: &lcpr_core::evidence::traces::aggregate::Aggregate,
+    skip: bool,
+) -> Result<(), String> {
+    if agg.rows_broken == 0 || skip {
+        return Ok(());
+    }
+    let shown: Vec<String> = agg.row_errors.iter().take(5).map(|e| e.to_string()).collect();
+    Err(format!(
+        "{}: nothing was imported: {} of {} rows are broken ({}{}) — repair them, or pass --skip-broken-rows to import the others and list the rows left out",
+        file.display(),
+        agg.rows_broken,
+        agg.rows_read,
+        shown.join("; "),
+        if agg.rows_broken > shown.len() as u64 {
+            "; …"
+        } else {
+            ""
+        }
+    ))
+}
+
 /// Imports a trace into a workspace; on success the workspace file holds the new baselines
-/// and, when `reconciliation` names one, that reconciliation's trace cost and attempts for its
-/// period.
+/// and, when `flags.reconciliation` names one, that reconciliation's trace cost and attempts
+/// for its period.
 pub fn import_traces(
     file: &Path,
     into: &Path,
-    mapping_name: Option<&str>,
-    reconciliation: Option<&str>,
-    exact_below: Option<usize>,
+    flags: &TraceFlags,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(Workspace, ImportReport), String> {
+    let (mapping_name, reconciliation, exact_below) = (
+        flags.mapping.as_deref(),
+        flags.reconciliation.as_deref(),
+        flags.exact_below,
+    );
     let _lock =
         document::WorkspaceLock::acquire(into, "lcpr import traces").map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
@@ -95,10 +184,25 @@ pub fn import_traces(
             file.display()
         )
     })?;
-    let mapping = mapping(&ws, mapping_name, format)?;
+    let mut mapping = mapping(&ws, mapping_name, format)?;
+    if let Some(w) = &flags.workload {
+        if ws.workload(w).is_none() {
+            return Err(format!(
+                "--workload: names no workload {w:?}; the workspace has: {}",
+                workload_ids(&ws)
+            ));
+        }
+        mapping
+            .constants
+            .insert(lcpr_core::document::mapping::CanonicalField::Workload, w.clone());
+    }
     let mut options = ImportOptions::default();
     if let Some(n) = exact_below {
         options.aggregate.exact_below = n;
+    }
+    if flags.skip_broken_rows {
+        // Every skipped row is listed, so every one is kept (halved: the list trims at 2×).
+        options.aggregate.max_row_errors = usize::MAX / 4;
     }
     let import = Import {
         format,
@@ -108,8 +212,16 @@ pub fn import_traces(
     };
     let agg = import
         .from_file(file, progress, cancel)
-        .map_err(|e| e.to_string())?;
-    let report = add_baselines(&mut ws, &agg)?;
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    check_broken_rows(file, &agg, flags.skip_broken_rows)?;
+    if agg.workloads.is_empty() {
+        return Err(no_workload_rows(file, &ws, &mapping, &agg));
+    }
+    let mut report = add_baselines(&mut ws, &agg)?;
+    if flags.skip_broken_rows {
+        report.skipped_rows = agg.row_errors.iter().map(|e| e.row).collect();
+        report.skipped_rows.dedup();
+    }
     if let Some(id) = reconciliation {
         set_trace_side(&mut ws, id, &agg, file, into.parent())?;
     }
@@ -204,6 +316,7 @@ pub fn add_baselines(
             .take(20)
             .map(|e| e.to_string())
             .collect(),
+        skipped_rows: Vec::new(),
         baselines: added
             .into_iter()
             .map(|(d, f)| ImportedBaseline {
@@ -228,6 +341,13 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
         r.baselines.len(),
         into.display()
     );
+    if !r.skipped_rows.is_empty() {
+        let rows: Vec<String> = r.skipped_rows.iter().map(u64::to_string).collect();
+        out.push_str(&format!(
+            "  skipped (--skip-broken-rows): rows {}\n",
+            rows.join(", ")
+        ));
+    }
     for e in &r.row_errors {
         out.push_str(&format!("  {e}\n"));
     }

@@ -125,6 +125,13 @@ pub enum Command {
         /// sketched within 1% (default 1000; 0 always sketches). Memory grows with it.
         #[arg(long)]
         exact_below: Option<usize>,
+        /// Import the good rows when some are broken, and list each skipped row number
+        /// (without it, one broken row refuses the whole file).
+        #[arg(long)]
+        skip_broken_rows: bool,
+        /// The workload every row belongs to, for files that carry none (provider usage).
+        #[arg(long)]
+        workload: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -276,8 +283,17 @@ pub fn dispatch(command: Command) -> ExitCode {
             mapping,
             reconciliation,
             exact_below,
+            skip_broken_rows,
+            workload,
             json,
         } => {
+            let flags = import::TraceFlags {
+                mapping,
+                reconciliation,
+                exact_below,
+                skip_broken_rows,
+                workload,
+            };
             let cancel = std::sync::atomic::AtomicBool::new(false);
             let mut last_percent = 0;
             let mut progress = |p: lcpr_core::evidence::traces::Progress| {
@@ -291,9 +307,7 @@ pub fn dispatch(command: Command) -> ExitCode {
             match import::import_traces(
                 &file,
                 &into,
-                mapping.as_deref(),
-                reconciliation.as_deref(),
-                exact_below,
+                &flags,
                 &mut progress,
                 &cancel,
             ) {

@@ -211,6 +211,8 @@ pub struct CsvSource<R> {
     columns: ResolvedColumns,
     rules: RowRules,
     width: usize,
+    names: Vec<String>,
+    header: Vec<u8>,
 }
 
 impl<R: Read> CsvSource<R> {
@@ -239,6 +241,8 @@ impl<R: Read> CsvSource<R> {
             },
             rules: RowRules::from_mapping(mapping),
             width: 0,
+            names: Vec::new(),
+            header: Vec::new(),
         };
         let header_end = loop {
             let end = record_end(&s.buf, 0, false);
@@ -271,6 +275,8 @@ impl<R: Read> CsvSource<R> {
             .collect();
         s.columns = ResolvedColumns::resolve(&names, mapping)?;
         s.width = names.len();
+        s.names = names;
+        s.header = trim_line_end(s.buf.get(..header_end).unwrap_or_default()).to_vec();
         s.buf.drain(..header_end.min(s.buf.len()));
         s.consumed = header_end as u64;
         s.scan();
@@ -313,6 +319,21 @@ impl<R: Read> CsvSource<R> {
     }
 }
 
+/// `line` without its trailing LF or CRLF.
+fn trim_line_end(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// The repair for a record where the reader lost its place.
+fn sync_fix(problem: &str) -> &'static str {
+    if problem.contains("never closed") {
+        "close the quoted field with a quote before the comma or line break that ends it"
+    } else {
+        "quote the whole field and double each quote inside it (\"say \"\"hi\"\"\")"
+    }
+}
+
 fn too_long(row: u64) -> ImportError {
     ImportError::Input(InputError::new(
         "input",
@@ -341,6 +362,8 @@ impl<R: Read> Source for CsvSource<R> {
             plan,
             rules: self.rules.clone(),
             width: self.width,
+            names: self.names.clone(),
+            header: self.header.clone(),
             fields: Vec::new(),
             scratch: Vec::new(),
         })
@@ -391,6 +414,10 @@ pub struct CsvDecoder {
     plan: Vec<(CanonicalField, usize, String)>,
     rules: RowRules,
     width: usize,
+    /// The header's column names, to name the field where the reader lost its place.
+    names: Vec<String>,
+    /// The header record's bytes: the same line again (files concatenated) is skipped.
+    header: Vec<u8>,
     fields: Vec<Span>,
     scratch: Vec<u8>,
 }
@@ -420,14 +447,27 @@ impl Decoder for CsvDecoder {
             let this = row;
             row += 1;
             if let Some(p) = problem {
-                into.add_error(RowError::record(this, p));
-                continue;
+                // A quote out of place shifts every later record boundary (quote parity
+                // decides them), so the rest of the file cannot be read as rows: stop.
+                let at = if p.contains("after a closing quote") {
+                    self.fields.len().saturating_sub(1)
+                } else {
+                    self.fields.len()
+                };
+                let column = self.names.get(at).map_or_else(
+                    || format!("field {}", at + 1),
+                    |n| format!("column {n}"),
+                );
+                return Err(ImportError::LostSync {
+                    row: this,
+                    column,
+                    rule: p.to_owned(),
+                    fix: sync_fix(p).to_owned(),
+                });
             }
-            let blank = self.fields.len() == 1
-                && data
-                    .get(start..next.min(data.len()))
-                    .is_some_and(|r| r.iter().all(|b| matches!(b, b'\r' | b'\n')));
-            if blank {
+            let record = data.get(start..next.min(data.len())).unwrap_or_default();
+            let blank = self.fields.len() == 1 && record.iter().all(|b| matches!(b, b'\r' | b'\n'));
+            if blank || trim_line_end(record) == self.header.as_slice() {
                 continue;
             }
             if self.fields.len() != self.width {

@@ -56,6 +56,35 @@ pub enum ImportError {
     /// A total outgrew its type (beyond any real trace).
     #[error("{0} is too large to add up exactly")]
     Overflow(String),
+    /// The reader lost its place in the file (a stray quote, a quoted field never closed):
+    /// where the rows after `row` start cannot be told, so the whole import stops.
+    #[error(
+        "row {row}, {column}: {rule}; the rows after it cannot be told apart, so nothing was imported — {fix}"
+    )]
+    LostSync {
+        /// 1-based row number of the record where the reader lost its place.
+        row: u64,
+        /// The column (`column NAME`, or `field N` past the header's width).
+        column: String,
+        /// What broke.
+        rule: String,
+        /// How to repair the file.
+        fix: String,
+    },
+    /// Two rows carry the same request id (and attempt) with different values.
+    #[error(
+        "rows {first} and {second}: request id {request_id:?} (attempt {attempt}) appears twice with different values, so nothing was imported — keep the right one, or give a retry its own attempt number"
+    )]
+    ConflictingDuplicate {
+        /// The request id.
+        request_id: String,
+        /// Its attempt index.
+        attempt: u32,
+        /// The earlier row.
+        first: u64,
+        /// The later row.
+        second: u64,
+    },
     /// The caller cancelled the import.
     #[error("the import was cancelled")]
     Cancelled,
@@ -65,6 +94,18 @@ pub enum ImportError {
 }
 
 impl ImportError {
+    /// The row an error is about, when it is about one: of several failures in a parallel
+    /// import, the one with the lowest row is reported, so the message does not depend on
+    /// thread timing.
+    #[must_use]
+    pub fn row(&self) -> Option<u64> {
+        match self {
+            Self::LostSync { row, .. } => Some(*row),
+            Self::ConflictingDuplicate { second, .. } => Some(*second),
+            _ => None,
+        }
+    }
+
     pub(crate) fn io(path: &str, e: &std::io::Error) -> Self {
         Self::Io {
             path: path.to_owned(),

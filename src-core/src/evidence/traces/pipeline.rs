@@ -118,14 +118,16 @@ fn parallel<S: Source>(
     // and the reader's next send fails instead of waiting forever.
     let receiver = Arc::new(Mutex::new(receiver));
     let rows_done = AtomicU64::new(0);
-    // Set by a worker that failed: the reader stops, the other workers drain and stop.
-    let failed = AtomicBool::new(false);
+    // The first row of the earliest chunk that failed (u64::MAX while none has): the reader
+    // stops, and the workers skip later chunks but still decode earlier ones, so the error
+    // reported is the lowest row's whatever the thread timing.
+    let stop_after = AtomicU64::new(u64::MAX);
     std::thread::scope(|scope| {
         let handles: Vec<_> = decoders
             .into_iter()
             .map(|mut decoder| {
                 let receiver = Arc::clone(&receiver);
-                let (rows_done, failed) = (&rows_done, &failed);
+                let (rows_done, stop_after) = (&rows_done, &stop_after);
                 scope.spawn(move || {
                     let mut agg = Aggregate::new(options.aggregate);
                     let mut outcome = Ok(());
@@ -135,21 +137,23 @@ fn parallel<S: Source>(
                             Err(_) => break,
                         };
                         let Ok(chunk) = next else { break };
-                        if outcome.is_err() || failed.load(Ordering::Relaxed) {
+                        if outcome.is_err() || chunk.first_row > stop_after.load(Ordering::Relaxed)
+                        {
                             continue;
                         }
                         if cancel.load(Ordering::Relaxed) {
                             outcome = Err(ImportError::Cancelled);
-                            failed.store(true, Ordering::Relaxed);
+                            stop_after.store(0, Ordering::Relaxed);
                             continue;
                         }
-                        match decoder.decode(chunk.payload, chunk.first_row, &mut agg) {
+                        let first_row = chunk.first_row;
+                        match decoder.decode(chunk.payload, first_row, &mut agg) {
                             Ok(n) => {
                                 rows_done.fetch_add(n, Ordering::Relaxed);
                             }
                             Err(e) => {
                                 outcome = Err(e);
-                                failed.store(true, Ordering::Relaxed);
+                                stop_after.fetch_min(first_row, Ordering::Relaxed);
                             }
                         }
                     }
@@ -162,10 +166,10 @@ fn parallel<S: Source>(
         loop {
             if cancel.load(Ordering::Relaxed) {
                 read = Err(ImportError::Cancelled);
-                failed.store(true, Ordering::Relaxed);
+                stop_after.store(0, Ordering::Relaxed);
                 break;
             }
-            if failed.load(Ordering::Relaxed) {
+            if stop_after.load(Ordering::Relaxed) < u64::MAX {
                 break;
             }
             match source.next_chunk() {
@@ -182,34 +186,35 @@ fn parallel<S: Source>(
                 }
                 Ok(None) => break,
                 Err(e) => {
+                    // The chunks already sent are still decoded: an error in one of them is
+                    // earlier in the file than this one.
                     read = Err(e);
-                    // The workers stop too: their results would be thrown away.
-                    failed.store(true, Ordering::Relaxed);
                     break;
                 }
             }
         }
         drop(sender);
         let mut merged: Option<Aggregate> = None;
-        let mut first_error = read.err();
+        let mut errors: Vec<ImportError> = read.err().into_iter().collect();
         for handle in handles {
             match handle.join() {
                 Ok(Ok(partial)) => match merged.as_mut() {
                     None => merged = Some(partial),
                     Some(m) => {
                         if let Err(e) = m.merge(partial) {
-                            first_error.get_or_insert(e);
+                            errors.push(e);
                         }
                     }
                 },
-                Ok(Err(e)) => {
-                    first_error.get_or_insert(e);
-                }
-                Err(_) => {
-                    first_error.get_or_insert(ImportError::Worker);
-                }
+                Ok(Err(e)) => errors.push(e),
+                Err(_) => errors.push(ImportError::Worker),
             }
         }
+        // A crashed worker first, then the lowest row, then the reader's own error.
+        let first_error = errors.into_iter().min_by_key(|e| match e {
+            ImportError::Worker => 0,
+            e => e.row().unwrap_or(u64::MAX),
+        });
         match (first_error, merged) {
             (Some(e), _) => Err(e),
             (None, Some(m)) => Ok(m),
