@@ -123,10 +123,10 @@ fn no_workload_rows(
             format!("the column(s) {}", cols.join(", "))
         }
     };
-    let found = agg
-        .row_errors
-        .first()
-        .map_or_else(|| "the file has no data rows".to_owned(), |e| format!("first broken row: {e}"));
+    let found = agg.row_errors.first().map_or_else(
+        || "the file has no data rows".to_owned(),
+        |e| format!("first broken row: {e}"),
+    );
     format!(
         "{}: nothing was imported: the trace has no rows for any workload — mapping {:?} takes the workload from {rule}, which gave none of {} rows ({found}); the workspace's workloads: {} — pass --workload ID, or a --mapping that names the file's workload field",
         file.display(),
@@ -145,7 +145,12 @@ fn check_broken_rows(
     if agg.rows_broken == 0 || skip {
         return Ok(());
     }
-    let shown: Vec<String> = agg.row_errors.iter().take(5).map(|e| e.to_string()).collect();
+    let shown: Vec<String> = agg
+        .row_errors
+        .iter()
+        .take(5)
+        .map(|e| e.to_string())
+        .collect();
     Err(format!(
         "{}: nothing was imported: {} of {} rows are broken ({}{}) — repair them, or pass --skip-broken-rows to import the others and list the rows left out",
         file.display(),
@@ -192,9 +197,10 @@ pub fn import_traces(
                 workload_ids(&ws)
             ));
         }
-        mapping
-            .constants
-            .insert(lcpr_core::document::mapping::CanonicalField::Workload, w.clone());
+        mapping.constants.insert(
+            lcpr_core::document::mapping::CanonicalField::Workload,
+            w.clone(),
+        );
     }
     let mut options = ImportOptions::default();
     if let Some(n) = exact_below {

@@ -304,13 +304,7 @@ pub fn dispatch(command: Command) -> ExitCode {
                     eprintln!("lcpr import: {percent}% ({} rows)", p.rows_done);
                 }
             };
-            match import::import_traces(
-                &file,
-                &into,
-                &flags,
-                &mut progress,
-                &cancel,
-            ) {
+            match import::import_traces(&file, &into, &flags, &mut progress, &cancel) {
                 Ok((_, report)) if json => match serde_json::to_string_pretty(&report) {
                     Ok(text) => {
                         println!("{text}");

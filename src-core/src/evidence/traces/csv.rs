@@ -454,10 +454,10 @@ impl Decoder for CsvDecoder {
                 } else {
                     self.fields.len()
                 };
-                let column = self.names.get(at).map_or_else(
-                    || format!("field {}", at + 1),
-                    |n| format!("column {n}"),
-                );
+                let column = self
+                    .names
+                    .get(at)
+                    .map_or_else(|| format!("field {}", at + 1), |n| format!("column {n}"));
                 return Err(ImportError::LostSync {
                     row: this,
                     column,
