@@ -24,6 +24,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ImportError;
+use super::dedupe::{RowValues, SeenHandle, Verdict};
 use super::sketch::Sketch;
 use super::trace_row::{GateResult, RowError, Status, TokenUsage, TraceRow};
 use crate::document::Date;
@@ -282,6 +283,8 @@ pub(super) struct IdRow {
     pub escalated: bool,
     /// Cost the source reports.
     pub reported_cost: Option<Decimal>,
+    /// An exact repeat of an earlier attempt: read, not counted.
+    pub duplicate: bool,
 }
 
 /// The names [`IdRow`] ids stand for; an id past the end stands for the empty name.
@@ -604,12 +607,19 @@ pub struct Aggregate {
     pub rows_read: u64,
     /// Records that broke a rule and were not counted.
     pub rows_broken: u64,
+    /// Records that repeated an earlier one exactly (same request id, attempt and values) and
+    /// were dropped.
+    #[serde(default)]
+    pub duplicates_dropped: u64,
     /// The first broken rows, by row number.
     pub row_errors: Vec<RowError>,
     /// Workload id → UTC day → aggregate.
     pub workloads: BTreeMap<String, BTreeMap<Date, DayAggregate>>,
     /// Models without a usable rate card (set by pricing), sorted by provider and model.
     pub unpriced: Vec<UnpricedModel>,
+    /// The attempts seen so far, shared by every partial aggregate of one import.
+    #[serde(skip)]
+    pub(super) seen: SeenHandle,
 }
 
 impl Aggregate {
@@ -620,14 +630,45 @@ impl Aggregate {
             settings,
             rows_read: 0,
             rows_broken: 0,
+            duplicates_dropped: 0,
             row_errors: Vec::new(),
             workloads: BTreeMap::new(),
             unpriced: Vec::new(),
+            seen: SeenHandle::default(),
         }
     }
 
-    /// Counts a good row.
+    /// An empty aggregate checking duplicates against `seen`, shared with the other partial
+    /// aggregates of the same import.
+    #[must_use]
+    pub(super) fn sharing(settings: AggregateSettings, seen: &SeenHandle) -> Self {
+        let mut a = Self::new(settings);
+        a.seen = seen.clone();
+        a
+    }
+
+    /// Whether row `row` with `values` is an exact repeat to drop (counted as read and
+    /// dropped); a repeat with other values refuses the import.
+    pub(super) fn is_duplicate(
+        &mut self,
+        values: &RowValues<'_>,
+        row: u64,
+    ) -> Result<bool, ImportError> {
+        match self.seen.0.check(values, row)? {
+            Verdict::New => Ok(false),
+            Verdict::Exact => {
+                self.rows_read += 1;
+                self.duplicates_dropped += 1;
+                Ok(true)
+            }
+        }
+    }
+
+    /// Counts a good row, or drops an exact repeat of an earlier one.
     pub fn add_row(&mut self, row: &TraceRow<'_>) -> Result<(), ImportError> {
+        if self.is_duplicate(&RowValues::of(row), row.row)? {
+            return Ok(());
+        }
         self.rows_read += 1;
         let days = match self.workloads.get_mut(&*row.workload) {
             Some(days) => days,
@@ -695,6 +736,7 @@ impl Aggregate {
         }
         self.rows_read += other.rows_read;
         self.rows_broken += other.rows_broken;
+        self.duplicates_dropped += other.duplicates_dropped;
         for e in other.row_errors {
             self.keep_error(e);
         }
@@ -737,10 +779,10 @@ impl Aggregate {
             .sort_by(|a, b| (&a.provider, &a.model).cmp(&(&b.provider, &b.model)));
     }
 
-    /// Rows counted (not broken).
+    /// Rows counted (not broken, not dropped as duplicates).
     #[must_use]
     pub fn rows_counted(&self) -> u64 {
-        self.rows_read - self.rows_broken
+        self.rows_read - self.rows_broken - self.duplicates_dropped
     }
 }
 

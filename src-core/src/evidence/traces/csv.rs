@@ -232,7 +232,8 @@ impl<R: Read> CsvSource<R> {
             boundary: 0,
             records: 0,
             eof: false,
-            next_row: 1,
+            // The header is row 1, as in every other CSV the workbench reads.
+            next_row: 2,
             consumed: 0,
             total: bytes_total,
             chunk_bytes: chunk_bytes.max(1),
@@ -330,7 +331,7 @@ fn sync_fix(problem: &str) -> &'static str {
     if problem.contains("never closed") {
         "close the quoted field with a quote before the comma or line break that ends it"
     } else {
-        "quote the whole field and double each quote inside it (\"say \"\"hi\"\"\")"
+        "quote the whole field and double each quote inside it (\"say \"\"hi\"\"\"), or close a quoted field left open on this row or the one before"
     }
 }
 
@@ -607,9 +608,9 @@ mod tests {
         assert_eq!(
             rows,
             vec![
-                (3, "must be a whole number, got \"1x\""),
-                (7, "has 7 fields; the header has 8"),
-                (9, "has 9 fields; the header has 8"),
+                (4, "must be a whole number, got \"1x\""),
+                (8, "has 7 fields; the header has 8"),
+                (10, "has 9 fields; the header has 8"),
             ]
         );
         for (chunk, threads) in [(1, 2), (64, 2), (200, 1), (333, 2)] {
@@ -628,7 +629,77 @@ mod tests {
         let mut source = CsvSource::new(text.as_bytes(), 0, &ColumnMapping::canonical(), 1 << 20)
             .unwrap_or_else(|e| panic!("{e}"));
         let err = source.next_chunk().err();
-        assert!(err.is_some_and(|e| e.to_string().contains("longer than 16 MiB after row 1")));
+        assert!(err.is_some_and(|e| e.to_string().contains("longer than 16 MiB after row 2")));
+    }
+
+    fn try_import(text: &str, chunk: usize, threads: usize) -> Result<Aggregate, String> {
+        let source = CsvSource::new(
+            text.as_bytes(),
+            text.len() as u64,
+            &ColumnMapping::canonical(),
+            chunk,
+        )
+        .map_err(|e| e.to_string())?;
+        let options = crate::evidence::traces::ImportOptions {
+            threads,
+            chunk_bytes: chunk,
+            aggregate: AggregateSettings::default(),
+        };
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        super::super::pipeline::run(source, &options, &mut |_| {}, &cancel).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_stray_or_unclosed_quote_stops_the_import_naming_row_and_column() {
+        for (chunk, threads) in [(1 << 20, 1), (64, 2), (333, 2)] {
+            let mut body: String = (1..=30).map(line).collect();
+            body.insert_str(0, "r0,2026-05-12T10:00:00Z,w,P,M\"x,1,5,pass\n");
+            let e = try_import(&format!("{HEADER}{body}"), chunk, threads).err();
+            let e = e.unwrap_or_default();
+            assert!(e.starts_with("row 2, column model:"), "{e}");
+            assert!(e.contains("nothing was imported"), "{e}");
+            assert!(e.contains("double each quote"), "{e}");
+
+            let mut body: String = (1..=30).map(line).collect();
+            body.push_str("r99,\"2026-05-12T10:00:00Z,w,P,M,1,5,pass\n");
+            body.push_str(&line(31));
+            let e = try_import(&format!("{HEADER}{body}"), chunk, threads).err();
+            let e = e.unwrap_or_default();
+            assert!(e.starts_with("row 32, column timestamp:"), "{e}");
+            assert!(e.contains("left open"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_file_concatenated_with_itself_counts_each_request_once() {
+        let body: String = (1..=40).map(line).collect();
+        let once = import(&body, 1 << 20, 1);
+        let twice_text = format!("{HEADER}{body}{HEADER}{body}");
+        for (chunk, threads) in [(1 << 20, 1), (64, 2), (333, 2)] {
+            let twice = try_import(&twice_text, chunk, threads).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(twice.duplicates_dropped, 40, "chunk {chunk}");
+            assert_eq!(twice.rows_counted(), 40);
+            assert_eq!(twice.workloads, once.workloads, "chunk {chunk}, threads {threads}");
+        }
+    }
+
+    #[test]
+    fn a_request_id_repeated_with_other_values_names_both_rows() {
+        let mut body: String = (1..=40).map(line).collect();
+        // Row 2 is r1; the copy at the end (row 42) bills other output tokens.
+        body.push_str("r1,2026-05-12T10:00:00Z,w,P,\"M, large\",101,9,pass\n");
+        for (chunk, threads) in [(1 << 20, 1), (64, 2), (333, 2)] {
+            let e = try_import(&format!("{HEADER}{body}"), chunk, threads).err();
+            let e = e.unwrap_or_default();
+            assert!(e.starts_with("rows 2 and 42: request id \"r1\" (attempt 0)"), "{e}");
+        }
+        // A retry of r1 is its own attempt, not a duplicate.
+        let mut body: String = (1..=3).map(line).collect();
+        let header = HEADER.trim_end().to_owned() + ",attempt\n";
+        body = body.lines().map(|l| format!("{l},0\n")).collect();
+        body.push_str("r1,2026-05-12T10:00:00Z,w,P,\"M, large\",101,9,pass,1\n");
+        let agg = try_import(&format!("{header}{body}"), 1 << 20, 1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((agg.rows_counted(), agg.duplicates_dropped), (4, 0));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 pub mod aggregate;
 pub mod baseline;
 pub mod csv;
+pub mod dedupe;
 pub mod findings;
 pub mod jsonl;
 pub mod otlp;

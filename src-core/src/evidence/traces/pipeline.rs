@@ -122,14 +122,16 @@ fn parallel<S: Source>(
     // stops, and the workers skip later chunks but still decode earlier ones, so the error
     // reported is the lowest row's whatever the thread timing.
     let stop_after = AtomicU64::new(u64::MAX);
+    // One set of the attempts seen, so a duplicate is found whichever workers its copies reach.
+    let seen = super::dedupe::SeenHandle::default();
     std::thread::scope(|scope| {
         let handles: Vec<_> = decoders
             .into_iter()
             .map(|mut decoder| {
                 let receiver = Arc::clone(&receiver);
-                let (rows_done, stop_after) = (&rows_done, &stop_after);
+                let (rows_done, stop_after, seen) = (&rows_done, &stop_after, &seen);
                 scope.spawn(move || {
-                    let mut agg = Aggregate::new(options.aggregate);
+                    let mut agg = Aggregate::sharing(options.aggregate, seen);
                     let mut outcome = Ok(());
                     loop {
                         let next = match receiver.lock() {

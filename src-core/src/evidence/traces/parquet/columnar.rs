@@ -192,7 +192,8 @@ impl Columnar {
         rules: &RowRules,
         n: usize,
         first_row: u64,
-    ) -> bool {
+        seen: &Seen,
+    ) -> Result<bool, ImportError> {
         use CanonicalField as F;
         let slots = self.slots;
         let state = |f: F| {
@@ -208,7 +209,7 @@ impl Columnar {
             pages_of(state(F::Provider)),
             pages_of(state(F::Model)),
         ) else {
-            return false;
+            return Ok(false);
         };
         let present = |t: &str| Some(!t.is_empty());
         self.workload.refresh(workload, false, present);
@@ -221,11 +222,11 @@ impl Columnar {
             s => pages_of(s).map(Some),
         };
         let (Some(prompt), Some(status)) = (optional(F::PromptVersion), optional(F::Status)) else {
-            return false;
+            return Ok(false);
         };
         let (Some(gate), Some(escalated)) = (optional(F::QualityGate), optional(F::Escalated))
         else {
-            return false;
+            return Ok(false);
         };
         if let Some(p) = prompt {
             self.prompt.refresh(p, false, present);
@@ -275,12 +276,31 @@ impl Columnar {
         if !good {
             rows.clear();
         }
+        // Duplicates are checked once the whole batch is taken, so a batch that falls back to
+        // the row path has recorded none of its rows.
+        let mut checked = Ok(());
+        if good {
+            for (r, row) in rows.iter_mut().enumerate() {
+                match read.is_duplicate(r, row, seen) {
+                    Ok(d) => row.duplicate = d,
+                    Err(e) => {
+                        checked = Err(e);
+                        break;
+                    }
+                }
+            }
+        }
         self.rows = rows;
-        good
+        checked.map(|()| good)
     }
 
     /// Counts the rows [`Self::read`] accepted into `into`, a (workload, day) group at a time.
     pub(super) fn count(&mut self, into: &mut Aggregate) -> Result<(), ImportError> {
+        let before = self.rows.len();
+        self.rows.retain(|r| !r.duplicate);
+        let dropped = (before - self.rows.len()) as u64;
+        into.rows_read += dropped;
+        into.duplicates_dropped += dropped;
         self.groups.clear();
         self.group_of.clear();
         let mut last: Option<(u32, Date, usize)> = None;
@@ -602,6 +622,44 @@ impl Read<'_> {
             retry: attempt > 0 || retry_of,
             escalated,
             reported_cost,
+            duplicate: false,
         })
+    }
+
+    /// Whether row `r` (taken as `row`) repeats an earlier attempt exactly, with the same
+    /// canonical values the row path would build.
+    fn is_duplicate(&self, r: usize, row: &IdRow, seen: &Seen) -> Result<bool, ImportError> {
+        use CanonicalField as F;
+        let text = |f: F| self.cell(f, r).and_then(|c| as_text(c).ok());
+        let (request_id, timestamp) = match (text(F::RequestId), self.cell(F::Timestamp, r)) {
+            (Some(id), Some(Cell::Time(t))) => (id, t),
+            _ => return Ok(false),
+        };
+        let attempt = match self.tokens(F::Attempt, r) {
+            Some(Some(v)) => u32::try_from(v).unwrap_or(u32::MAX),
+            _ => 0,
+        };
+        let texts = [
+            text(F::Workload),
+            text(F::Scenario),
+            text(F::Route),
+            text(F::Provider),
+            text(F::Model),
+            text(F::PromptVersion),
+            text(F::RetryOf),
+        ];
+        let values = RowValues {
+            request_id: &request_id,
+            attempt,
+            timestamp,
+            texts: texts.each_ref().map(|t| t.as_deref()),
+            usage: row.usage,
+            millis: [row.ttft_ms, row.tpot_ms, row.e2e_ms],
+            status: row.status,
+            gate: row.gate,
+            escalated: row.escalated,
+            reported_cost: row.reported_cost,
+        };
+        Ok(seen.check(&values, row.row)? == Verdict::Exact)
     }
 }
