@@ -57,6 +57,8 @@ pub struct ImportReport {
     pub row_errors: Vec<String>,
     /// Every broken row's number, when `--skip-broken-rows` let the import go on without them.
     pub skipped_rows: Vec<u64>,
+    /// Rows that repeated an earlier row exactly (same request id, attempt and values), dropped.
+    pub duplicates_dropped: u64,
     /// Baselines added, with their findings against the workload's previous baseline.
     pub baselines: Vec<ImportedBaseline>,
 }
@@ -91,6 +93,99 @@ pub struct TraceFlags {
     pub skip_broken_rows: bool,
     /// The workload of every row, for files (provider usage bodies) that carry none.
     pub workload: Option<String>,
+    /// Import a file whose fingerprint matches an earlier import's.
+    pub force: bool,
+}
+
+/// The fingerprint of a trace file, to tell a second import of it.
+pub fn trace_fingerprint(file: &Path) -> Result<String, String> {
+    let f = std::fs::File::open(file)
+        .map_err(|e| format!("{}: cannot be read: {e}", file.display()))?;
+    lcpr_core::content_hash::file_fingerprint(f)
+        .map_err(|e| format!("{}: cannot be read: {e}", file.display()))
+}
+
+/// Refuses a file already imported into `ws` (a baseline records the same fingerprint) unless
+/// `force`: its requests would be counted twice.
+fn check_not_imported(
+    ws: &Workspace,
+    file: &Path,
+    fingerprint: &str,
+    force: bool,
+) -> Result<(), String> {
+    if force {
+        return Ok(());
+    }
+    let earlier: Vec<&lcpr_core::document::Baseline> = ws
+        .baselines
+        .iter()
+        .filter(|b| {
+            b.source
+                .as_ref()
+                .is_some_and(|s| s.fingerprint == fingerprint)
+        })
+        .collect();
+    let Some(first) = earlier.first() else {
+        return Ok(());
+    };
+    let ids: Vec<&str> = earlier.iter().map(|b| b.id.as_str()).collect();
+    let (from, on) = first
+        .source
+        .as_ref()
+        .map_or((String::new(), String::new()), |s| {
+            (s.file.clone(), s.imported_on.to_string())
+        });
+    Err(format!(
+        "{}: nothing was imported: this file (fingerprint {fingerprint}) was already imported from {from} on {on} as baseline(s) {} — importing it again would count its requests twice; remove those baselines first, or pass --force (GUI: \"Import it again\") to import it anyway",
+        file.display(),
+        ids.join(", ")
+    ))
+}
+
+/// Puts an imported trace into `ws` by the rules every face applies: broken rows refuse it
+/// unless skipped (then listed), a file already imported is refused unless forced, a trace
+/// with no row for any workload says why, and the new baselines record their source. On a
+/// refusal `ws` is unchanged.
+pub fn apply_trace_import(
+    ws: &mut Workspace,
+    file: &Path,
+    base: Option<&Path>,
+    mapping: &ColumnMapping,
+    agg: &lcpr_core::evidence::traces::aggregate::Aggregate,
+    flags: &TraceFlags,
+    fingerprint: &str,
+) -> Result<ImportReport, String> {
+    check_broken_rows(file, agg, flags.skip_broken_rows)?;
+    if agg.workloads.is_empty() {
+        return Err(no_workload_rows(file, ws, mapping, agg));
+    }
+    check_not_imported(ws, file, fingerprint, flags.force)?;
+    let today = lcpr_core::document::Date::today().ok_or("the system clock is before 1970")?;
+    let source = lcpr_core::document::EvidenceSource {
+        kind: lcpr_core::document::EvidenceKind::Traces,
+        file: lcpr_core::evidence::joins::workspace_import::recorded_path(file, base),
+        fingerprint: fingerprint.to_owned(),
+        records: agg.rows_read,
+        imported_on: today,
+    };
+    let mut next = ws.clone();
+    let mut report = add_baselines(&mut next, agg)?;
+    let first_new = ws.baselines.len();
+    for b in next.baselines.iter_mut().skip(first_new) {
+        b.source = Some(source.clone());
+    }
+    for b in &mut report.baselines {
+        b.baseline.source = Some(source.clone());
+    }
+    if flags.skip_broken_rows {
+        report.skipped_rows = agg.row_errors.iter().map(|e| e.row).collect();
+        report.skipped_rows.dedup();
+    }
+    if let Some(id) = &flags.reconciliation {
+        set_trace_side(&mut next, id, agg, file, base)?;
+    }
+    *ws = next;
+    Ok(report)
 }
 
 fn workload_ids(ws: &Workspace) -> String {
@@ -175,11 +270,7 @@ pub fn import_traces(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(Workspace, ImportReport), String> {
-    let (mapping_name, reconciliation, exact_below) = (
-        flags.mapping.as_deref(),
-        flags.reconciliation.as_deref(),
-        flags.exact_below,
-    );
+    let (mapping_name, exact_below) = (flags.mapping.as_deref(), flags.exact_below);
     let _lock =
         document::WorkspaceLock::acquire(into, "lcpr import traces").map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
@@ -216,21 +307,21 @@ pub fn import_traces(
         cards: &ws.rate_cards,
         options,
     };
+    // Fingerprinted first: a file imported before is refused without reading it twice.
+    let fingerprint = trace_fingerprint(file)?;
+    check_not_imported(&ws, file, &fingerprint, flags.force)?;
     let agg = import
         .from_file(file, progress, cancel)
         .map_err(|e| format!("{}: {e}", file.display()))?;
-    check_broken_rows(file, &agg, flags.skip_broken_rows)?;
-    if agg.workloads.is_empty() {
-        return Err(no_workload_rows(file, &ws, &mapping, &agg));
-    }
-    let mut report = add_baselines(&mut ws, &agg)?;
-    if flags.skip_broken_rows {
-        report.skipped_rows = agg.row_errors.iter().map(|e| e.row).collect();
-        report.skipped_rows.dedup();
-    }
-    if let Some(id) = reconciliation {
-        set_trace_side(&mut ws, id, &agg, file, into.parent())?;
-    }
+    let report = apply_trace_import(
+        &mut ws,
+        file,
+        into.parent(),
+        &mapping,
+        &agg,
+        flags,
+        &fingerprint,
+    )?;
     document::save(&ws, into).map_err(|e| e.to_string())?;
     Ok((ws, report))
 }
@@ -323,6 +414,7 @@ pub fn add_baselines(
             .map(|e| e.to_string())
             .collect(),
         skipped_rows: Vec::new(),
+        duplicates_dropped: agg.duplicates_dropped,
         baselines: added
             .into_iter()
             .map(|(d, f)| ImportedBaseline {
@@ -347,6 +439,12 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
         r.baselines.len(),
         into.display()
     );
+    if r.duplicates_dropped > 0 {
+        out.push_str(&format!(
+            "  {} row(s) repeated an earlier row exactly (same request id, attempt and values) and were dropped, not counted twice\n",
+            r.duplicates_dropped
+        ));
+    }
     if !r.skipped_rows.is_empty() {
         let rows: Vec<String> = r.skipped_rows.iter().map(u64::to_string).collect();
         out.push_str(&format!(

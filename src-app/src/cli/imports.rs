@@ -132,6 +132,9 @@ pub enum Command {
         /// The workload every row belongs to, for files that carry none (provider usage).
         #[arg(long)]
         workload: Option<String>,
+        /// Import a file already imported into this workspace (same fingerprint) again.
+        #[arg(long)]
+        force: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -285,6 +288,7 @@ pub fn dispatch(command: Command) -> ExitCode {
             exact_below,
             skip_broken_rows,
             workload,
+            force,
             json,
         } => {
             let flags = import::TraceFlags {
@@ -293,6 +297,7 @@ pub fn dispatch(command: Command) -> ExitCode {
                 exact_below,
                 skip_broken_rows,
                 workload,
+                force,
             };
             let cancel = std::sync::atomic::AtomicBool::new(false);
             let mut last_percent = 0;

@@ -31,13 +31,16 @@ use lcpr_core::document::mapping::ColumnMapping;
 /// A trace import running on its own thread.
 struct RunningImport {
     file: PathBuf,
-    /// The reconciliation whose trace side the result also sets.
-    reconciliation: Option<String>,
+    /// The mapping it reads with (named in a "no rows for any workload" refusal).
+    mapping: ColumnMapping,
+    /// The reconciliation it also sets, broken-row and re-import choices.
+    flags: crate::cli::import::TraceFlags,
     rows: Arc<AtomicU64>,
     bytes_done: Arc<AtomicU64>,
     bytes_total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
-    result: Receiver<Result<lcpr_core::evidence::traces::aggregate::Aggregate, String>>,
+    /// The aggregate and the file's fingerprint.
+    result: Receiver<Result<(lcpr_core::evidence::traces::aggregate::Aggregate, String), String>>,
 }
 
 /// Seconds between autosave snapshots of a changed document.
@@ -298,7 +301,13 @@ impl WorkbenchApp {
             return;
         };
         if format == lcpr_core::evidence::traces::Format::ProviderUsage {
-            self.start_import(file, format, ColumnMapping::canonical(), ctx);
+            self.start_import(
+                file,
+                format,
+                ColumnMapping::canonical(),
+                crate::cli::import::TraceFlags::default(),
+                ctx,
+            );
         } else {
             self.modal = Some(Modal::TraceSetup(Box::new(TraceSetup::new(
                 file,
@@ -320,13 +329,20 @@ impl WorkbenchApp {
         file: &Path,
         format: lcpr_core::evidence::traces::Format,
         mapping: ColumnMapping,
+        flags: crate::cli::import::TraceFlags,
         ctx: &egui::Context,
     ) {
         let cards = self.session.doc.rate_cards.clone();
         let (tx, rx) = std::sync::mpsc::channel();
+        let mut options = lcpr_core::evidence::traces::ImportOptions::default();
+        if flags.skip_broken_rows {
+            // Every skipped row is listed, so every one is kept.
+            options.aggregate.max_row_errors = usize::MAX / 4;
+        }
         let job = RunningImport {
             file: file.to_path_buf(),
-            reconciliation: None,
+            mapping: mapping.clone(),
+            flags,
             rows: Arc::default(),
             bytes_done: Arc::default(),
             bytes_total: Arc::default(),
@@ -346,7 +362,7 @@ impl WorkbenchApp {
                 format,
                 mapping: &mapping,
                 cards: &cards,
-                options: lcpr_core::evidence::traces::ImportOptions::default(),
+                options,
             };
             let mut progress = |p: lcpr_core::evidence::traces::Progress| {
                 rows.store(p.rows_done, Ordering::Relaxed);
@@ -354,9 +370,12 @@ impl WorkbenchApp {
                 total.store(p.bytes_total, Ordering::Relaxed);
                 ctx.request_repaint();
             };
-            let result = import
-                .from_file(&path, &mut progress, &cancel)
-                .map_err(|e| e.to_string());
+            let result = crate::cli::import::trace_fingerprint(&path).and_then(|fp| {
+                import
+                    .from_file(&path, &mut progress, &cancel)
+                    .map(|agg| (agg, fp))
+                    .map_err(|e| format!("{}: {e}", path.display()))
+            });
             // The app may have quit meanwhile; nothing to do then.
             let _ = tx.send(result);
             ctx.request_repaint();
@@ -375,19 +394,25 @@ impl WorkbenchApp {
         };
         let file = job.file.display().to_string();
         let path = job.file.clone();
-        let reconciliation = job.reconciliation.clone();
+        let reconciliation = job.flags.reconciliation.clone();
+        let (mapping, flags) = (job.mapping.clone(), job.flags.clone());
         self.import = None;
         let base = self
             .session
             .path()
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        let added = outcome.and_then(|agg| {
+        let added = outcome.and_then(|(agg, fingerprint)| {
             let mut doc = self.session.doc.clone();
-            let report = crate::cli::import::add_baselines(&mut doc, &agg)?;
-            if let Some(id) = &reconciliation {
-                crate::cli::import::set_trace_side(&mut doc, id, &agg, &path, base.as_deref())?;
-            }
+            let report = crate::cli::import::apply_trace_import(
+                &mut doc,
+                &path,
+                base.as_deref(),
+                &mapping,
+                &agg,
+                &flags,
+                &fingerprint,
+            )?;
             Ok((doc, report))
         });
         match added {
@@ -405,6 +430,18 @@ impl WorkbenchApp {
                     report.rows_broken,
                     ids.join(", ")
                 );
+                if report.duplicates_dropped > 0 {
+                    self.status.push_str(&format!(
+                        "; {} exact duplicate row(s) dropped",
+                        report.duplicates_dropped
+                    ));
+                }
+                if !report.skipped_rows.is_empty() {
+                    let rows: Vec<String> =
+                        report.skipped_rows.iter().map(u64::to_string).collect();
+                    self.status
+                        .push_str(&format!("; skipped rows {}", rows.join(", ")));
+                }
                 if let Some(i) = self.session.doc.baselines.len().checked_sub(1) {
                     self.selection = Selection::Baseline(i);
                 }
@@ -1210,6 +1247,8 @@ impl WorkbenchApp {
                 mapping,
                 save,
                 reconciliation,
+                skip_broken_rows,
+                force,
             } => {
                 if save {
                     let saved = &mut self.session.doc.trace_mappings;
@@ -1219,10 +1258,13 @@ impl WorkbenchApp {
                     }
                     self.status = format!("Saved mapping {} in the workspace", mapping.name);
                 }
-                self.start_import(&setup.path, setup.format, mapping, ctx);
-                if let Some(job) = &mut self.import {
-                    job.reconciliation = reconciliation;
-                }
+                let flags = crate::cli::import::TraceFlags {
+                    reconciliation,
+                    skip_broken_rows,
+                    force,
+                    ..Default::default()
+                };
+                self.start_import(&setup.path, setup.format, mapping, flags, ctx);
             }
         }
     }

@@ -30,6 +30,10 @@ pub enum SetupAction {
         save: bool,
         /// The reconciliation whose trace cost and attempts the trace also sets.
         reconciliation: Option<String>,
+        /// Import the good rows when some are broken, listing the skipped ones.
+        skip_broken_rows: bool,
+        /// Import a file already imported (same fingerprint) again.
+        force: bool,
     },
 }
 
@@ -47,6 +51,10 @@ pub struct TraceSetup {
     save_as: String,
     /// The reconciliation whose trace side the trace also sets, if any.
     reconciliation: Option<String>,
+    /// Import the good rows when some are broken (off: one broken row refuses the file).
+    skip_broken_rows: bool,
+    /// Import the file even when it was imported before.
+    force: bool,
 }
 
 /// The columns of a CSV's first line, or the keys (with dotted paths) of a JSON Lines file's
@@ -124,6 +132,8 @@ impl TraceSetup {
             header,
             save_as: String::new(),
             reconciliation: None,
+            skip_broken_rows: false,
+            force: false,
             mapping,
         }
     }
@@ -236,6 +246,15 @@ impl TraceSetup {
                     .labelled_by(label.id);
             });
         }
+        ui.checkbox(
+            &mut self.skip_broken_rows,
+            "Skip broken rows (import the others and list the rows left out)",
+        )
+        .on_hover_text("Off: one broken row refuses the whole file, and nothing changes.");
+        ui.checkbox(&mut self.force, "Import it again even if this file was imported before")
+            .on_hover_text(
+                "A file already imported (same fingerprint) is refused: its requests would be counted twice.",
+            );
         let mut action = SetupAction::Open;
         ui.horizontal(|ui| {
             if ui
@@ -251,6 +270,8 @@ impl TraceSetup {
                     mapping,
                     save,
                     reconciliation: self.reconciliation.clone(),
+                    skip_broken_rows: self.skip_broken_rows,
+                    force: self.force,
                 };
             }
             if ui.button("Cancel").clicked() {

@@ -729,6 +729,10 @@ pub struct Baseline {
     /// Free text (note anything atypical about the period).
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,
+    /// The trace file it was derived from, when imported: its fingerprint refuses a second
+    /// import of the same file, which would count its requests twice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<EvidenceSource>,
 }
 
 /// A closed date range.

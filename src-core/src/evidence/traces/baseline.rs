@@ -362,6 +362,8 @@ pub fn derive_baseline(
             },
             metrics,
             notes,
+            // The importer knows the file; the derivation only sees its rows.
+            source: None,
         },
         period,
         days: u32::try_from(days).unwrap_or(u32::MAX),

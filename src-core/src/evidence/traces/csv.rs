@@ -646,7 +646,8 @@ mod tests {
             aggregate: AggregateSettings::default(),
         };
         let cancel = std::sync::atomic::AtomicBool::new(false);
-        super::super::pipeline::run(source, &options, &mut |_| {}, &cancel).map_err(|e| e.to_string())
+        super::super::pipeline::run(source, &options, &mut |_| {}, &cancel)
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -679,7 +680,10 @@ mod tests {
             let twice = try_import(&twice_text, chunk, threads).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(twice.duplicates_dropped, 40, "chunk {chunk}");
             assert_eq!(twice.rows_counted(), 40);
-            assert_eq!(twice.workloads, once.workloads, "chunk {chunk}, threads {threads}");
+            assert_eq!(
+                twice.workloads, once.workloads,
+                "chunk {chunk}, threads {threads}"
+            );
         }
     }
 
@@ -691,14 +695,18 @@ mod tests {
         for (chunk, threads) in [(1 << 20, 1), (64, 2), (333, 2)] {
             let e = try_import(&format!("{HEADER}{body}"), chunk, threads).err();
             let e = e.unwrap_or_default();
-            assert!(e.starts_with("rows 2 and 42: request id \"r1\" (attempt 0)"), "{e}");
+            assert!(
+                e.starts_with("rows 2 and 42: request id \"r1\" (attempt 0)"),
+                "{e}"
+            );
         }
         // A retry of r1 is its own attempt, not a duplicate.
         let mut body: String = (1..=3).map(line).collect();
         let header = HEADER.trim_end().to_owned() + ",attempt\n";
         body = body.lines().map(|l| format!("{l},0\n")).collect();
         body.push_str("r1,2026-05-12T10:00:00Z,w,P,\"M, large\",101,9,pass,1\n");
-        let agg = try_import(&format!("{header}{body}"), 1 << 20, 1).unwrap_or_else(|e| panic!("{e}"));
+        let agg =
+            try_import(&format!("{header}{body}"), 1 << 20, 1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((agg.rows_counted(), agg.duplicates_dropped), (4, 0));
     }
 

@@ -178,13 +178,19 @@ mod tests {
         assert_eq!(seen.check(&RowValues::of(&a), 9).ok(), Some(Verdict::Exact));
         let mut b = a.clone();
         b.usage.output += 1;
-        let e = seen.check(&RowValues::of(&b), 5).err().map(|e| e.to_string());
+        let e = seen
+            .check(&RowValues::of(&b), 5)
+            .err()
+            .map(|e| e.to_string());
         let e = e.unwrap_or_default();
         assert!(e.contains("rows 2 and 5"), "{e}");
         assert!(e.contains(&format!("{:?}", a.request_id)), "{e}");
         let mut retry = a.clone();
         retry.attempt = 1;
-        assert_eq!(seen.check(&RowValues::of(&retry), 7).ok(), Some(Verdict::New));
+        assert_eq!(
+            seen.check(&RowValues::of(&retry), 7).ok(),
+            Some(Verdict::New)
+        );
     }
 
     #[test]

@@ -285,6 +285,7 @@ mod tests {
                 accepted_per_day: 1.0,
             },
             notes: String::new(),
+            source: None,
         }
     }
 
