@@ -155,10 +155,11 @@ pub fn apply_trace_import(
     flags: &TraceFlags,
     fingerprint: &str,
 ) -> Result<ImportReport, String> {
-    check_broken_rows(file, agg, flags.skip_broken_rows)?;
+    // No good row at all is told first: it is the mapping's workload rule, not a row, to fix.
     if agg.workloads.is_empty() {
         return Err(no_workload_rows(file, ws, mapping, agg));
     }
+    check_broken_rows(file, agg, flags.skip_broken_rows)?;
     check_not_imported(ws, file, fingerprint, flags.force)?;
     let today = lcpr_core::document::Date::today().ok_or("the system clock is before 1970")?;
     let source = lcpr_core::document::EvidenceSource {
