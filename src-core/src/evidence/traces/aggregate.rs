@@ -390,6 +390,28 @@ impl DayAggregate {
         Ok(())
     }
 
+    /// Lowers the first row of (provider, model) to `row`, a dropped exact copy of a counted
+    /// row: which copy a worker counts first depends on timing, the first row named must not.
+    pub(super) fn note_copy(&mut self, provider: &str, model: &str, row: u64) {
+        match self
+            .usage
+            .iter_mut()
+            .find(|u| u.model == model && u.provider == provider)
+        {
+            Some(u) => u.first_row = u.first_row.min(row),
+            // The counted copy is in another worker's part; this entry merges into it.
+            None => self.usage.push(ModelUsage {
+                provider: provider.to_owned(),
+                model: model.to_owned(),
+                rows: 0,
+                first_row: row,
+                tokens: TokenSums::default(),
+                rate_card: None,
+                cost: None,
+            }),
+        }
+    }
+
     /// Adds one attempt's latencies (those measured) and token lengths to the sketches.
     #[inline]
     fn sketch(&mut self, ttft: Option<f64>, tpot: Option<f64>, e2e: Option<f64>, u: &TokenUsage) {
@@ -664,9 +686,34 @@ impl Aggregate {
         }
     }
 
+    /// Notes the row of a dropped exact copy (see [`DayAggregate::note_copy`]).
+    pub(super) fn note_copy(
+        &mut self,
+        workload: &str,
+        date: Date,
+        provider: &str,
+        model: &str,
+        row: u64,
+    ) {
+        let limit = self.settings.exact_below;
+        self.workloads
+            .entry(workload.to_owned())
+            .or_default()
+            .entry(date)
+            .or_insert_with(|| DayAggregate::new(limit))
+            .note_copy(provider, model, row);
+    }
+
     /// Counts a good row, or drops an exact repeat of an earlier one.
     pub fn add_row(&mut self, row: &TraceRow<'_>) -> Result<(), ImportError> {
         if self.is_duplicate(&RowValues::of(row), row.row)? {
+            self.note_copy(
+                &row.workload,
+                row.timestamp.date,
+                &row.provider,
+                &row.model,
+                row.row,
+            );
             return Ok(());
         }
         self.rows_read += 1;

@@ -297,6 +297,18 @@ impl Columnar {
     /// Counts the rows [`Self::read`] accepted into `into`, a (workload, day) group at a time.
     pub(super) fn count(&mut self, into: &mut Aggregate) -> Result<(), ImportError> {
         let before = self.rows.len();
+        for r in self.rows.iter().filter(|r| r.duplicate) {
+            let name = |names: &'_ [String], id: u32| -> String {
+                names.get(id as usize).cloned().unwrap_or_default()
+            };
+            into.note_copy(
+                &name(&self.workload.names, r.workload),
+                r.date,
+                &name(&self.provider.names, r.provider),
+                &name(&self.model.names, r.model),
+                r.row,
+            );
+        }
         self.rows.retain(|r| !r.duplicate);
         let dropped = (before - self.rows.len()) as u64;
         into.rows_read += dropped;

@@ -543,6 +543,16 @@ mod tests {
     use std::sync::atomic::AtomicBool;
 
     fn write(path: &Path, groups: &[Vec<(i64, Option<i64>)>], props: WriterProperties) {
+        write_ids(path, groups, props, &|n| format!("r{n}"));
+    }
+
+    /// As [`write`], the `n`th row (from 1) with request id `id(n)`.
+    fn write_ids(
+        path: &Path,
+        groups: &[Vec<(i64, Option<i64>)>],
+        props: WriterProperties,
+        id: &dyn Fn(usize) -> String,
+    ) {
         let schema = Arc::new(
             parse_message_type(
                 "message trace {
@@ -569,7 +579,7 @@ mod tests {
                 .iter()
                 .map(|_| {
                     n += 1;
-                    ByteArray::from(format!("r{n}").as_str())
+                    ByteArray::from(id(n).as_str())
                 })
                 .collect();
             let text = |s: &str| vec![ByteArray::from(s); g.len()];
@@ -672,6 +682,47 @@ mod tests {
         assert_eq!(day.counters.reported_cost, Decimal::new(250, 5));
         // Rows 1 and 4 are counted; row 4 names the request it retries.
         assert_eq!((day.counters.requests, day.counters.retries), (1, 1));
+        std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    #[test]
+    fn a_row_group_written_twice_is_counted_once_and_a_changed_copy_is_refused() {
+        let dir = std::env::temp_dir().join(format!("lcpr-pq-dup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let rows: Vec<(i64, Option<i64>)> = (0..30).map(|i| (5 + i % 10, Some(i))).collect();
+        let id = |n: usize| format!("r{}", (n - 1) % 30);
+        let once = dir.join("once.parquet");
+        write_ids(&once, &[rows.clone()], WriterProperties::default(), &id);
+        let twice = dir.join("twice.parquet");
+        write_ids(
+            &twice,
+            &[rows.clone(), rows.clone()],
+            WriterProperties::default(),
+            &id,
+        );
+        let one = import(&once, 1);
+        for threads in [1, 2] {
+            let two = import(&twice, threads);
+            assert_eq!((two.rows_read, two.duplicates_dropped), (60, 30));
+            // Whichever copy a worker counts first, the result is the same.
+            assert_eq!(two.workloads, one.workloads);
+        }
+        let mut changed = rows.clone();
+        changed[4].1 = Some(999);
+        let bad = dir.join("changed.parquet");
+        write_ids(&bad, &[rows, changed], WriterProperties::default(), &id);
+        let source = ParquetSource::open(&bad, &ColumnMapping::canonical())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let options = ImportOptions {
+            threads: 2,
+            chunk_bytes: 1,
+            aggregate: AggregateSettings::default(),
+        };
+        let e = super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("rows 5 and 35: request id \"r4\""), "{e}");
         std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     }
 
