@@ -231,6 +231,7 @@ impl Kind {
                         effective_from: today,
                         effective_to: None,
                         source: String::new(),
+                        amount_tolerance: None,
                     });
                 Some(ws.contract_rates.len() - 1)
             }

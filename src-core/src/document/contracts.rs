@@ -241,6 +241,27 @@ pub struct ContractRate {
     /// Where it comes from: `contract.csv row 4` or `rate card acme-2026-02`.
     #[serde(default)]
     pub source: String,
+    /// How far, in dollars, a line billed at this rate may be off before it is named (its
+    /// amount against quantity × unit price, and against the contracted rate); half a cent
+    /// ([`DEFAULT_AMOUNT_TOLERANCE`]) when absent.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::money::exact_option"
+    )]
+    pub amount_tolerance: Option<Decimal>,
+}
+
+/// The tolerance of a line's amount when its contract gives none: half a cent, the rounding
+/// of a billed amount to the cent.
+pub const DEFAULT_AMOUNT_TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 3);
+
+impl ContractRate {
+    /// The tolerance of a line's amount at this rate.
+    #[must_use]
+    pub fn tolerance(&self) -> Decimal {
+        self.amount_tolerance.unwrap_or(DEFAULT_AMOUNT_TOLERANCE)
+    }
 }
 
 pub(crate) type RateKey = (String, String, Meter, Date);
@@ -327,6 +348,12 @@ pub(crate) fn check_rate(rate: &ContractRate) -> Result<(), (&'static str, Strin
     }
     if rate.rate.is_sign_negative() && !rate.rate.is_zero() {
         return Err(("rate", format!("must be ≥ 0, got {}", rate.rate)));
+    }
+    if let Some(t) = rate.amount_tolerance
+        && t.is_sign_negative()
+        && !t.is_zero()
+    {
+        return Err(("amount_tolerance", format!("must be ≥ 0 dollars, got {t}")));
     }
     if let Some(to) = rate.effective_to
         && to < rate.effective_from

@@ -87,6 +87,7 @@ fn contract_row(r: &dyn Record) -> Result<ContractRate, ImportError> {
         effective_from: r.date("effective_from")?,
         effective_to: r.optional_date("effective_to")?,
         source: r.location().describe(),
+        amount_tolerance: r.optional_decimal("amount_tolerance")?,
     };
     check_rate(&contract).map_err(|(field, rule)| r.error(field, rule))?;
     Ok(contract)
@@ -163,6 +164,7 @@ pub fn from_rate_cards(cards: &[RateCard]) -> InputResult<ContractRates> {
                 effective_from: card.effective_from,
                 effective_to: None,
                 source: source.clone(),
+                amount_tolerance: None,
             };
             if let Some(other) = seen.insert(contract.key(), card.id.as_str()) {
                 return Err(InputError::new(
@@ -390,6 +392,7 @@ mod tests {
             effective_from: day("2026-01-01"),
             effective_to: None,
             source: String::new(),
+            amount_tolerance: None,
         };
         let mut bad = rate.clone();
         bad.rate = d("-1");

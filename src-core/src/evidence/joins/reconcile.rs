@@ -35,7 +35,7 @@ use crate::error::{InputError, InputResult, non_negative_money};
 
 /// Largest gap between a billed amount and its contracted price that rounding to cents
 /// explains: half a cent.
-pub const RATE_TOLERANCE: Decimal = Decimal::from_parts(5, 0, 0, false, 3);
+pub const RATE_TOLERANCE: Decimal = crate::document::contracts::DEFAULT_AMOUNT_TOLERANCE;
 
 /// A cost of the period besides inference, eval grading and human review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -359,7 +359,9 @@ fn check_rates(
             .amount
             .checked_sub(usage.priced_amount)
             .ok_or_else(|| overflow(&format!("{at}.amount")))?;
-        if gap.abs() > RATE_TOLERANCE {
+        // The contract's tolerance when a rate covers the line, else half a cent.
+        let tolerance = rate.map_or(RATE_TOLERANCE, |r| r.tolerance());
+        if gap.abs() > tolerance {
             mismatches.push(AmountMismatch {
                 line_id: line.id.clone(),
                 source: line.source.clone(),
@@ -388,7 +390,7 @@ fn check_rates(
             .amount
             .checked_sub(contracted)
             .ok_or_else(|| overflow(&format!("{at}.amount")))?;
-        if overcharge.abs() > RATE_TOLERANCE {
+        if overcharge.abs() > tolerance {
             off_rate.push(OffRateLine {
                 line_id: line.id.clone(),
                 source: line.source.clone(),
@@ -793,6 +795,7 @@ mod tests {
             effective_from: day(from),
             effective_to: None,
             source: format!("contract {from}"),
+            amount_tolerance: None,
         }
     }
 
@@ -1005,6 +1008,42 @@ mod tests {
         lines[0].amount = d("40.006");
         let check = check_invoice(may(), "", &lines, &contract()).unwrap();
         assert_eq!(check.amount_mismatches.len(), 1);
+    }
+
+    #[test]
+    fn a_contract_sets_how_far_a_line_may_be_off() {
+        let mut lines = vec![line("ten", Meter::OutputTokens, "1000000", "40")];
+        lines[0].amount = d("40.03");
+        let check = check_invoice(may(), "", &lines, &contract()).unwrap();
+        assert_eq!(check.amount_mismatches.len(), 1, "half a cent by default");
+        let loose = ContractRates::new(
+            Vec::<ContractRate>::from(contract())
+                .into_iter()
+                .map(|mut r| {
+                    r.amount_tolerance = Some(d("0.05"));
+                    r
+                })
+                .collect(),
+        )
+        .unwrap();
+        let check = check_invoice(may(), "", &lines, &loose).unwrap();
+        assert!(check.amount_mismatches.is_empty() && check.off_rate_lines.is_empty());
+        lines[0].amount = d("40.06");
+        let check = check_invoice(may(), "", &lines, &loose).unwrap();
+        assert_eq!(
+            (check.amount_mismatches.len(), check.off_rate_lines.len()),
+            (1, 1)
+        );
+        let mut bad = Vec::<ContractRate>::from(contract());
+        bad[0].amount_tolerance = Some(d("-0.01"));
+        let e = ContractRates::new(bad)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.contains("amount_tolerance") && e.contains("must be ≥ 0"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -692,7 +692,12 @@ mod tests {
         let rows: Vec<(i64, Option<i64>)> = (0..30).map(|i| (5 + i % 10, Some(i))).collect();
         let id = |n: usize| format!("r{}", (n - 1) % 30);
         let once = dir.join("once.parquet");
-        write_ids(&once, &[rows.clone()], WriterProperties::default(), &id);
+        write_ids(
+            &once,
+            std::slice::from_ref(&rows),
+            WriterProperties::default(),
+            &id,
+        );
         let twice = dir.join("twice.parquet");
         write_ids(
             &twice,
