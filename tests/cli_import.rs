@@ -393,7 +393,7 @@ fn evidence_files_build_a_reconciliation_one_source_at_a_time() {
     let (evals, broken, mla) = (
         local("eval_results.csv"),
         fixture("invoices/plain_negative_quantity.csv"),
-        fixture("hf_config/deepseek-v3.json"),
+        fixture("hf_config/gpt-oss-20b.config.json"),
     );
     let refused = [
         vec![
@@ -437,7 +437,7 @@ fn evidence_files_build_a_reconciliation_one_source_at_a_time() {
         "{}",
         messages[1]
     );
-    assert!(messages[2].contains("kv_lora_rank"), "{}", messages[2]);
+    assert!(messages[2].contains("torch_dtype"), "{}", messages[2]);
 
     // A model config sets the migration case's attention shape and keeps its budget.
     run(&[

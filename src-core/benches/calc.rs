@@ -115,6 +115,7 @@ fn computations(c: &mut Criterion) {
         resident_tokens: 4096.0,
         headroom_fraction: 0.1,
         weight_bytes: 140e9,
+        layer_groups: Vec::new(),
     };
     c.bench_function("kv_sizing", |b| b.iter(|| kv_sizing(black_box(&kv))));
     let cache = CachePrices {

@@ -1,6 +1,7 @@
 //! `lcpr`: the headless face of LCPR Workbench (also reached as `lcpr-workbench --headless`).
 //!
-//! This file only declares the top-level commands and hands each to its family's file: `calc`,
+//! This file only declares the top-level commands and hands each to its family's file: `calc`
+//! (and `kv-sizing`),
 //! `compute` and `fmt`, `decide` (tornado, Monte Carlo, forecast, gates, attribution, review),
 //! `imports` (every `lcpr import …`, implemented in `import`, `evidence` and `querypack`),
 //! `reconcile`, `evidence` (disputes), `export`; `output` prints a command's text or JSON.
@@ -53,6 +54,26 @@ enum Command {
         /// The computation to run.
         #[arg(value_parser = calc::kind_parser())]
         kind: String,
+    },
+    /// KV cache of a model from its Hugging Face config.json: bytes per token per layer type
+    /// and the bytes one sequence holds at the context.
+    ///
+    /// Sliding-window layers stop growing at their window, cross-attention layers hold no
+    /// per-token cache, multi-latent attention caches its latent plus the rope key. A shape
+    /// not understood exits with status 2 naming the key.
+    KvSizing {
+        /// The config.json file.
+        #[arg(long)]
+        config: PathBuf,
+        /// Element type of the cache (bf16, fp16, fp8, fp32, …); default: the config's dtype.
+        #[arg(long)]
+        kv_dtype: Option<String>,
+        /// Tokens in the sequence (default: 4096).
+        #[arg(long, default_value_t = 4096)]
+        context: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Evaluate a workspace: LCPR and its parts per scenario, reconciliations, goodput.
     ///
@@ -204,6 +225,12 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Calc { kind } => calc::run_calc(&kind),
+        Command::KvSizing {
+            config,
+            kv_dtype,
+            context,
+            json,
+        } => calc::run_kv_sizing(&config, kv_dtype.as_deref(), context, json),
         Command::Compute { file, json } => compute::run_compute(&file, json),
         Command::Fmt { file, check } => fmt::run_fmt(&file, check),
         Command::Tornado {

@@ -1195,6 +1195,7 @@ mod tests {
             resident_tokens: 4096.0,
             headroom_fraction: 0.1,
             weight_bytes: 0.0,
+            layer_groups: Vec::new(),
         };
         let sizing = crate::calc::kv_sizing::kv_sizing(&shape).unwrap_or_else(|e| panic!("{e}"));
         // 26 sequences fit (see kv_sizing); 20 needed.

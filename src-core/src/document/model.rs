@@ -204,6 +204,10 @@ pub struct ModelFit {
     /// Where the attention shape comes from (a model's `config.json`).
     #[serde(default, skip_serializing_if = "is_empty")]
     pub source: String,
+    /// Per-layer-type cache read from the config (sliding windows, latent attention); empty:
+    /// every layer caches 2 × KV heads × head dim per token.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layer_groups: Vec<crate::calc::kv_sizing::KvLayerGroup>,
 }
 
 impl ModelFit {
@@ -219,6 +223,7 @@ impl ModelFit {
             resident_tokens: self.context_tokens,
             headroom_fraction: self.headroom_fraction,
             weight_bytes: 0.0,
+            layer_groups: self.layer_groups.clone(),
         }
     }
 }

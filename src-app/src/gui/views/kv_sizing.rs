@@ -39,6 +39,7 @@ impl Default for KvSizingView {
                 resident_tokens: 4096.0,
                 headroom_fraction: 0.1,
                 weight_bytes: 141e9,
+                layer_groups: Vec::new(),
             },
             pool_gb: 40.0,
             weights_gb: 141.0,
@@ -78,6 +79,8 @@ impl View for KvSizingView {
                     self.shape.element_bytes = fit.element_bytes;
                     self.shape.resident_tokens = fit.context_tokens;
                     self.shape.headroom_fraction = fit.headroom_fraction;
+                    // Sliding or latent layers imported from the config size per context.
+                    self.shape.layer_groups = fit.layer_groups.clone();
                     self.pool_gb = fit.kv_pool_gb;
                 }
             }
@@ -87,6 +90,7 @@ impl View for KvSizingView {
                     self.shape.n_layers = layers;
                     self.shape.n_kv_heads = heads;
                     self.shape.head_dim = dim;
+                    self.shape.layer_groups.clear();
                     self.weights_gb = weights;
                 }
             }

@@ -726,6 +726,7 @@ pub fn import_evidence(
                     needed_concurrency: b.needed_concurrency,
                     oom_events: 0,
                     source: String::new(),
+                    layer_groups: Vec::new(),
                 },
                 (None, None) => {
                     return Err(EvidenceError::Workspace(InputError::new(
@@ -736,13 +737,24 @@ pub fn import_evidence(
             };
             let recorded = recorded_path(path, base);
             let updated = inputs.apply_to(&fit, &recorded);
+            let kinds: Vec<String> = inputs
+                .layer_groups
+                .iter()
+                .map(|g| match g.window {
+                    Some(w) => format!("{} {} (window {w})", g.layers, g.kind.name()),
+                    None => format!("{} {}", g.layers, g.kind.name()),
+                })
+                .collect();
             report.summary.push(format!(
-                "migration.model: {} layers, {} KV heads × {} head dim at {} bytes ({} KV bytes per token) from {recorded}",
+                "migration.model: {} layers ({}), {} KV heads × {} head dim at {} bytes; {} KV bytes per sequence at {} tokens ({} per token) from {recorded}",
                 inputs.n_layers,
+                kinds.join(", "),
                 inputs.n_kv_heads,
                 inputs.head_dim,
                 inputs.element_bytes,
-                inputs.bytes_per_token()
+                inputs.kv_bytes_at(updated.context_tokens),
+                updated.context_tokens,
+                inputs.kv_bytes_at(updated.context_tokens) / updated.context_tokens
             ));
             report.summary.extend(inputs.notes.iter().cloned());
             report.records = 1;
