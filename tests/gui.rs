@@ -794,13 +794,21 @@ fn reviews_then_evals_join_into_the_accepted_outputs() {
 
 #[test]
 fn a_refused_evidence_file_shows_why_and_changes_nothing() {
-    let mla = support::repo_root().join("tests/fixtures/hf_config/deepseek-v3.json");
-    let mut h = app(Some(default_workspace()), None, vec![Some(mla)]);
+    // A hybrid state-space stack: its per-token cache is not attention's, so it is refused.
+    let hybrid = scratch("hybrid-config").join("config.json");
+    std::fs::write(
+        &hybrid,
+        r#"{"model_type": "nemotron_h", "hidden_size": 4096, "num_hidden_layers": 52,
+            "num_attention_heads": 32, "num_key_value_heads": 8, "torch_dtype": "bfloat16",
+            "hybrid_override_pattern": "M-M-M-M*-M-M-M-M*-"}"#,
+    )
+    .unwrap();
+    let mut h = app(Some(default_workspace()), None, vec![Some(hybrid)]);
     let before = h.state().session().doc.clone();
     file_menu(&mut h, "Import model config…");
     let error = h.state().error().expect("the refusal is shown").to_owned();
     assert!(
-        error.contains("kv_lora_rank") && error.contains("Nothing was changed"),
+        error.contains("hybrid_override_pattern") && error.contains("Nothing was changed"),
         "{error}"
     );
     assert_eq!(h.state().session().doc, before);
@@ -876,6 +884,10 @@ fn a_trace_mapping_is_edited_against_the_header_and_saved() {
     }
     h.get_by_label("Every required field has a column in this file.");
     set_field(&mut h, "Save mapping as", "openai-csv");
+    // The export has broken rows: without this choice one of them refuses the whole file.
+    h.get_by_label("Skip broken rows (import the others and list the rows left out)")
+        .click();
+    h.run_steps(1);
     h.get_by_label("Start import").click();
     h.run_steps(1);
     wait_for_import(&mut h);
@@ -914,6 +926,9 @@ fn a_saved_mapping_that_fits_is_offered_first() {
     );
     file_menu(&mut h, "Import traces…");
     h.get_by_label("Every required field has a column in this file.");
+    h.run_steps(2);
+    h.get_by_label("Skip broken rows (import the others and list the rows left out)")
+        .click();
     start_trace_import(&mut h);
     // The saved mapping was chosen: the rows were read and the unknown model is named.
     let error = h.state().error().expect("the unpriced model is refused");

@@ -374,7 +374,7 @@ impl WorkbenchApp {
                 import
                     .from_file(&path, &mut progress, &cancel)
                     .map(|agg| (agg, fp))
-                    .map_err(|e| format!("{}: {e}", path.display()))
+                    .map_err(|e| e.to_string())
             });
             // The app may have quit meanwhile; nothing to do then.
             let _ = tx.send(result);
@@ -461,6 +461,10 @@ impl WorkbenchApp {
                     ));
                     self.selection = Selection::Reconciliation(i);
                 }
+            }
+            // The import's own refusals already start with the file.
+            Err(e) if e.starts_with(&file) => {
+                self.modal = Some(Modal::Error(format!("{e}. Nothing was changed.")));
             }
             Err(e) => self.modal = Some(Modal::Error(format!("{file}: {e}. Nothing was changed."))),
         }
