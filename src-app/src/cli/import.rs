@@ -97,6 +97,22 @@ pub struct TraceFlags {
     pub force: bool,
 }
 
+impl TraceFlags {
+    /// The reader's options these choices call for.
+    #[must_use]
+    pub fn import_options(&self) -> ImportOptions {
+        let mut options = ImportOptions::default();
+        if let Some(n) = self.exact_below {
+            options.aggregate.exact_below = n;
+        }
+        if self.skip_broken_rows {
+            // Every skipped row is listed, so every one is kept (halved: the list trims at 2×).
+            options.aggregate.max_row_errors = usize::MAX / 4;
+        }
+        options
+    }
+}
+
 /// The fingerprint of a trace file, to tell a second import of it.
 pub fn trace_fingerprint(file: &Path) -> Result<String, String> {
     let f = std::fs::File::open(file)
@@ -271,7 +287,7 @@ pub fn import_traces(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<(Workspace, ImportReport), String> {
-    let (mapping_name, exact_below) = (flags.mapping.as_deref(), flags.exact_below);
+    let mapping_name = flags.mapping.as_deref();
     let _lock =
         document::WorkspaceLock::acquire(into, "lcpr import traces").map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
@@ -294,14 +310,7 @@ pub fn import_traces(
             w.clone(),
         );
     }
-    let mut options = ImportOptions::default();
-    if let Some(n) = exact_below {
-        options.aggregate.exact_below = n;
-    }
-    if flags.skip_broken_rows {
-        // Every skipped row is listed, so every one is kept (halved: the list trims at 2×).
-        options.aggregate.max_row_errors = usize::MAX / 4;
-    }
+    let options = flags.import_options();
     let import = Import {
         format,
         mapping: &mapping,

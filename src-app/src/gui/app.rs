@@ -334,11 +334,7 @@ impl WorkbenchApp {
     ) {
         let cards = self.session.doc.rate_cards.clone();
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut options = lcpr_core::evidence::traces::ImportOptions::default();
-        if flags.skip_broken_rows {
-            // Every skipped row is listed, so every one is kept.
-            options.aggregate.max_row_errors = usize::MAX / 4;
-        }
+        let options = flags.import_options();
         let job = RunningImport {
             file: file.to_path_buf(),
             mapping: mapping.clone(),

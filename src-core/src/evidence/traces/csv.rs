@@ -559,22 +559,7 @@ mod tests {
     const HEADER: &str = "request_id,timestamp,workload,provider,model,uncached_input_tokens,output_tokens,quality_gate\n";
 
     fn import(body: &str, chunk: usize, threads: usize) -> Aggregate {
-        let text = format!("{HEADER}{body}");
-        let source = CsvSource::new(
-            text.as_bytes(),
-            text.len() as u64,
-            &ColumnMapping::canonical(),
-            chunk,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let options = crate::evidence::traces::ImportOptions {
-            threads,
-            chunk_bytes: chunk,
-            aggregate: AggregateSettings::default(),
-        };
-        let cancel = std::sync::atomic::AtomicBool::new(false);
-        super::super::pipeline::run(source, &options, &mut |_| {}, &cancel)
-            .unwrap_or_else(|e| panic!("{e}"))
+        try_import(&format!("{HEADER}{body}"), chunk, threads).unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn line(n: u32) -> String {
