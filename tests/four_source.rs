@@ -275,6 +275,7 @@ fn the_plain_invoice_against_the_workspace_rate_cards_finds_the_same_lines() {
         id: id.into(),
         provider: "Acme AI".into(),
         model: "draft-large".into(),
+        aliases: Vec::new(),
         effective_from: day(from),
         source: "MSA".into(),
         pricing: RatePricing::Tokens {

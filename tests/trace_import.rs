@@ -159,7 +159,7 @@ fn a_baseline_from_the_canonical_trace() {
     let m = &b.baseline.metrics;
     assert_eq!(m.lcpr, d("42.011968"));
     assert_eq!((b.attempts, b.requests, b.accepted, b.days), (9, 8, 6, 3));
-    assert_eq!(m.gate_pass_rate, 6.0 / 7.0);
+    assert_eq!(m.gate_pass_rate, Some(6.0 / 7.0));
     assert_eq!((m.error_rate, m.timeout_rate), (1.0 / 9.0, 1.0 / 9.0));
     assert_eq!((m.retry_rate, m.escalation_rate), (1.0 / 8.0, 1.0 / 8.0));
     // Reads 12,800, writes 2,800, all input 28,600.
@@ -167,13 +167,11 @@ fn a_baseline_from_the_canonical_trace() {
     assert_eq!(m.cache_eligible_prefix_share, 15_600.0 / 28_600.0);
     assert_eq!((m.requests_per_day, m.accepted_per_day), (8.0 / 3.0, 2.0));
     // TTFT 350 380 400 420 450 500 600 700: p50 at rank 3.5 = 435, p95 at 6.65 = 665.
-    assert_eq!(
-        (m.ttft_ms.p50, m.ttft_ms.p95, m.ttft_ms.p99),
-        (435.0, 665.0, 693.0)
-    );
+    let (ttft, tpot) = (m.ttft_ms.unwrap(), m.tpot_ms.unwrap());
+    assert_eq!((ttft.p50, ttft.p95, ttft.p99), (435.0, 665.0, 693.0));
     // TPOT 18 19 20 20 21 22 25 30: p95 at rank 6.65 = 25 + 0.65 × 5.
-    assert_eq!(m.tpot_ms.p50, 20.5);
-    assert!((m.tpot_ms.p95 - 28.25).abs() < 1e-9);
+    assert_eq!(tpot.p50, 20.5);
+    assert!((tpot.p95 - 28.25).abs() < 1e-9);
     // Input 2800 ×6, 3000 ×2, 5800: p95 at rank 7.6 = 3000 + 0.6 × 2800.
     let t = &b.baseline.traffic;
     let close = |a: f64, b: f64| (a - b).abs() < 1e-9;
@@ -257,7 +255,7 @@ fn a_saved_mapping_reads_an_inclusive_export_and_reports_broken_rows() {
             model: "mystery-model".into(),
             rows: 2,
             first_row: 10,
-            reason: "no rate card for this provider and model".into(),
+            reason: "no rate card for this provider and model (by id, declared alias or dated snapshot) — add one, or declare this id among a card's aliases".into(),
         }]
     );
     let ws = workspace();

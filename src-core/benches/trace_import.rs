@@ -400,6 +400,7 @@ fn cards() -> Vec<RateCard> {
         id: id.into(),
         provider: provider.into(),
         model: model.into(),
+        aliases: Vec::new(),
         effective_from: Date::new(2026, 4, 1).unwrap(),
         source: String::new(),
         pricing: RatePricing::Tokens {

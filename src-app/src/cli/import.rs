@@ -439,6 +439,14 @@ pub fn add_baselines(
     })
 }
 
+/// A share as a percentage, or "not measured" when the evidence carried none.
+fn share_or_not_measured(v: Option<f64>) -> String {
+    v.map_or_else(
+        || "not measured".to_owned(),
+        |v| format!("{:.1}%", v * 100.0),
+    )
+}
+
 /// The text form of an import report.
 #[must_use]
 pub fn report_text(into: &Path, r: &ImportReport) -> String {
@@ -468,15 +476,16 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
     for b in &r.baselines {
         let m = &b.baseline.metrics;
         out.push_str(&format!(
-            "{}: {} over {} day(s): LCPR {}, pass rate {:.1}%, TTFT p50/p95/p99 {:.0}/{:.0}/{:.0} ms ({}), cache hit {:.1}%, {} requests, {} accepted\n",
+            "{}: {} over {} day(s): LCPR {}, pass rate {}, TTFT p50/p95/p99 {} ({}), cache hit {:.1}%, {} requests, {} accepted\n",
             b.baseline.id,
             b.baseline.workload,
             b.days,
             format_usd(lcpr_core::money::to_f64(m.lcpr), 4),
-            m.gate_pass_rate * 100.0,
-            m.ttft_ms.p50,
-            m.ttft_ms.p95,
-            m.ttft_ms.p99,
+            share_or_not_measured(m.gate_pass_rate),
+            m.ttft_ms.map_or_else(
+                || "not measured".to_owned(),
+                |q| format!("{:.0}/{:.0}/{:.0} ms", q.p50, q.p95, q.p99)
+            ),
             if b.exact_percentiles {
                 "exact"
             } else {
@@ -518,8 +527,10 @@ pub fn baseline(ws: &Workspace) -> Result<Output, String> {
             b.workload.clone(),
             b.captured_on.to_string(),
             format_usd(lcpr_core::money::to_f64(b.metrics.lcpr), 4),
-            format!("{:.1}%", b.metrics.gate_pass_rate * 100.0),
-            format!("{:.0} ms", b.metrics.ttft_ms.p95),
+            share_or_not_measured(b.metrics.gate_pass_rate),
+            b.metrics
+                .ttft_ms
+                .map_or_else(|| "not measured".to_owned(), |q| format!("{:.0} ms", q.p95)),
             format!("{:.1}%", b.metrics.cache_hit_rate * 100.0),
             format!("{:.0}", b.metrics.requests_per_day),
         ]);

@@ -136,6 +136,7 @@ impl Kind {
                     id,
                     provider: "Provider".into(),
                     model: "Model".into(),
+                    aliases: Vec::new(),
                     effective_from: today,
                     source: String::new(),
                     pricing: new_token_pricing(),

@@ -161,30 +161,51 @@ pub fn assess(ws: &Workspace, eval: &Evaluation) -> InputResult<MigrationAssessm
         .next();
     let (comparison, latency_source) = match (baseline, cand_cost) {
         (Some(b), Some(c)) => {
+            let baseline_p95 = b.metrics.ttft_ms.map(|q| q.p95);
             let (p95, source) = match (m.candidate_p95_ttft_ms, load_test_p95) {
                 (Some(v), _) => (
-                    v,
+                    Some(v),
                     "measured p95 TTFT stated in the migration case".to_owned(),
                 ),
-                (None, Some(v)) => (v, "p95 TTFT of the candidate's load test".to_owned()),
+                (None, Some(v)) => (Some(v), "p95 TTFT of the candidate's load test".to_owned()),
                 (None, None) => (
-                    b.metrics.ttft_ms.p95,
+                    baseline_p95,
                     "not measured on the candidate: the baseline's p95 TTFT is used".to_owned(),
                 ),
             };
-            let base = Snapshot {
-                lcpr: b.metrics.lcpr,
-                quality_pass_rate: b.metrics.gate_pass_rate,
-                p95_latency_ms: b.metrics.ttft_ms.p95,
-                cache_hit_rate: b.metrics.cache_hit_rate,
-            };
-            let cand = Snapshot {
-                lcpr: candidate_lcpr,
-                quality_pass_rate: c.quality_pass_rate,
-                p95_latency_ms: p95,
-                cache_hit_rate: c.cache_hit_rate,
-            };
-            (Some(baseline_vs_candidate(&base, &cand)?), source)
+            // A metric the baseline's evidence could not carry leaves the comparison unmade
+            // rather than compared against a zero.
+            match (b.metrics.gate_pass_rate, baseline_p95, p95) {
+                (Some(quality), Some(base_p95), Some(p95)) => {
+                    let base = Snapshot {
+                        lcpr: b.metrics.lcpr,
+                        quality_pass_rate: quality,
+                        p95_latency_ms: base_p95,
+                        cache_hit_rate: b.metrics.cache_hit_rate,
+                    };
+                    let cand = Snapshot {
+                        lcpr: candidate_lcpr,
+                        quality_pass_rate: c.quality_pass_rate,
+                        p95_latency_ms: p95,
+                        cache_hit_rate: c.cache_hit_rate,
+                    };
+                    (Some(baseline_vs_candidate(&base, &cand)?), source)
+                }
+                (None, _, _) => (
+                    None,
+                    format!(
+                        "baseline {:?} has no quality pass rate (not measured: join eval results first)",
+                        b.id
+                    ),
+                ),
+                _ => (
+                    None,
+                    format!(
+                        "baseline {:?} has no p95 TTFT (not measured) and the candidate states none",
+                        b.id
+                    ),
+                ),
+            }
         }
         _ => (None, "no baseline for the workload".to_owned()),
     };

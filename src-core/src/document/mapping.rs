@@ -42,8 +42,11 @@ pub enum CanonicalField {
     /// Input tokens read from the prompt cache.
     CacheReadTokens,
     /// Input tokens written to a 5-minute cache.
+    // serde's snake_case would write `cache_write5m_tokens`; the documented name has `_5m_`.
+    #[serde(rename = "cache_write_5m_tokens", alias = "cache_write5m_tokens")]
     CacheWrite5mTokens,
     /// Input tokens written to a 1-hour cache.
+    #[serde(rename = "cache_write_1h_tokens", alias = "cache_write1h_tokens")]
     CacheWrite1hTokens,
     /// Output tokens as the source reports them: see [`ColumnMapping::reasoning_in_output`]
     /// (required).
@@ -212,6 +215,73 @@ pub struct ColumnMapping {
     /// Fixed values for fields the source lacks, as text.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub constants: BTreeMap<CanonicalField, String>,
+    /// Values derived by a pattern over a source (service or span name, an attribute), for
+    /// fields no listed column fills; tried before the constant.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub patterns: Vec<PatternRule>,
+}
+
+/// A field's value taken from a regular expression over one source: a workload from the
+/// service name (`support-api` → `support`), a route from the span name.
+///
+/// When the pattern matches, the value is `value` with `$1`, `$name` expanded from the match,
+/// or (without `value`) the group named as the field, else the first group, else the whole
+/// match. A source that does not match leaves the field to the next rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatternRule {
+    /// The field it feeds (`workload`, `scenario`, `route`, …).
+    pub field: CanonicalField,
+    /// Attribute, key or column it reads (`service.name`, `otlp.name` for a span's name).
+    pub source: String,
+    /// The regular expression; empty matches any non-empty value.
+    #[serde(default)]
+    pub pattern: String,
+    /// What a match yields, with `$1` / `$name` from the match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl PatternRule {
+    /// The compiled pattern, or the rule it breaks.
+    pub fn compile(&self) -> InputResult<regex::Regex> {
+        let pattern = if self.pattern.is_empty() {
+            "^.+$"
+        } else {
+            self.pattern.as_str()
+        };
+        regex::Regex::new(pattern).map_err(|e| {
+            InputError::new(
+                "pattern",
+                format!(
+                    "is not a regular expression ({}): {}",
+                    self.pattern,
+                    e.to_string().lines().last().unwrap_or_default().trim()
+                ),
+            )
+        })
+    }
+
+    /// What `re` (this rule's compiled pattern) yields for `text`, if it matches.
+    #[must_use]
+    pub fn apply(&self, re: &regex::Regex, text: &str) -> Option<String> {
+        let caps = re.captures(text)?;
+        let out = match &self.value {
+            Some(template) => {
+                let mut out = String::new();
+                caps.expand(template, &mut out);
+                out
+            }
+            None => caps
+                .name(self.field.name())
+                .or_else(|| caps.get(1))
+                .or_else(|| caps.get(0))
+                .map(|m| m.as_str().to_owned())
+                .unwrap_or_default(),
+        };
+        let out = out.trim().to_owned();
+        (!out.is_empty()).then_some(out)
+    }
 }
 
 impl ColumnMapping {
@@ -235,6 +305,7 @@ impl ColumnMapping {
             reasoning_in_output: false,
             columns,
             constants: BTreeMap::new(),
+            patterns: Vec::new(),
         }
     }
 
@@ -264,6 +335,11 @@ impl ColumnMapping {
             ("gen_ai.usage.cached_tokens", F::CacheReadTokens),
             (
                 "gen_ai.usage.cache_creation.input_tokens",
+                F::CacheWrite5mTokens,
+            ),
+            // The Anthropic SDK's own tracing names cache writes so.
+            (
+                "gen_ai.usage.cache_write.input_tokens",
                 F::CacheWrite5mTokens,
             ),
             (
@@ -300,6 +376,7 @@ impl ColumnMapping {
                 })
                 .collect(),
             constants: BTreeMap::new(),
+            patterns: Vec::new(),
         }
     }
 
@@ -323,15 +400,26 @@ impl ColumnMapping {
                 ));
             }
         }
+        for (i, p) in self.patterns.iter().enumerate() {
+            if p.source.trim().is_empty() {
+                return Err(InputError::new(
+                    format!("patterns[{i}].source"),
+                    "must not be empty",
+                ));
+            }
+            p.compile()
+                .map_err(|e| e.within(&format!("patterns[{i}]")))?;
+        }
         for field in CanonicalField::ALL {
             if field.required()
                 && self.sources(field).next().is_none()
                 && !self.constants.contains_key(&field)
+                && !self.patterns.iter().any(|p| p.field == field)
             {
                 return Err(InputError::new(
                     "columns",
                     format!(
-                        "must feed the required field {} (a column or a constant)",
+                        "must feed the required field {} (a column, a pattern or a constant)",
                         field.name()
                     ),
                 ));

@@ -267,6 +267,12 @@ pub struct RateCard {
     pub provider: String,
     /// Model, endpoint alias or GPU type.
     pub model: String,
+    /// Other ids the same model goes by in traces and invoices (`gpt-4o-mini-2024-07-18`,
+    /// `openai/gpt-4o-mini`); one ending in `*` matches every id that starts with the rest.
+    /// The model id itself already matches its dated snapshots
+    /// ([`crate::document::contracts::model_matches`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
     /// First day these prices apply.
     pub effective_from: Date,
     /// Where the prices come from (pricing page snapshot, quote, contract).
@@ -685,12 +691,17 @@ pub struct BaselineMetrics {
     /// Loaded cost per accepted output.
     #[serde(with = "crate::money::exact")]
     pub lcpr: Decimal,
-    /// Eval pass rate on a production-representative set.
-    pub eval_pass_rate: f64,
-    /// Time to first token.
-    pub ttft_ms: LatencyQuantiles,
-    /// Time per output token.
-    pub tpot_ms: LatencyQuantiles,
+    /// Eval pass rate on a production-representative set; `None` (absent) when not measured
+    /// (no verdicts before eval results are joined).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eval_pass_rate: Option<f64>,
+    /// Time to first token; `None` (absent) when the evidence carries none (non-streaming
+    /// spans, provider bodies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttft_ms: Option<LatencyQuantiles>,
+    /// Time per output token; `None` (absent) when not measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tpot_ms: Option<LatencyQuantiles>,
     /// Share of requests that errored.
     pub error_rate: f64,
     /// Extra attempts per request.
@@ -701,8 +712,9 @@ pub struct BaselineMetrics {
     pub cache_hit_rate: f64,
     /// Share of input tokens in a cacheable prefix.
     pub cache_eligible_prefix_share: f64,
-    /// Quality gate pass rate.
-    pub gate_pass_rate: f64,
+    /// Quality gate pass rate; `None` (absent) when the evidence holds no verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate_pass_rate: Option<f64>,
     /// Share of requests escalated to a person.
     pub escalation_rate: f64,
     /// Requests per day.

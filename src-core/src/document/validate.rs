@@ -327,12 +327,18 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
         c.money(&am, "lcpr", m.lcpr);
         for (name, v) in [
             ("eval_pass_rate", m.eval_pass_rate),
+            ("gate_pass_rate", m.gate_pass_rate),
+        ] {
+            if let Some(v) = v {
+                c.rule(&am, name, Rule::Fraction, v);
+            }
+        }
+        for (name, v) in [
             ("error_rate", m.error_rate),
             ("retry_rate", m.retry_rate),
             ("timeout_rate", m.timeout_rate),
             ("cache_hit_rate", m.cache_hit_rate),
             ("cache_eligible_prefix_share", m.cache_eligible_prefix_share),
-            ("gate_pass_rate", m.gate_pass_rate),
             ("escalation_rate", m.escalation_rate),
         ] {
             c.rule(&am, name, Rule::Fraction, v);
@@ -356,6 +362,7 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
             );
         }
         for (name, q) in [("ttft_ms", m.ttft_ms), ("tpot_ms", m.tpot_ms)] {
+            let Some(q) = q else { continue };
             if !(q.p50 >= 0.0 && q.p50 <= q.p95 && q.p95 <= q.p99) {
                 c.push(
                     format!("{am}.{name}"),

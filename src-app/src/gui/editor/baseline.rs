@@ -60,6 +60,16 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
     widgets::money(ui, "lcpr", "LCPR", "$ per accepted output", &mut m.lcpr);
     for (salt, label, v) in [
         ("eval", "Eval pass rate", &mut m.eval_pass_rate),
+        ("gate", "Gate pass rate", &mut m.gate_pass_rate),
+    ] {
+        match v {
+            Some(v) => {
+                widgets::number(ui, salt, label, "share", v, Rule::Fraction);
+            }
+            None => not_measured(ui, label, "no quality verdicts: join eval results"),
+        }
+    }
+    for (salt, label, v) in [
         ("err", "Error rate", &mut m.error_rate),
         ("retry", "Retry rate", &mut m.retry_rate),
         ("timeout", "Timeout rate", &mut m.timeout_rate),
@@ -69,7 +79,6 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
             "Cache-eligible prefix share",
             &mut m.cache_eligible_prefix_share,
         ),
-        ("gate", "Gate pass rate", &mut m.gate_pass_rate),
         ("esc", "Escalation rate", &mut m.escalation_rate),
     ] {
         widgets::number(ui, salt, label, "share", v, Rule::Fraction);
@@ -78,6 +87,10 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         ("ttft", "TTFT", &mut m.ttft_ms),
         ("tpot", "TPOT", &mut m.tpot_ms),
     ] {
+        let Some(q) = q else {
+            not_measured(ui, label, "the evidence carried no values");
+            continue;
+        };
         widgets::number(
             ui,
             (salt, 50),
@@ -121,4 +134,12 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
     );
     widgets::notes(ui, "Notes", &mut b.notes);
     true
+}
+
+/// A metric the baseline's evidence could not carry: shown as such, never as a zero.
+fn not_measured(ui: &mut Ui, label: &str, why: &str) {
+    ui.horizontal(|ui| {
+        ui.label(format!("{label}:"));
+        ui.weak(format!("not measured ({why})"));
+    });
 }

@@ -445,6 +445,7 @@ mod tests {
             id: "card".into(),
             provider: "P".into(),
             model: "M".into(),
+            aliases: Vec::new(),
             effective_from: crate::document::Date::new(2026, 5, 12)
                 .unwrap_or_else(|| panic!("date")),
             source: String::new(),

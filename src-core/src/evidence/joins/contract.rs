@@ -314,6 +314,7 @@ mod tests {
             id: id.into(),
             provider: "Acme".into(),
             model: "draft-large".into(),
+            aliases: Vec::new(),
             effective_from: day(from),
             source: String::new(),
             pricing: RatePricing::Tokens {

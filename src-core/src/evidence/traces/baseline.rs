@@ -13,9 +13,12 @@
 //!   the quality gate.
 //! - Quality gate pass rate = passes ÷ verdicts (attempts without a verdict are left out). The
 //!   trace carries one verdict per request, so the eval pass rate is that same rate until eval
-//!   results are joined.
+//!   results are joined. A trace with no verdict at all (OpenTelemetry spans, provider bodies)
+//!   leaves both rates "not measured" (`None`), and every completed attempt counts as an
+//!   accepted output until eval results are joined (the notes say so).
 //! - TTFT and TPOT p50/p95/p99, exact when the period holds few enough values (see
-//!   [`super::sketch`]), else within 1%.
+//!   [`super::sketch`]), else within 1%; "not measured" (`None`) when no row carries one
+//!   (non-streaming spans, provider bodies), never 0.
 //! - Error and timeout rates per attempt; retry rate = retries ÷ first requests (extra
 //!   attempts per request); escalation rate per first request.
 //! - Cache hit rate = cache reads ÷ all input; cache-eligible prefix share = (cache reads +
@@ -26,7 +29,7 @@
 //!   alphabetical order).
 //!
 //! It refuses, rather than guess: when rows of the workload have no rate card (listing them),
-//! when nothing was accepted, or when the trace has no TTFT or TPOT values.
+//! or when nothing was accepted.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -146,13 +149,11 @@ fn ratio_wide(a: u128, b: u128) -> f64 {
     if b == 0 { 0.0 } else { a as f64 / b as f64 }
 }
 
-fn quantiles(s: &Sketch, name: &str) -> InputResult<LatencyQuantiles> {
+/// The percentiles of `s`; `None` when the evidence carried no value (not measured).
+fn quantiles(s: &Sketch) -> Option<LatencyQuantiles> {
     match (s.quantile(0.5), s.quantile(0.95), s.quantile(0.99)) {
-        (Some(p50), Some(p95), Some(p99)) => Ok(LatencyQuantiles { p50, p95, p99 }),
-        _ => Err(InputError::new(
-            name,
-            "has no values in the period: a baseline needs its percentiles",
-        )),
+        (Some(p50), Some(p95), Some(p99)) => Some(LatencyQuantiles { p50, p95, p99 }),
+        _ => None,
     }
 }
 
@@ -168,6 +169,25 @@ fn most_rows<'a>(counts: impl Iterator<Item = (&'a str, u64)>) -> String {
         }
     }
     best.map(|(k, _)| k.to_owned()).unwrap_or_default()
+}
+
+/// The note naming the metrics the evidence could not carry.
+fn not_measured(unjudged: bool, m: &BaselineMetrics) -> String {
+    let mut missing = Vec::new();
+    if unjudged {
+        missing.push("quality (no verdicts: every completed request counts as accepted until eval results are joined)");
+    }
+    if m.ttft_ms.is_none() {
+        missing.push("TTFT (no time-to-first-token values)");
+    }
+    if m.tpot_ms.is_none() {
+        missing.push("TPOT (no time-per-output-token values)");
+    }
+    if missing.is_empty() {
+        String::new()
+    } else {
+        format!(" Not measured: {}.", missing.join("; "))
+    }
 }
 
 /// Derives the baseline of `workload` from `agg` (see the module docs).
@@ -235,7 +255,16 @@ pub fn derive_baseline(
         list.sort_by(|a, b| (&a.provider, &a.model).cmp(&(&b.provider, &b.model)));
         return Err(BaselineRefusal::Unpriced(list));
     }
-    if c.accepted == 0 {
+    // With no verdict at all (spans and provider bodies carry none), quality is not measured:
+    // every completed attempt counts as an output until eval results are joined.
+    let verdicts = c.gate_pass + c.gate_fail;
+    let unjudged = verdicts == 0;
+    let accepted = if unjudged {
+        c.attempts.saturating_sub(c.errors + c.timeouts)
+    } else {
+        c.accepted
+    };
+    if accepted == 0 {
         return Err(InputError::new(
             "trace",
             format!(
@@ -271,21 +300,20 @@ pub fn derive_baseline(
         .try_fold(Decimal::ZERO, Decimal::checked_add)
         .ok_or_else(|| money_err("total"))?;
     let lcpr = loaded
-        .checked_div(Decimal::from(c.accepted))
+        .checked_div(Decimal::from(accepted))
         .ok_or_else(|| money_err("lcpr"))?
         .round_dp_with_strategy(6, RoundingStrategy::MidpointAwayFromZero)
         .normalize();
 
-    let verdicts = c.gate_pass + c.gate_fail;
-    let gate_pass_rate = ratio(c.gate_pass, verdicts);
+    let gate_pass_rate = (!unjudged).then(|| ratio(c.gate_pass, verdicts));
     let input = c.tokens.input_total();
     let cache_reads = u128::from(c.tokens.cache_read);
     let cache_writes = u128::from(c.tokens.cache_write_5m) + u128::from(c.tokens.cache_write_1h);
     let metrics = BaselineMetrics {
         lcpr,
         eval_pass_rate: gate_pass_rate,
-        ttft_ms: quantiles(&total.ttft_ms, "ttft_ms")?,
-        tpot_ms: quantiles(&total.tpot_ms, "tpot_ms")?,
+        ttft_ms: quantiles(&total.ttft_ms),
+        tpot_ms: quantiles(&total.tpot_ms),
         error_rate: ratio(c.errors, c.attempts),
         retry_rate: ratio(c.retries, c.requests),
         timeout_rate: ratio(c.timeouts, c.attempts),
@@ -294,7 +322,7 @@ pub fn derive_baseline(
         gate_pass_rate,
         escalation_rate: ratio(c.escalations, c.requests),
         requests_per_day: c.requests as f64 / days as f64,
-        accepted_per_day: c.accepted as f64 / days as f64,
+        accepted_per_day: accepted as f64 / days as f64,
     };
     let shape = |s: &Sketch, name: &str| -> InputResult<(f64, f64)> {
         match (s.quantile(0.5), s.quantile(0.95)) {
@@ -325,17 +353,18 @@ pub fn derive_baseline(
     let notes = format!(
         "Derived from {} trace rows ({} first requests, {} accepted) over {} to {} ({days} days); \
          percentiles {}; LCPR counts inference priced from rate cards, eval grading, human \
-         escalation and prorated ops.",
+         escalation and prorated ops.{}",
         c.attempts,
         c.requests,
-        c.accepted,
+        accepted,
         period.start,
         period.end,
         if exact_percentiles {
             "exact"
         } else {
             "within 1% (sketched)"
-        }
+        },
+        not_measured(unjudged, &metrics)
     );
     let cost = LoadedCost {
         inference,
@@ -369,7 +398,7 @@ pub fn derive_baseline(
         days: u32::try_from(days).unwrap_or(u32::MAX),
         attempts: c.attempts,
         requests: c.requests,
-        accepted: c.accepted,
+        accepted,
         cost,
         exact_percentiles,
     })
@@ -499,8 +528,8 @@ pub(crate) mod tests {
         assert_eq!(m.lcpr, d("1.012475"));
         assert_eq!((b.attempts, b.requests, b.accepted, b.days), (6, 5, 4, 2));
         // Verdicts: 4 pass, 1 fail.
-        assert_eq!(m.gate_pass_rate, 0.8);
-        assert_eq!(m.eval_pass_rate, 0.8);
+        assert_eq!(m.gate_pass_rate, Some(0.8));
+        assert_eq!(m.eval_pass_rate, Some(0.8));
         assert_eq!(
             (m.error_rate, m.retry_rate, m.timeout_rate),
             (1.0 / 6.0, 0.2, 0.0)
@@ -512,7 +541,9 @@ pub(crate) mod tests {
         assert_eq!(m.escalation_rate, 0.2);
         assert_eq!((m.requests_per_day, m.accepted_per_day), (2.5, 2.0));
         // TTFT 100…600 exact: p50 at rank 2.5 → 350; p95 at rank 4.75 → 575.
-        assert_eq!((m.ttft_ms.p50, m.ttft_ms.p95), (350.0, 575.0));
+        let ttft = m.ttft_ms.unwrap_or_else(|| panic!("ttft measured"));
+        assert_eq!((ttft.p50, ttft.p95), (350.0, 575.0));
+        assert!(!b.baseline.notes.contains("Not measured"));
         assert_eq!(b.baseline.traffic.input_tokens_p95, 1000.0);
         assert_eq!(b.baseline.versions.model, "GPT-5.4");
         assert_eq!(b.baseline.versions.prompt, "v1");
@@ -536,6 +567,39 @@ pub(crate) mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn metrics_the_evidence_lacks_are_not_measured_rather_than_refused_or_zero() {
+        // Two spans: no TTFT, no TPOT, no verdict; one error.
+        let mut agg = Aggregate::new(AggregateSettings::default());
+        for n in 1..=3 {
+            let mut r = row(n, "w", 12, "GPT-5.4");
+            r.ttft_ms = None;
+            r.tpot_ms = None;
+            r.gate = GateResult::Unknown;
+            if n == 3 {
+                r.status = Status::Error;
+            }
+            agg.add_row(&r).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let cards = vec![card("c", "gpt-5.4", (2026, 5, 1), "2.5", None, "15")];
+        price_in_place(&mut agg, &cards).unwrap_or_else(|e| panic!("{e}"));
+        let b = derive_baseline(&agg, &workload(), &BaselineOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let m = &b.baseline.metrics;
+        assert_eq!((m.ttft_ms, m.tpot_ms), (None, None));
+        assert_eq!((m.gate_pass_rate, m.eval_pass_rate), (None, None));
+        // The two completed attempts stand as the outputs until evals are joined.
+        assert_eq!(b.accepted, 2);
+        assert!(b.baseline.notes.contains("Not measured: quality"));
+        assert!(
+            b.baseline
+                .notes
+                .contains("TTFT (no time-to-first-token values)")
+        );
+        let yaml = serde_json::to_string(&b.baseline).unwrap_or_default();
+        assert!(!yaml.contains("ttft_ms") && !yaml.contains("gate_pass_rate"));
     }
 
     #[test]

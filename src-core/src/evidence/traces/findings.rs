@@ -198,10 +198,14 @@ pub fn findings(
         previous.metrics.gate_pass_rate,
         current.metrics.gate_pass_rate,
     );
-    if c < workload.quality_floor {
+    // A pass rate not measured (no verdicts yet) is checked against nothing.
+    if let Some(c) = c
+        && c < workload.quality_floor
+    {
         push(
             FindingKind::PassRateBelowFloor,
-            p,
+            // Not measured before: NaN, written as null.
+            p.unwrap_or(f64::NAN),
             c,
             c - workload.quality_floor,
             workload.quality_floor,
@@ -209,7 +213,7 @@ pub fn findings(
                 "quality gate pass rate {} is below the workload's floor of {} (was {})",
                 pct(c),
                 pct(workload.quality_floor),
-                pct(p)
+                p.map_or_else(|| "not measured".to_owned(), pct)
             ),
         );
     }
@@ -271,15 +275,15 @@ mod tests {
             },
             metrics: BaselineMetrics {
                 lcpr: Decimal::from_str(lcpr).unwrap_or_default(),
-                eval_pass_rate: pass,
-                ttft_ms: q,
-                tpot_ms: q,
+                eval_pass_rate: Some(pass),
+                ttft_ms: Some(q),
+                tpot_ms: Some(q),
                 error_rate: 0.0,
                 retry_rate: 0.0,
                 timeout_rate: 0.0,
                 cache_hit_rate: cache,
                 cache_eligible_prefix_share: cache,
-                gate_pass_rate: pass,
+                gate_pass_rate: Some(pass),
                 escalation_rate: esc,
                 requests_per_day: 1.0,
                 accepted_per_day: 1.0,

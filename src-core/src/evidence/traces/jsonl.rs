@@ -18,7 +18,7 @@ use super::ImportError;
 use super::aggregate::Aggregate;
 use super::pipeline::{Chunk, Decoder, Source};
 use super::trace_row::{Cell, RowCells, RowError, RowRules, build_row};
-use crate::document::mapping::{CanonicalField, ColumnMapping, FIELD_COUNT};
+use crate::document::mapping::{CanonicalField, ColumnMapping, FIELD_COUNT, PatternRule};
 
 /// A JSON value as a cell; `None` for null.
 #[must_use]
@@ -49,29 +49,54 @@ pub fn lookup<'a>(object: &'a Map<String, Value>, source: &str) -> Option<&'a Va
     Some(current)
 }
 
-/// Each canonical field's sources, in preference order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldSources(Vec<Vec<String>>);
+/// Each canonical field's sources, in preference order, and the mapping's pattern rules.
+#[derive(Debug, Clone)]
+pub struct FieldSources {
+    columns: Vec<Vec<String>>,
+    patterns: Vec<(PatternRule, regex::Regex)>,
+}
+
+/// A cell as the text a pattern reads; `None` for values that are not text-like.
+fn cell_text(cell: &Cell<'_>) -> Option<String> {
+    Some(match cell {
+        Cell::Text(t) => t.to_string(),
+        Cell::Bytes(b) => std::str::from_utf8(b).ok()?.to_owned(),
+        Cell::Int(i) => i.to_string(),
+        Cell::Float(f) => f.to_string(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Decimal(d) => d.to_string(),
+        Cell::Time(_) => return None,
+    })
+}
 
 impl FieldSources {
-    /// The sources `mapping` lists for each field.
+    /// The sources `mapping` lists for each field (the mapping is validated first by every
+    /// reader, so its patterns compile).
     #[must_use]
     pub fn of(mapping: &ColumnMapping) -> Self {
-        Self(
-            CanonicalField::ALL
+        Self {
+            columns: CanonicalField::ALL
                 .iter()
                 .map(|&f| mapping.sources(f).map(str::to_owned).collect())
                 .collect(),
-        )
+            patterns: mapping
+                .patterns
+                .iter()
+                .filter_map(|p| p.compile().ok().map(|re| (p.clone(), re)))
+                .collect(),
+        }
     }
 
     /// The sources of `field`.
     #[must_use]
     pub fn get(&self, field: CanonicalField) -> &[String] {
-        self.0.get(field.index()).map_or(&[][..], Vec::as_slice)
+        self.columns
+            .get(field.index())
+            .map_or(&[][..], Vec::as_slice)
     }
 
-    /// Offers every field of `cells` its first non-empty source found by `find`.
+    /// Offers every field of `cells` its first non-empty source found by `find`, then, for a
+    /// field still empty, the first pattern rule that matches its source.
     pub fn fill<'a>(
         &'a self,
         cells: &mut RowCells<'a>,
@@ -84,6 +109,17 @@ impl FieldSources {
                 {
                     break;
                 }
+            }
+        }
+        for (rule, re) in &self.patterns {
+            if cells.has(rule.field) {
+                continue;
+            }
+            let Some(text) = find(rule.field, &rule.source).and_then(|c| cell_text(&c)) else {
+                continue;
+            };
+            if let Some(value) = rule.apply(re, &text) {
+                cells.offer(rule.field, Cell::Text(Cow::Owned(value)), &rule.source);
             }
         }
     }

@@ -31,7 +31,8 @@ pub mod trace_row;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -165,6 +166,27 @@ pub enum Format {
     Parquet,
 }
 
+/// How many bytes of a file [`Format::sniff`] looks at.
+pub const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The top-level keys that make a JSON object a provider response or usage object.
+fn is_provider_body(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+    let kind = |key: &str, values: &[&str]| {
+        object
+            .get(key)
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|v| values.contains(&v))
+    };
+    object
+        .get("usage")
+        .is_some_and(serde_json::Value::is_object)
+        && (kind(
+            "object",
+            &["chat.completion", "response", "text_completion"],
+        ) || kind("type", &["message"])
+            || !object.contains_key("request_id"))
+}
+
 impl Format {
     /// The format a file name suggests: `.csv`, `.jsonl`/`.ndjson`, `.otlp.json`/`.otlp.jsonl`,
     /// `.usage.json`/`.usage.jsonl`, `.parquet`.
@@ -186,6 +208,121 @@ impl Format {
             return None;
         })
     }
+
+    /// The format a name states outright (`.csv`, `.otlp.json`, `.usage.jsonl`, `.parquet`):
+    /// `.json`, `.jsonl` and `.ndjson` say only "JSON", which may be OTLP spans, provider
+    /// bodies or generic lines, so those are sniffed.
+    #[must_use]
+    pub fn stated_by_name(path: &Path) -> Option<Self> {
+        match Self::from_path(path) {
+            Some(Self::Jsonl) | None => None,
+            other => other,
+        }
+    }
+
+    /// The format the first bytes of a file show: Parquet's magic; OTLP export requests
+    /// (`resourceSpans` at the top of the first object — the Collector's file exporter writes
+    /// one per line, or one pretty-printed); provider bodies (a `usage` object beside
+    /// `object: chat.completion` / `type: message`, or with no `request_id`); other JSON
+    /// objects as generic JSON Lines; text whose first line has a comma as CSV.
+    #[must_use]
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        if head.starts_with(b"PAR1") {
+            return Some(Self::Parquet);
+        }
+        let text = String::from_utf8_lossy(head);
+        let text = text.trim_start_matches('\u{feff}').trim_start();
+        if text.starts_with('{') {
+            let first_line = text.lines().next().unwrap_or_default();
+            if let Ok(serde_json::Value::Object(o)) =
+                serde_json::from_str::<serde_json::Value>(first_line)
+            {
+                if o.contains_key("resourceSpans") || o.contains_key("resource_spans") {
+                    return Some(Self::Otlp);
+                }
+                return Some(if is_provider_body(&o) {
+                    Self::ProviderUsage
+                } else {
+                    Self::Jsonl
+                });
+            }
+            // A pretty-printed document: its first key tells.
+            let key = text
+                .trim_start_matches('{')
+                .trim_start()
+                .split('"')
+                .nth(1)
+                .unwrap_or_default();
+            return match key {
+                "resourceSpans" | "resource_spans" => Some(Self::Otlp),
+                _ => {
+                    let whole = serde_json::from_str::<serde_json::Value>(text).ok()?;
+                    whole
+                        .as_object()
+                        .filter(|o| is_provider_body(o))
+                        .map(|_| Self::ProviderUsage)
+                }
+            };
+        }
+        let first_line = text.lines().next().unwrap_or_default();
+        first_line.contains(',').then_some(Self::Csv)
+    }
+
+    /// The format named by `--format` (`csv`, `jsonl`, `otlp`, `provider_usage`, `parquet`).
+    pub fn from_name(name: &str) -> Result<Self, String> {
+        Ok(
+            match name.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+                "csv" => Self::Csv,
+                "jsonl" | "ndjson" => Self::Jsonl,
+                "otlp" | "otlp_json" => Self::Otlp,
+                "provider_usage" | "usage" => Self::ProviderUsage,
+                "parquet" => Self::Parquet,
+                other => {
+                    return Err(format!(
+                        "{other:?} is not a trace format: use csv, jsonl, otlp, provider_usage or parquet"
+                    ));
+                }
+            },
+        )
+    }
+
+    /// The format's name, as `--format` takes it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Jsonl => "jsonl",
+            Self::Otlp => "otlp",
+            Self::ProviderUsage => "provider_usage",
+            Self::Parquet => "parquet",
+        }
+    }
+
+    /// The format of the file at `path`: the one its name states, else the one its first
+    /// bytes show; `Err` says why neither tells.
+    pub fn detect(path: &Path) -> Result<Self, String> {
+        if let Some(f) = Self::stated_by_name(path) {
+            return Ok(f);
+        }
+        let mut head = Vec::new();
+        File::open(path)
+            .and_then(|f| f.take(SNIFF_BYTES as u64).read_to_end(&mut head))
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        Self::sniff(&head).ok_or_else(|| {
+            format!(
+                "{}: the format is clear neither from the name nor from the first bytes (OTLP `resourceSpans`, provider bodies with `usage`, JSON objects, CSV) — pass --format csv|jsonl|otlp|provider_usage|parquet",
+                path.display()
+            )
+        })
+    }
+}
+
+/// What a reader noticed beside the rows it gave.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReadNotes {
+    /// Spans dropped because an earlier span had the same `gen_ai.response.id` and counts
+    /// (two instrumentation layers tracing one call).
+    pub duplicate_spans: u64,
 }
 
 /// One import: what to read, how to map and price it, how to run.
@@ -219,6 +356,34 @@ impl Import<'_> {
         progress: &mut dyn FnMut(Progress),
         cancel: &AtomicBool,
     ) -> Result<Aggregate, ImportError> {
+        self.from_reader_noted(input, bytes_total, progress, cancel)
+            .map(|(agg, _)| agg)
+    }
+
+    /// [`Self::from_reader`], with what the reader noticed beside the rows.
+    pub fn from_reader_noted<R: Read>(
+        &self,
+        input: R,
+        bytes_total: u64,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<(Aggregate, ReadNotes), ImportError> {
+        let duplicates = Arc::new(AtomicU64::new(0));
+        let agg = self.read(input, bytes_total, progress, cancel, &duplicates)?;
+        let notes = ReadNotes {
+            duplicate_spans: duplicates.load(Ordering::Relaxed),
+        };
+        Ok((agg, notes))
+    }
+
+    fn read<R: Read>(
+        &self,
+        input: R,
+        bytes_total: u64,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+        duplicates: &Arc<AtomicU64>,
+    ) -> Result<Aggregate, ImportError> {
         let (mapping, options) = (self.mapping, &self.options);
         let agg = match self.format {
             Format::Csv => {
@@ -231,7 +396,8 @@ impl Import<'_> {
                 pipeline::run(source, options, progress, cancel)?
             }
             Format::Otlp => {
-                let source = otlp::OtlpSource::new(input, bytes_total, mapping)?;
+                let source = otlp::OtlpSource::new(input, bytes_total, mapping)?
+                    .counting_duplicates(Arc::clone(duplicates));
                 pipeline::run(source, options, progress, cancel)?
             }
             Format::ProviderUsage => {
@@ -255,13 +421,24 @@ impl Import<'_> {
         progress: &mut dyn FnMut(Progress),
         cancel: &AtomicBool,
     ) -> Result<Aggregate, ImportError> {
+        self.from_file_noted(path, progress, cancel)
+            .map(|(agg, _)| agg)
+    }
+
+    /// [`Self::from_file`], with what the reader noticed beside the rows.
+    pub fn from_file_noted(
+        &self,
+        path: &Path,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<(Aggregate, ReadNotes), ImportError> {
         let shown = path.display().to_string();
         if self.format == Format::Parquet {
             #[cfg(feature = "parquet")]
             {
                 let source = parquet::ParquetSource::open(path, self.mapping)?;
                 let agg = pipeline::run(source, &self.options, progress, cancel)?;
-                return self.priced(agg);
+                return Ok((self.priced(agg)?, ReadNotes::default()));
             }
             #[cfg(not(feature = "parquet"))]
             {
@@ -273,7 +450,7 @@ impl Import<'_> {
         }
         let file = File::open(path).map_err(|e| ImportError::io(&shown, &e))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        self.from_reader(file, size, progress, cancel)
+        self.from_reader_noted(file, size, progress, cancel)
             .map_err(|e| match e {
                 ImportError::Io { message, .. } => ImportError::Io {
                     path: shown.clone(),

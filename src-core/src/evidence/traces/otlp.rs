@@ -23,14 +23,19 @@
 //! and report Anthropic's exclusive counts need a mapping with the exclusive convention.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::Deserialize;
 
 use super::ImportError;
 use super::jsonl::{FieldSources, JsonStream};
 use super::pipeline::{Chunk, ROW_BATCH, RowBatch, RowsDecoder, Source};
-use super::trace_row::{Cell, RowCells, RowRules, Timestamp, build_row};
+use super::trace_row::{
+    Cell, RowCells, RowError, RowRules, Timestamp, TokenUsage, TraceRow, build_row,
+};
 use crate::document::mapping::ColumnMapping;
 
 /// An integer that OTLP JSON may write as a number or as a string.
@@ -223,6 +228,14 @@ fn flattened<'a>(span: &'a Span, resource: &'a Resource, key: &str) -> Option<Ce
     }
 }
 
+/// The first span seen with a response id: its row and what it counted.
+struct SeenResponse {
+    row: u64,
+    span_id: String,
+    model: String,
+    usage: TokenUsage,
+}
+
 /// Reads OTLP JSON export requests and turns model-call spans into rows.
 pub struct OtlpSource<R: Read> {
     stream: JsonStream<R, ExportRequest>,
@@ -230,6 +243,8 @@ pub struct OtlpSource<R: Read> {
     rules: RowRules,
     next_row: u64,
     total: u64,
+    seen: HashMap<String, SeenResponse>,
+    duplicates: Arc<AtomicU64>,
 }
 
 impl<R: Read> OtlpSource<R> {
@@ -243,7 +258,57 @@ impl<R: Read> OtlpSource<R> {
             rules: RowRules::from_mapping(mapping),
             next_row: 1,
             total: bytes_total,
+            seen: HashMap::new(),
+            duplicates: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// Counts, into `counter`, the spans dropped as another layer's trace of a call already
+    /// read (same `gen_ai.response.id`).
+    #[must_use]
+    pub fn counting_duplicates(mut self, counter: Arc<AtomicU64>) -> Self {
+        self.duplicates = counter;
+        self
+    }
+
+    /// Drops a span whose `gen_ai.response.id` an earlier span had, when both counted the
+    /// same model and tokens (two instrumentation layers tracing one call, in separate
+    /// traces); a span that repeats the id with other counts is a broken row naming both.
+    fn dedupe(
+        &mut self,
+        response_id: Option<&str>,
+        span_id: &str,
+        built: Result<TraceRow<'static>, RowError>,
+    ) -> Option<Result<TraceRow<'static>, RowError>> {
+        let (Some(id), Ok(row)) = (response_id.filter(|s| !s.trim().is_empty()), &built) else {
+            return Some(built);
+        };
+        match self.seen.get(id) {
+            None => {
+                self.seen.insert(
+                    id.to_owned(),
+                    SeenResponse {
+                        row: row.row,
+                        span_id: span_id.to_owned(),
+                        model: row.model.to_string(),
+                        usage: row.usage,
+                    },
+                );
+                Some(built)
+            }
+            Some(first) if first.usage == row.usage && first.model == row.model => {
+                self.duplicates.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+            Some(first) => Some(Err(RowError {
+                row: row.row,
+                column: "gen_ai.response.id".to_owned(),
+                rule: format!(
+                    "span {span_id} repeats response id {id:?} of row {} (span {}) with other token counts or model, so one call would be counted twice or wrongly — drop one of the two spans (or map request_id to otlp.span_id if they are different calls)",
+                    first.row, first.span_id
+                ),
+            })),
+        }
     }
 }
 
@@ -272,7 +337,12 @@ impl<R: Read> Source for OtlpSource<R> {
                     let mut cells = RowCells::new();
                     self.sources
                         .fill(&mut cells, |_, key| flattened(span, &rs.resource, key));
-                    batch.push(build_row(&mut cells, &self.rules, row).map(|r| r.into_owned()));
+                    let built = build_row(&mut cells, &self.rules, row).map(|r| r.into_owned());
+                    let response_id = attribute(span, &rs.resource, "gen_ai.response.id")
+                        .and_then(|v| v.string_value.as_deref());
+                    if let Some(kept) = self.dedupe(response_id, &span.span_id, built) {
+                        batch.push(kept);
+                    }
                 }
             }
         }

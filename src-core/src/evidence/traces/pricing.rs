@@ -1,9 +1,11 @@
 //! Prices trace tokens from the workspace's rate cards.
 //!
-//! A row is priced by the rate card for its provider and model — matched case-insensitively,
-//! ignoring surrounding spaces, on [`RateCard::provider`] and [`RateCard::model`], so `OpenAI` /
-//! `GPT-5.4` in a card prices `openai` / `gpt-5.4` in a trace — whose `effective_from` is the
-//! latest on or before the row's UTC date (the first listed wins a tie). The card's contract
+//! A row is priced by the rate card of its provider (case-insensitively) whose model the row's
+//! model id matches — by the card's exact id, else a declared alias, else a dated or versioned
+//! snapshot of either (`gpt-4o-mini` prices `gpt-4o-mini-2024-07-18`, the rule invoices use too,
+//! [`crate::document::contracts::model_matches`]) or an alias prefix ending in `*` — and whose
+//! `effective_from` is the latest on or before the row's UTC date (the first listed wins a tie).
+//! [`matches_made`] lists every match, for the import report. The card's contract
 //! overlay applies first ([`crate::document::effective_rates`]); the overlay has no
 //! negotiated cache-write rates, so its discount applies to the card's list write rates.
 //!
@@ -25,6 +27,7 @@ use serde::Serialize;
 use super::ImportError;
 use super::aggregate::{Aggregate, TokenSums, UnpricedModel};
 use super::trace_row::TokenUsage;
+use crate::document::contracts::model_matches;
 use crate::document::effective_rates;
 use crate::document::{Date, RateCard, RatePricing};
 use crate::error::InputResult;
@@ -100,42 +103,128 @@ fn key(provider: &str, model: &str) -> (String, String) {
     (provider.trim().to_lowercase(), model.trim().to_lowercase())
 }
 
-/// Rate cards indexed by (provider, model), case-insensitively.
+/// How a trace's model id found its rate card.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchKind {
+    /// The card's model, as written (case and surrounding spaces aside).
+    Exact,
+    /// One of the card's declared aliases.
+    Alias,
+    /// The card's model or an alias followed by a dated or versioned snapshot suffix
+    /// (`gpt-4o-mini` → `gpt-4o-mini-2024-07-18`), or an alias prefix ending in `*`.
+    Snapshot,
+}
+
+impl MatchKind {
+    /// The kind's name, as reports show it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Exact => "exact id",
+            Self::Alias => "declared alias",
+            Self::Snapshot => "snapshot or prefix",
+        }
+    }
+}
+
+/// How `model` matches `card`, if it does: the card's own model id, then its declared aliases,
+/// then dated snapshots of either (the one rule invoices use,
+/// [`crate::document::contracts::model_matches`]) and `*` prefixes.
+#[must_use]
+pub fn card_matches(card: &RateCard, model: &str) -> Option<MatchKind> {
+    let wanted = model.trim().to_lowercase();
+    if card.model.trim().to_lowercase() == wanted {
+        return Some(MatchKind::Exact);
+    }
+    if card
+        .aliases
+        .iter()
+        .any(|a| a.trim().to_lowercase() == wanted)
+    {
+        return Some(MatchKind::Alias);
+    }
+    let snapshot = std::iter::once(&card.model)
+        .chain(&card.aliases)
+        .any(|name| match name.trim().strip_suffix('*') {
+            Some(prefix) => !prefix.is_empty() && wanted.starts_with(&prefix.to_lowercase()),
+            None => model_matches(name, model),
+        });
+    snapshot.then_some(MatchKind::Snapshot)
+}
+
+/// Rate cards by provider, case-insensitively, in the workspace's order.
 #[derive(Debug, Clone)]
 pub struct PriceBook<'a> {
-    cards: BTreeMap<(String, String), Vec<&'a RateCard>>,
+    cards: BTreeMap<String, Vec<&'a RateCard>>,
 }
 
 impl<'a> PriceBook<'a> {
-    /// Indexes `cards`, keeping their order within each (provider, model).
+    /// Indexes `cards`, keeping their order within each provider.
     #[must_use]
     pub fn new(cards: &'a [RateCard]) -> Self {
         let mut index: BTreeMap<_, Vec<&RateCard>> = BTreeMap::new();
         for c in cards {
-            index.entry(key(&c.provider, &c.model)).or_default().push(c);
+            index.entry(key(&c.provider, "").0).or_default().push(c);
         }
         Self { cards: index }
     }
 
-    /// The card in effect for `provider` and `model` on `date`, or why there is none.
-    pub fn card(&self, provider: &str, model: &str, date: Date) -> Result<&'a RateCard, String> {
-        let Some(cards) = self.cards.get(&key(provider, model)) else {
-            return Err("no rate card for this provider and model".to_owned());
+    /// The cards of `provider` that `model` matches by the best kind any of them offers (an
+    /// exact id before an alias before a snapshot; among snapshots the longest card model, so
+    /// `gpt-4o-mini` wins over a `gpt-4o*` prefix), with that kind.
+    fn candidates(&self, provider: &str, model: &str) -> Option<(MatchKind, Vec<&'a RateCard>)> {
+        let cards = self.cards.get(&key(provider, "").0)?;
+        let matched: Vec<(MatchKind, &RateCard)> = cards
+            .iter()
+            .filter_map(|&c| card_matches(c, model).map(|k| (k, c)))
+            .collect();
+        let best = matched.iter().map(|(k, _)| *k).min()?;
+        let mut chosen: Vec<&RateCard> = matched
+            .into_iter()
+            .filter(|(k, _)| *k == best)
+            .map(|(_, c)| c)
+            .collect();
+        if best == MatchKind::Snapshot {
+            let longest = chosen.iter().map(|c| c.model.trim().len()).max()?;
+            chosen.retain(|c| c.model.trim().len() == longest);
+        }
+        Some((best, chosen))
+    }
+
+    /// The card in effect for `provider` and `model` on `date`, with how the model matched
+    /// it, or why there is none.
+    pub fn matched(
+        &self,
+        provider: &str,
+        model: &str,
+        date: Date,
+    ) -> Result<(&'a RateCard, MatchKind), String> {
+        let Some((kind, cards)) = self.candidates(provider, model) else {
+            return Err(
+                "no rate card for this provider and model (by id, declared alias or dated snapshot) — add one, or declare this id among a card's aliases"
+                    .to_owned(),
+            );
         };
         let mut best: Option<&RateCard> = None;
-        for &c in cards {
+        for &c in &cards {
             if c.effective_from <= date && best.is_none_or(|b| c.effective_from > b.effective_from)
             {
                 best = Some(c);
             }
         }
-        best.ok_or_else(|| {
+        best.map(|c| (c, kind)).ok_or_else(|| {
             let earliest = cards.iter().map(|c| c.effective_from).min();
             format!(
                 "no rate card in effect on {date} (the earliest takes effect {})",
                 earliest.map_or_else(String::new, |d| d.to_string())
             )
         })
+    }
+
+    /// The card in effect for `provider` and `model` on `date`, or why there is none.
+    pub fn card(&self, provider: &str, model: &str, date: Date) -> Result<&'a RateCard, String> {
+        self.matched(provider, model, date).map(|(c, _)| c)
     }
 
     /// The card and its token rates, or why the tokens cannot be priced.
@@ -212,6 +301,53 @@ pub fn price_in_place(agg: &mut Aggregate, cards: &[RateCard]) -> Result<(), Imp
     Ok(())
 }
 
+/// One trace model id and the rate card that priced it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ModelMatch {
+    /// Provider as the trace names it.
+    pub provider: String,
+    /// Model id as the trace names it.
+    pub model: String,
+    /// The rate card's id.
+    pub rate_card: String,
+    /// The rate card's model.
+    pub card_model: String,
+    /// How the id matched.
+    pub kind: MatchKind,
+    /// Rows priced so.
+    pub rows: u64,
+}
+
+/// Every (provider, model) → rate card match that pricing `agg` made, sorted, with rows.
+#[must_use]
+pub fn matches_made(agg: &Aggregate, cards: &[RateCard]) -> Vec<ModelMatch> {
+    let mut out: BTreeMap<(String, String, String), ModelMatch> = BTreeMap::new();
+    for days in agg.workloads.values() {
+        for day in days.values() {
+            for u in &day.usage {
+                let Some(id) = &u.rate_card else { continue };
+                let Some(card) = cards.iter().find(|c| &c.id == id) else {
+                    continue;
+                };
+                let Some(kind) = card_matches(card, &u.model) else {
+                    continue;
+                };
+                out.entry((u.provider.clone(), u.model.clone(), id.clone()))
+                    .or_insert_with(|| ModelMatch {
+                        provider: u.provider.clone(),
+                        model: u.model.clone(),
+                        rate_card: id.clone(),
+                        card_model: card.model.clone(),
+                        kind,
+                        rows: 0,
+                    })
+                    .rows += u.rows;
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
 /// `agg` priced from `cards`, as a new aggregate.
 pub fn price(agg: &Aggregate, cards: &[RateCard]) -> Result<Aggregate, ImportError> {
     let mut priced = agg.clone();
@@ -243,6 +379,7 @@ pub(crate) mod tests {
             id: id.into(),
             provider: "OpenAI".into(),
             model: model.into(),
+            aliases: Vec::new(),
             effective_from: Date::new(from.0, from.1, from.2).unwrap_or_else(|| panic!("date")),
             source: String::new(),
             pricing: RatePricing::Tokens {
@@ -397,7 +534,7 @@ pub(crate) mod tests {
                 model: "mystery".into(),
                 rows: 2,
                 first_row: 2,
-                reason: "no rate card for this provider and model".into()
+                reason: "no rate card for this provider and model (by id, declared alias or dated snapshot) — add one, or declare this id among a card's aliases".into()
             }]
         );
         // Per row, the same price.

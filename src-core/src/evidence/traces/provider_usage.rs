@@ -39,6 +39,9 @@ pub enum UsageShape {
     OpenaiResponses,
     /// Anthropic Messages.
     Anthropic,
+    /// OpenAI Chat Completions usage that also carries Anthropic's cache fields, as LiteLLM
+    /// writes a Claude call: `prompt_tokens` includes the cache reads and writes.
+    LitellmChat,
     /// Only input and output totals.
     Plain,
 }
@@ -53,9 +56,11 @@ pub fn shape(usage: &Map<String, Value>) -> Result<Option<UsageShape>, String> {
     let chat = has("prompt_tokens") || has("completion_tokens");
     let responses = has("input_tokens_details") || has("output_tokens_details");
     match (anthropic, chat, responses) {
-        (true, true, _) | (true, _, true) | (_, true, true) => {
-            Err("mixes OpenAI and Anthropic usage fields".to_owned())
-        }
+        (true, true, false) => Ok(Some(UsageShape::LitellmChat)),
+        (true, _, true) | (_, true, true) => Err(
+            "mixes OpenAI Responses fields (input_tokens_details / output_tokens_details) with Chat Completions or Anthropic cache fields, so which count includes which cannot be told — keep one provider's usage per record, or map the token fields yourself with a jsonl mapping"
+                .to_owned(),
+        ),
         (true, false, false) => Ok(Some(UsageShape::Anthropic)),
         (false, true, false) => Ok(Some(UsageShape::OpenaiChat)),
         (false, false, true) => Ok(Some(UsageShape::OpenaiResponses)),
@@ -93,6 +98,19 @@ fn paths(shape: UsageShape) -> Paths {
             (
                 F::ReasoningTokens,
                 "usage.output_tokens_details.reasoning_tokens",
+            ),
+        ],
+        UsageShape::LitellmChat => &[
+            (F::InputTokens, "usage.prompt_tokens"),
+            (F::CacheReadTokens, "usage.cache_read_input_tokens"),
+            (
+                F::CacheReadTokens,
+                "usage.prompt_tokens_details.cached_tokens",
+            ),
+            (F::OutputTokens, "usage.completion_tokens"),
+            (
+                F::ReasoningTokens,
+                "usage.completion_tokens_details.reasoning_tokens",
             ),
         ],
         UsageShape::Anthropic | UsageShape::Plain => &[
@@ -167,12 +185,34 @@ fn cache_writes<'a>(
     Ok(())
 }
 
+/// The provider a body shows: OpenAI's `object` kinds, Anthropic's `type: message` or
+/// Anthropic usage, a LiteLLM Claude call by its `claude` model.
+fn provider_of(record: &Map<String, Value>, shape: Option<UsageShape>) -> Option<&'static str> {
+    let text = |k: &str| record.get(k).and_then(Value::as_str).unwrap_or("");
+    match shape? {
+        UsageShape::Anthropic => Some("anthropic"),
+        UsageShape::LitellmChat => {
+            let model = text("model").to_ascii_lowercase();
+            (model.starts_with("claude") || model.starts_with("anthropic/")).then_some("anthropic")
+        }
+        UsageShape::OpenaiChat | UsageShape::OpenaiResponses | UsageShape::Plain => {
+            match (text("object"), text("type")) {
+                ("chat.completion" | "response" | "text_completion", _) => Some("openai"),
+                (_, "message") => Some("anthropic"),
+                _ => None,
+            }
+        }
+    }
+}
+
 /// Reads provider responses or usage objects and turns each into a row.
 pub struct UsageSource<R: Read> {
     stream: JsonStream<R, Value>,
     sources: FieldSources,
     inclusive: RowRules,
     exclusive: RowRules,
+    date_constant: bool,
+    provider_constant: bool,
     next_row: u64,
     total: u64,
 }
@@ -223,6 +263,8 @@ impl<R: Read> UsageSource<R> {
             sources: FieldSources::of(mapping),
             inclusive: RowRules::from_mapping(&inclusive),
             exclusive: RowRules::from_mapping(&exclusive),
+            date_constant: mapping.constant(CanonicalField::Timestamp).is_some(),
+            provider_constant: mapping.constant(CanonicalField::Provider).is_some(),
             next_row: 1,
             total: bytes_total,
         })
@@ -241,7 +283,7 @@ impl<R: Read> UsageSource<R> {
                     cells.offer(field, c, path);
                 }
             }
-            if shape == UsageShape::Anthropic {
+            if matches!(shape, UsageShape::Anthropic | UsageShape::LitellmChat) {
                 cache_writes(usage, &mut cells).map_err(|(column, rule)| RowError {
                     row,
                     column: column.to_owned(),
@@ -260,8 +302,47 @@ impl<R: Read> UsageSource<R> {
                 _ => cell_of(v),
             }
         });
+        if !cells.has(CanonicalField::Provider)
+            && !self.provider_constant
+            && let Some(p) = provider_of(record, shape)
+        {
+            cells.offer(
+                CanonicalField::Provider,
+                Cell::Text(Cow::Borrowed(p)),
+                "body",
+            );
+        }
+        let id = record.get("id").and_then(Value::as_str).unwrap_or("");
+        let named = if id.is_empty() {
+            String::new()
+        } else {
+            format!(" (id {id})")
+        };
+        if !cells.has(CanonicalField::Timestamp) && !self.date_constant {
+            return Err(RowError::record(
+                row,
+                format!(
+                    "record{named} has no timestamp (created, created_at or the mapping's timestamp key){} — pass --date YYYY-MM-DD for the day these calls were made",
+                    if shape == Some(UsageShape::Anthropic) {
+                        ": Anthropic message bodies carry none"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        if !cells.has(CanonicalField::Provider) && !self.provider_constant {
+            return Err(RowError::record(
+                row,
+                format!(
+                    "record{named} does not say its provider (no provider key, and its usage shape names none) — add the constant provider to the mapping (constants: {{provider: NAME}}) or a provider key"
+                ),
+            ));
+        }
         let rules = match shape {
-            Some(UsageShape::OpenaiChat | UsageShape::OpenaiResponses) => &self.inclusive,
+            Some(
+                UsageShape::OpenaiChat | UsageShape::OpenaiResponses | UsageShape::LitellmChat,
+            ) => &self.inclusive,
             _ => &self.exclusive,
         };
         build_row(&mut cells, rules, row).map(TraceRow::into_owned)
@@ -375,11 +456,24 @@ mod tests {
 
     #[test]
     fn mixed_or_inconsistent_usage_is_a_broken_row() {
-        let err = one(envelope(
-            json!({"prompt_tokens": 5, "completion_tokens": 1, "cache_read_input_tokens": 2}),
-        ))
+        // LiteLLM's OpenAI-shaped usage of a Claude call: prompt_tokens includes reads and
+        // writes, so 5 − 2 − 1 = 2 uncached.
+        let r = one(envelope(json!({"prompt_tokens": 5, "completion_tokens": 1,
+            "cache_read_input_tokens": 2, "cache_creation_input_tokens": 1,
+            "prompt_tokens_details": {"cached_tokens": 2}})))
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (
+                r.usage.uncached_input,
+                r.usage.cache_read,
+                r.usage.cache_write_5m
+            ),
+            (2, 2, 1)
+        );
+        let err = one(envelope(json!({"prompt_tokens": 5, "completion_tokens": 1,
+            "input_tokens_details": {"cached_tokens": 2}})))
         .err();
-        assert!(err.is_some_and(|e| e.rule == "mixes OpenAI and Anthropic usage fields"));
+        assert!(err.is_some_and(|e| e.rule.starts_with("mixes OpenAI Responses fields")));
         let err = one(envelope(json!({"prompt_tokens": 5, "completion_tokens": 1, "prompt_tokens_details": {"cached_tokens": 9}}))).err();
         assert!(err.is_some_and(
             |e| e.column == "usage.prompt_tokens_details.cached_tokens (cache_read_tokens)"

@@ -87,10 +87,13 @@ fn gpu_priced(s: &ScenarioResult) -> bool {
 #[must_use]
 pub fn latency_cell(ws: &Workspace, s: &ScenarioResult) -> String {
     if let Some(b) = latest_baseline(ws, &s.workload, &s.route) {
+        let p95 = |q: Option<crate::document::LatencyQuantiles>| {
+            q.map_or_else(|| "not measured".to_owned(), |q| count(q.p95))
+        };
         return format!(
             "{} / {}\nmeasured",
-            count(b.metrics.ttft_ms.p95),
-            count(b.metrics.tpot_ms.p95)
+            p95(b.metrics.ttft_ms),
+            p95(b.metrics.tpot_ms)
         );
     }
     match ws.workload(&s.workload) {
