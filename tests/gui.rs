@@ -1097,3 +1097,51 @@ fn a_trace_import_can_set_a_reconciliations_trace_cost() {
         h.state().status()
     );
 }
+
+#[test]
+fn provider_bodies_import_with_the_workload_and_date_chosen_in_the_dialog() {
+    // Real Anthropic bodies: no workload, no timestamp; the fixture workspace prices Claude.
+    let dir = support::repo_root().join("tests/fixtures/traces_real");
+    let mut h = app(
+        Some(dir.join("workspace.yaml")),
+        None,
+        vec![Some(dir.join("anthropic-messages.usage.jsonl"))],
+    );
+    let before = h.state().session().doc.baselines.len();
+    file_menu(&mut h, "Import traces…");
+    assert!(
+        h.state().choosing_trace_mapping(),
+        "bodies get the dialog too"
+    );
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::ComboBox, "Workload of every row")
+        .click();
+    h.run_steps(2);
+    h.get_by_label("support-chat (Support answer drafting)")
+        .click();
+    h.run_steps(2);
+    // A date that is not one is named in the dialog, and Start import stays off.
+    set_field(&mut h, "Date of records without a timestamp", "30/11/2026");
+    h.get_by_label_contains("is not a date: type YYYY-MM-DD");
+    set_field(&mut h, "Date of records without a timestamp", "2026-11-30");
+    start_trace_import(&mut h);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let doc = &h.state().session().doc;
+    assert_eq!(doc.baselines.len(), before + 1);
+    let b = doc.baselines.last().unwrap();
+    assert_eq!(
+        (b.workload.as_str(), b.captured_on.to_string()),
+        ("support-chat", "2026-11-30".to_owned())
+    );
+    assert!(
+        b.metrics.gate_pass_rate.is_none(),
+        "quality is not measured"
+    );
+    assert!(
+        h.state()
+            .status()
+            .contains("claude-3-5-sonnet-20240620 → claude-3.5-sonnet"),
+        "{}",
+        h.state().status()
+    );
+}

@@ -43,6 +43,7 @@ fn options(threads: usize, chunk_bytes: usize) -> ImportOptions {
         threads,
         chunk_bytes,
         aggregate: AggregateSettings::default(),
+        verdicts: None,
     }
 }
 

@@ -59,6 +59,12 @@ pub struct ImportReport {
     pub skipped_rows: Vec<u64>,
     /// Rows that repeated an earlier row exactly (same request id, attempt and values), dropped.
     pub duplicates_dropped: u64,
+    /// Spans dropped because another span traced the same call (same response id).
+    pub duplicate_spans: u64,
+    /// Rows whose quality verdict was joined from `--evals` by request id.
+    pub verdicts_joined: u64,
+    /// Every trace model id and the rate card that priced it, and how it matched.
+    pub model_matches: Vec<lcpr_core::evidence::traces::pricing::ModelMatch>,
     /// Baselines added, with their findings against the workload's previous baseline.
     pub baselines: Vec<ImportedBaseline>,
 }
@@ -80,21 +86,42 @@ pub struct ImportedBaseline {
     pub exact_percentiles: bool,
 }
 
-/// How `lcpr import traces` treats what it reads.
-#[derive(Debug, Clone, Default)]
+/// How `lcpr import traces` (and the GUI's trace import) reads a file and what it does with it.
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct TraceFlags {
-    /// A column mapping saved in the workspace, or a built-in one.
+    /// A column mapping saved in the workspace, or canonical / otel_genai / provider_usage.
+    #[arg(long)]
     pub mapping: Option<String>,
-    /// Also set this reconciliation's trace side.
+    /// Also set this reconciliation's trace cost and attempts from the trace's rows of its
+    /// workload and period.
+    #[arg(long)]
     pub reconciliation: Option<String>,
-    /// Exact-percentile threshold.
+    /// Percentiles are exact while a workload-day holds at most this many values, else
+    /// sketched within 1% (default 1000; 0 always sketches). Memory grows with it.
+    #[arg(long)]
     pub exact_below: Option<usize>,
-    /// Import the good rows when some are broken, listing the skipped ones.
+    /// Import the good rows when some are broken, and list each skipped row number
+    /// (without it, one broken row refuses the whole file).
+    #[arg(long)]
     pub skip_broken_rows: bool,
-    /// The workload of every row, for files (provider usage bodies) that carry none.
+    /// The workload every row belongs to, whatever the mapping's workload rule says (for
+    /// files that carry none: provider bodies, spans without lcpr.* attributes).
+    #[arg(long)]
     pub workload: Option<String>,
-    /// Import a file whose fingerprint matches an earlier import's.
+    /// Import a file already imported into this workspace (same fingerprint) again.
+    #[arg(long)]
     pub force: bool,
+    /// The format, overriding the name and the content: csv, jsonl, otlp, provider_usage,
+    /// parquet.
+    #[arg(long, value_parser = Format::from_name)]
+    pub format: Option<Format>,
+    /// The day (YYYY-MM-DD, UTC) of records that carry no timestamp (Anthropic bodies).
+    #[arg(long)]
+    pub date: Option<lcpr_core::document::Date>,
+    /// Quality verdicts to join by request id (a span's gen_ai.response.id, a body's id): an
+    /// eval-results file (CSV or JSON Lines: request_id, result) for rows that carry none.
+    #[arg(long)]
+    pub evals: Option<PathBuf>,
 }
 
 impl TraceFlags {
@@ -111,6 +138,92 @@ impl TraceFlags {
         }
         options
     }
+
+    /// The format of `file`: `--format` when given, else what its name states, else what its
+    /// first bytes show.
+    pub fn format_of(&self, file: &Path) -> Result<Format, String> {
+        self.format.map_or_else(|| Format::detect(file), Ok)
+    }
+
+    /// `mapping` with the constants these choices give: `--workload` (checked against the
+    /// workspace's workloads) for every row, `--date` for records without a timestamp.
+    pub fn apply_to(&self, ws: &Workspace, mapping: &mut ColumnMapping) -> Result<(), String> {
+        use lcpr_core::document::mapping::CanonicalField;
+        if let Some(w) = &self.workload {
+            if ws.workload(w).is_none() {
+                return Err(format!(
+                    "--workload: names no workload {w:?}; the workspace has: {}",
+                    workload_ids(ws)
+                ));
+            }
+            mapping
+                .constants
+                .insert(CanonicalField::Workload, w.clone());
+        }
+        if let Some(d) = self.date {
+            // Midnight UTC: a baseline's days are UTC days.
+            mapping
+                .constants
+                .insert(CanonicalField::Timestamp, format!("{d}T00:00:00Z"));
+        }
+        Ok(())
+    }
+}
+
+/// The pass/fail verdict by request id of an eval-results file.
+fn read_verdicts(file: &Path) -> Result<lcpr_core::evidence::traces::aggregate::Verdicts, String> {
+    let name = file.display().to_string();
+    let f =
+        std::fs::File::open(file).map_err(|e| format!("--evals {name}: cannot be read: {e}"))?;
+    lcpr_core::evidence::joins::evals::read_eval_results(
+        &name,
+        lcpr_core::evidence::joins::csv::Format::from_file_name(&name),
+        f,
+    )
+    .map(|r| r.verdicts)
+    .map_err(|e| format!("--evals: {e}"))
+}
+
+/// A trace file read: its aggregate, what the reader noticed, and its fingerprint.
+pub struct TraceRead {
+    /// The rows, aggregated and priced.
+    pub aggregate: lcpr_core::evidence::traces::aggregate::Aggregate,
+    /// Spans dropped as a second trace of one call, and the like.
+    pub notes: lcpr_core::evidence::traces::ReadNotes,
+    /// The file's fingerprint, to tell a second import of it.
+    pub fingerprint: String,
+}
+
+/// Reads `file` as `format` with `mapping`, pricing from `cards`: the one read the CLI and
+/// the GUI's background import share.
+pub fn read_trace(
+    file: &Path,
+    format: Format,
+    mapping: &ColumnMapping,
+    cards: &[lcpr_core::document::RateCard],
+    flags: &TraceFlags,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<TraceRead, String> {
+    let fingerprint = trace_fingerprint(file)?;
+    let mut options = flags.import_options();
+    if let Some(evals) = &flags.evals {
+        options.verdicts = Some(std::sync::Arc::new(read_verdicts(evals)?));
+    }
+    let import = Import {
+        format,
+        mapping,
+        cards,
+        options,
+    };
+    let (aggregate, notes) = import
+        .from_file_noted(file, progress, cancel)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(TraceRead {
+        aggregate,
+        notes,
+        fingerprint,
+    })
 }
 
 /// The fingerprint of a trace file, to tell a second import of it.
@@ -167,13 +280,21 @@ pub fn apply_trace_import(
     file: &Path,
     base: Option<&Path>,
     mapping: &ColumnMapping,
-    agg: &lcpr_core::evidence::traces::aggregate::Aggregate,
+    read: &TraceRead,
     flags: &TraceFlags,
-    fingerprint: &str,
 ) -> Result<ImportReport, String> {
-    // No good row at all is told first: it is the mapping's workload rule, not a row, to fix.
+    let (agg, fingerprint) = (&read.aggregate, read.fingerprint.as_str());
+    // No good row at all is told first: the mapping's workload rule to fix when that is what
+    // failed, else the rule every row broke.
     if agg.workloads.is_empty() {
-        return Err(no_workload_rows(file, ws, mapping, agg));
+        return Err(match agg.row_errors.iter().min_by_key(|e| e.row) {
+            Some(e) if e.column != "workload" && !e.column.ends_with("(workload)") => format!(
+                "{}: nothing was imported: none of {} rows could be read; {e}",
+                file.display(),
+                agg.rows_read
+            ),
+            _ => no_workload_rows(file, ws, mapping, agg),
+        });
     }
     check_broken_rows(file, agg, flags.skip_broken_rows)?;
     check_not_imported(ws, file, fingerprint, flags.force)?;
@@ -194,6 +315,8 @@ pub fn apply_trace_import(
     for b in &mut report.baselines {
         b.baseline.source = Some(source.clone());
     }
+    report.duplicate_spans = read.notes.duplicate_spans;
+    report.model_matches = lcpr_core::evidence::traces::pricing::matches_made(agg, &ws.rate_cards);
     if flags.skip_broken_rows {
         report.skipped_rows = agg.row_errors.iter().map(|e| e.row).collect();
         report.skipped_rows.dedup();
@@ -291,47 +414,21 @@ pub fn import_traces(
     let _lock =
         document::WorkspaceLock::acquire(into, "lcpr import traces").map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;
-    let format = Format::from_path(file).ok_or_else(|| {
-        format!(
-            "{}: the format is not clear from the name (use .csv, .jsonl, .otlp.json, .usage.jsonl or .parquet)",
-            file.display()
-        )
-    })?;
+    let format = flags.format_of(file)?;
     let mut mapping = mapping(&ws, mapping_name, format)?;
-    if let Some(w) = &flags.workload {
-        if ws.workload(w).is_none() {
-            return Err(format!(
-                "--workload: names no workload {w:?}; the workspace has: {}",
-                workload_ids(&ws)
-            ));
-        }
-        mapping.constants.insert(
-            lcpr_core::document::mapping::CanonicalField::Workload,
-            w.clone(),
-        );
-    }
-    let options = flags.import_options();
-    let import = Import {
-        format,
-        mapping: &mapping,
-        cards: &ws.rate_cards,
-        options,
-    };
+    flags.apply_to(&ws, &mut mapping)?;
     // Fingerprinted first: a file imported before is refused without reading it twice.
-    let fingerprint = trace_fingerprint(file)?;
-    check_not_imported(&ws, file, &fingerprint, flags.force)?;
-    let agg = import
-        .from_file(file, progress, cancel)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    let report = apply_trace_import(
-        &mut ws,
+    check_not_imported(&ws, file, &trace_fingerprint(file)?, flags.force)?;
+    let read = read_trace(
         file,
-        into.parent(),
+        format,
         &mapping,
-        &agg,
+        &ws.rate_cards,
         flags,
-        &fingerprint,
+        progress,
+        cancel,
     )?;
+    let report = apply_trace_import(&mut ws, file, into.parent(), &mapping, &read, flags)?;
     document::save(&ws, into).map_err(|e| e.to_string())?;
     Ok((ws, report))
 }
@@ -425,6 +522,9 @@ pub fn add_baselines(
             .collect(),
         skipped_rows: Vec::new(),
         duplicates_dropped: agg.duplicates_dropped,
+        duplicate_spans: 0,
+        verdicts_joined: agg.verdicts_joined,
+        model_matches: Vec::new(),
         baselines: added
             .into_iter()
             .map(|(d, f)| ImportedBaseline {
@@ -470,13 +570,36 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
             rows.join(", ")
         ));
     }
+    if r.duplicate_spans > 0 {
+        out.push_str(&format!(
+            "  {} span(s) traced a call another span already traced (same gen_ai.response.id) and were counted once\n",
+            r.duplicate_spans
+        ));
+    }
+    if r.verdicts_joined > 0 {
+        out.push_str(&format!(
+            "  {} row(s) took their quality verdict from the eval results (joined by request id)\n",
+            r.verdicts_joined
+        ));
+    }
     for e in &r.row_errors {
         out.push_str(&format!("  {e}\n"));
+    }
+    for m in &r.model_matches {
+        out.push_str(&format!(
+            "  priced {} / {} by rate card {} ({}, {}): {} row(s)\n",
+            m.provider,
+            m.model,
+            m.rate_card,
+            m.card_model,
+            m.kind.name(),
+            m.rows
+        ));
     }
     for b in &r.baselines {
         let m = &b.baseline.metrics;
         out.push_str(&format!(
-            "{}: {} over {} day(s): LCPR {}, pass rate {}, TTFT p50/p95/p99 {} ({}), cache hit {:.1}%, {} requests, {} accepted\n",
+            "{}: {} over {} day(s): LCPR {}, pass rate {}, TTFT p50/p95/p99 {}, cache hit {:.1}%, {} requests, {} accepted{}\n",
             b.baseline.id,
             b.baseline.workload,
             b.days,
@@ -484,16 +607,26 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
             share_or_not_measured(m.gate_pass_rate),
             m.ttft_ms.map_or_else(
                 || "not measured".to_owned(),
-                |q| format!("{:.0}/{:.0}/{:.0} ms", q.p50, q.p95, q.p99)
+                |q| format!(
+                    "{:.0}/{:.0}/{:.0} ms ({})",
+                    q.p50,
+                    q.p95,
+                    q.p99,
+                    if b.exact_percentiles {
+                        "exact"
+                    } else {
+                        "sketched within 1%"
+                    }
+                )
             ),
-            if b.exact_percentiles {
-                "exact"
-            } else {
-                "sketched within 1%"
-            },
             m.cache_hit_rate * 100.0,
             b.requests,
-            b.accepted
+            b.accepted,
+            if m.gate_pass_rate.is_none() {
+                " (every completed request until eval results are joined: --evals)"
+            } else {
+                ""
+            }
         ));
         for f in &b.findings {
             out.push_str(&format!("  finding: {}\n", f.message));

@@ -109,32 +109,14 @@ pub enum Command {
     /// Per-request traces (CSV, JSONL, OTLP JSON spans, provider usage objects, Parquet):
     /// one dated baseline per workload, priced from the rate cards.
     Traces {
-        /// The trace file; its format comes from its name.
+        /// The trace file; its format comes from its name, else from its first bytes.
         file: PathBuf,
         /// The workspace to add the baselines to.
         #[arg(long)]
         into: PathBuf,
-        /// A column mapping saved in the workspace, or canonical / otel_genai.
-        #[arg(long)]
-        mapping: Option<String>,
-        /// Also set this reconciliation's trace cost and attempts from the trace's rows of its
-        /// workload and period.
-        #[arg(long)]
-        reconciliation: Option<String>,
-        /// Percentiles are exact while a workload-day holds at most this many values, else
-        /// sketched within 1% (default 1000; 0 always sketches). Memory grows with it.
-        #[arg(long)]
-        exact_below: Option<usize>,
-        /// Import the good rows when some are broken, and list each skipped row number
-        /// (without it, one broken row refuses the whole file).
-        #[arg(long)]
-        skip_broken_rows: bool,
-        /// The workload every row belongs to, for files that carry none (provider usage).
-        #[arg(long)]
-        workload: Option<String>,
-        /// Import a file already imported into this workspace (same fingerprint) again.
-        #[arg(long)]
-        force: bool,
+        /// How to read the file and what to do with it.
+        #[command(flatten)]
+        flags: import::TraceFlags,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -283,22 +265,9 @@ pub fn dispatch(command: Command) -> ExitCode {
         Command::Traces {
             file,
             into,
-            mapping,
-            reconciliation,
-            exact_below,
-            skip_broken_rows,
-            workload,
-            force,
+            flags,
             json,
         } => {
-            let flags = import::TraceFlags {
-                mapping,
-                reconciliation,
-                exact_below,
-                skip_broken_rows,
-                workload,
-                force,
-            };
             let cancel = std::sync::atomic::AtomicBool::new(false);
             let mut last_percent = 0;
             let mut progress = |p: lcpr_core::evidence::traces::Progress| {

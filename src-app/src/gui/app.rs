@@ -39,8 +39,8 @@ struct RunningImport {
     bytes_done: Arc<AtomicU64>,
     bytes_total: Arc<AtomicU64>,
     cancel: Arc<AtomicBool>,
-    /// The aggregate and the file's fingerprint.
-    result: Receiver<Result<(lcpr_core::evidence::traces::aggregate::Aggregate, String), String>>,
+    /// The file read: aggregate, reader notes and fingerprint.
+    result: Receiver<Result<crate::cli::import::TraceRead, String>>,
 }
 
 /// Seconds between autosave snapshots of a changed document.
@@ -290,30 +290,18 @@ impl WorkbenchApp {
         &self.status
     }
 
-    /// Asks how to read a trace file (its column mapping), or starts the import directly for
-    /// provider usage objects, which have no columns to map.
-    fn prepare_import(&mut self, file: &Path, ctx: &egui::Context) {
-        let Some(format) = lcpr_core::evidence::traces::Format::from_path(file) else {
-            self.modal = Some(Modal::Error(format!(
-                "{}: the format is not clear from the name (use .csv, .jsonl, .otlp.json, .usage.jsonl or .parquet)",
-                file.display()
-            )));
-            return;
-        };
-        if format == lcpr_core::evidence::traces::Format::ProviderUsage {
-            self.start_import(
-                file,
-                format,
-                ColumnMapping::canonical(),
-                crate::cli::import::TraceFlags::default(),
-                ctx,
-            );
-        } else {
-            self.modal = Some(Modal::TraceSetup(Box::new(TraceSetup::new(
-                file,
-                format,
-                &self.session.doc,
-            ))));
+    /// Asks how to read a trace file (its column mapping, workload and date), its format
+    /// taken from the name or else from its first bytes.
+    fn prepare_import(&mut self, file: &Path) {
+        match lcpr_core::evidence::traces::Format::detect(file) {
+            Ok(format) => {
+                self.modal = Some(Modal::TraceSetup(Box::new(TraceSetup::new(
+                    file,
+                    format,
+                    &self.session.doc,
+                ))));
+            }
+            Err(e) => self.modal = Some(Modal::Error(e)),
         }
     }
 
@@ -328,13 +316,17 @@ impl WorkbenchApp {
         &mut self,
         file: &Path,
         format: lcpr_core::evidence::traces::Format,
-        mapping: ColumnMapping,
+        mut mapping: ColumnMapping,
         flags: crate::cli::import::TraceFlags,
         ctx: &egui::Context,
     ) {
+        if let Err(e) = flags.apply_to(&self.session.doc, &mut mapping) {
+            self.modal = Some(Modal::Error(e));
+            return;
+        }
         let cards = self.session.doc.rate_cards.clone();
         let (tx, rx) = std::sync::mpsc::channel();
-        let options = flags.import_options();
+        let read_flags = flags.clone();
         let job = RunningImport {
             file: file.to_path_buf(),
             mapping: mapping.clone(),
@@ -354,24 +346,21 @@ impl WorkbenchApp {
         let path = file.to_path_buf();
         let ctx = ctx.clone();
         std::thread::spawn(move || {
-            let import = lcpr_core::evidence::traces::Import {
-                format,
-                mapping: &mapping,
-                cards: &cards,
-                options,
-            };
             let mut progress = |p: lcpr_core::evidence::traces::Progress| {
                 rows.store(p.rows_done, Ordering::Relaxed);
                 done.store(p.bytes_done, Ordering::Relaxed);
                 total.store(p.bytes_total, Ordering::Relaxed);
                 ctx.request_repaint();
             };
-            let result = crate::cli::import::trace_fingerprint(&path).and_then(|fp| {
-                import
-                    .from_file(&path, &mut progress, &cancel)
-                    .map(|agg| (agg, fp))
-                    .map_err(|e| e.to_string())
-            });
+            let result = crate::cli::import::read_trace(
+                &path,
+                format,
+                &mapping,
+                &cards,
+                &read_flags,
+                &mut progress,
+                &cancel,
+            );
             // The app may have quit meanwhile; nothing to do then.
             let _ = tx.send(result);
             ctx.request_repaint();
@@ -398,16 +387,15 @@ impl WorkbenchApp {
             .path()
             .and_then(Path::parent)
             .map(Path::to_path_buf);
-        let added = outcome.and_then(|(agg, fingerprint)| {
+        let added = outcome.and_then(|read| {
             let mut doc = self.session.doc.clone();
             let report = crate::cli::import::apply_trace_import(
                 &mut doc,
                 &path,
                 base.as_deref(),
                 &mapping,
-                &agg,
+                &read,
                 &flags,
-                &fingerprint,
             )?;
             Ok((doc, report))
         });
@@ -431,6 +419,21 @@ impl WorkbenchApp {
                         "; {} exact duplicate row(s) dropped",
                         report.duplicates_dropped
                     ));
+                }
+                if report.duplicate_spans > 0 {
+                    self.status.push_str(&format!(
+                        "; {} span(s) of calls traced twice counted once",
+                        report.duplicate_spans
+                    ));
+                }
+                if !report.model_matches.is_empty() {
+                    let matched: Vec<String> = report
+                        .model_matches
+                        .iter()
+                        .map(|m| format!("{} → {} ({})", m.model, m.rate_card, m.kind.name()))
+                        .collect();
+                    self.status
+                        .push_str(&format!("; priced {}", matched.join(", ")));
                 }
                 if !report.skipped_rows.is_empty() {
                     let rows: Vec<String> =
@@ -802,7 +805,7 @@ impl WorkbenchApp {
         }
     }
 
-    fn handle_dialogs(&mut self, ctx: &egui::Context) {
+    fn handle_dialogs(&mut self) {
         let Some(answer) = self.dialogs.poll() else {
             return;
         };
@@ -821,7 +824,7 @@ impl WorkbenchApp {
                     self.perform(next);
                 }
             }
-            DialogRequest::ImportTraces => self.prepare_import(&path, ctx),
+            DialogRequest::ImportTraces => self.prepare_import(&path),
             DialogRequest::ImportEvidence(kind) => self.import_evidence(kind, &path),
             DialogRequest::Export { .. } => {
                 if let Some(kind) = self.export.take() {
@@ -1246,9 +1249,7 @@ impl WorkbenchApp {
             SetupAction::Import {
                 mapping,
                 save,
-                reconciliation,
-                skip_broken_rows,
-                force,
+                flags,
             } => {
                 if save {
                     let saved = &mut self.session.doc.trace_mappings;
@@ -1258,13 +1259,7 @@ impl WorkbenchApp {
                     }
                     self.status = format!("Saved mapping {} in the workspace", mapping.name);
                 }
-                let flags = crate::cli::import::TraceFlags {
-                    reconciliation,
-                    skip_broken_rows,
-                    force,
-                    ..Default::default()
-                };
-                self.start_import(&setup.path, setup.format, mapping, flags, ctx);
+                self.start_import(&setup.path, setup.format, mapping, *flags, ctx);
             }
         }
     }
@@ -1419,7 +1414,7 @@ impl eframe::App for WorkbenchApp {
             }
         }
         let time = ctx.input(|i| i.time);
-        self.handle_dialogs(&ctx);
+        self.handle_dialogs();
         self.poll_import();
         self.handle_input(&ctx);
         if self.presenting {

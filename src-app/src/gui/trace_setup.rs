@@ -11,6 +11,8 @@ use lcpr_core::document::mapping::{
 };
 use lcpr_core::evidence::traces::Format;
 
+use crate::cli::import::TraceFlags;
+
 use super::theme;
 
 /// Largest first line read to learn a file's columns.
@@ -28,12 +30,8 @@ pub enum SetupAction {
         mapping: ColumnMapping,
         /// Whether to keep it in the workspace.
         save: bool,
-        /// The reconciliation whose trace cost and attempts the trace also sets.
-        reconciliation: Option<String>,
-        /// Import the good rows when some are broken, listing the skipped ones.
-        skip_broken_rows: bool,
-        /// Import a file already imported (same fingerprint) again.
-        force: bool,
+        /// The reconciliation, workload, date, broken-row and re-import choices.
+        flags: Box<TraceFlags>,
     },
 }
 
@@ -49,12 +47,11 @@ pub struct TraceSetup {
     mapping: ColumnMapping,
     /// The name under which to save it.
     save_as: String,
-    /// The reconciliation whose trace side the trace also sets, if any.
-    reconciliation: Option<String>,
-    /// Import the good rows when some are broken (off: one broken row refuses the file).
-    skip_broken_rows: bool,
-    /// Import the file even when it was imported before.
-    force: bool,
+    /// The reconciliation, workload and date, broken-row and re-import choices, as
+    /// `lcpr import traces` takes them.
+    flags: TraceFlags,
+    /// The date typed for records without a timestamp (checked into `flags.date`).
+    date_text: String,
 }
 
 /// The columns of a CSV's first line, or the keys (with dotted paths) of a JSON Lines file's
@@ -99,7 +96,11 @@ fn collect_keys(value: &serde_json::Value, prefix: &str, out: &mut Vec<String>) 
 /// The mappings on offer: the workspace's saved ones, then the built-in ones.
 fn offered(ws: &Workspace) -> Vec<ColumnMapping> {
     let mut all = ws.trace_mappings.clone();
-    for builtin in [ColumnMapping::canonical(), ColumnMapping::otel_genai()] {
+    for builtin in [
+        ColumnMapping::canonical(),
+        ColumnMapping::otel_genai(),
+        ColumnMapping::provider_usage(),
+    ] {
         if !all.iter().any(|m| m.name == builtin.name) {
             all.push(builtin);
         }
@@ -113,10 +114,10 @@ impl TraceSetup {
     #[must_use]
     pub fn new(path: &Path, format: Format, ws: &Workspace) -> Self {
         let header = read_header(path, format);
-        let default = if format == Format::Otlp {
-            ColumnMapping::otel_genai()
-        } else {
-            ColumnMapping::canonical()
+        let default = match format {
+            Format::Otlp => ColumnMapping::otel_genai(),
+            Format::ProviderUsage => ColumnMapping::provider_usage(),
+            _ => ColumnMapping::canonical(),
         };
         let mapping = header
             .as_ref()
@@ -131,9 +132,11 @@ impl TraceSetup {
             format,
             header,
             save_as: String::new(),
-            reconciliation: None,
-            skip_broken_rows: false,
-            force: false,
+            flags: TraceFlags {
+                format: Some(format),
+                ..TraceFlags::default()
+            },
+            date_text: String::new(),
             mapping,
         }
     }
@@ -144,13 +147,24 @@ impl TraceSetup {
         &self.mapping
     }
 
-    /// Why the mapping cannot read the file, when the header says so.
-    fn problem(&self) -> Option<String> {
+    /// Why the mapping, with the workload and date chosen here, cannot read the file, when
+    /// the choices or the header say so.
+    fn problem(&self, ws: &Workspace) -> Option<String> {
         if let Err(e) = self.mapping.validate() {
             return Some(e.to_string());
         }
+        let mut mapping = self.mapping.clone();
+        if let Err(e) = self.flags.apply_to(ws, &mut mapping) {
+            return Some(e);
+        }
+        if !self.date_text.trim().is_empty() && self.flags.date.is_none() {
+            return Some(format!(
+                "date {:?} is not a date: type YYYY-MM-DD",
+                self.date_text.trim()
+            ));
+        }
         let header = self.header.as_ref()?;
-        ResolvedColumns::resolve(header, &self.mapping)
+        ResolvedColumns::resolve(header, &mapping)
             .err()
             .map(|e| e.to_string())
     }
@@ -202,7 +216,8 @@ impl TraceSetup {
                     "edited".clone_into(&mut self.mapping.name);
                 }
             });
-        let problem = self.problem();
+        self.choices_ui(ui, ws);
+        let problem = self.problem(ws);
         match &problem {
             Some(p) => {
                 ui.label(RichText::new(format!("⚠ {p}")).color(theme::error_color(ui.visuals())));
@@ -227,16 +242,21 @@ impl TraceSetup {
             ui.horizontal(|ui| {
                 let label = ui.label("Also set the trace cost of");
                 let shown = self
+                    .flags
                     .reconciliation
                     .clone()
                     .unwrap_or_else(|| "—".to_owned());
                 ComboBox::from_id_salt("trace-reconciliation")
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut self.reconciliation, None, "— (baselines only)");
+                        ui.selectable_value(
+                            &mut self.flags.reconciliation,
+                            None,
+                            "— (baselines only)",
+                        );
                         for r in &ws.reconciliations {
                             ui.selectable_value(
-                                &mut self.reconciliation,
+                                &mut self.flags.reconciliation,
                                 Some(r.id.clone()),
                                 format!("{} ({} – {})", r.id, r.period.start, r.period.end),
                             );
@@ -247,11 +267,11 @@ impl TraceSetup {
             });
         }
         ui.checkbox(
-            &mut self.skip_broken_rows,
+            &mut self.flags.skip_broken_rows,
             "Skip broken rows (import the others and list the rows left out)",
         )
         .on_hover_text("Off: one broken row refuses the whole file, and nothing changes.");
-        ui.checkbox(&mut self.force, "Import it again even if this file was imported before")
+        ui.checkbox(&mut self.flags.force, "Import it again even if this file was imported before")
             .on_hover_text(
                 "A file already imported (same fingerprint) is refused: its requests would be counted twice.",
             );
@@ -269,9 +289,7 @@ impl TraceSetup {
                 action = SetupAction::Import {
                     mapping,
                     save,
-                    reconciliation: self.reconciliation.clone(),
-                    skip_broken_rows: self.skip_broken_rows,
-                    force: self.force,
+                    flags: Box::new(self.flags.clone()),
                 };
             }
             if ui.button("Cancel").clicked() {
@@ -279,6 +297,54 @@ impl TraceSetup {
             }
         });
         action
+    }
+}
+
+impl TraceSetup {
+    /// The workload every row gets (else the mapping's rule decides) and the day of records
+    /// without a timestamp: `--workload` and `--date` of `lcpr import traces`.
+    fn choices_ui(&mut self, ui: &mut Ui, ws: &Workspace) {
+        ui.horizontal(|ui| {
+            let label = ui.label("Workload of every row");
+            let shown = self
+                .flags
+                .workload
+                .clone()
+                .unwrap_or_else(|| "— (as the mapping says)".to_owned());
+            ComboBox::from_id_salt("trace-workload")
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.flags.workload, None, "— (as the mapping says)");
+                    for w in &ws.workloads {
+                        ui.selectable_value(
+                            &mut self.flags.workload,
+                            Some(w.id.clone()),
+                            format!("{} ({})", w.id, w.name),
+                        );
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(
+                    "Spans without lcpr.* attributes and provider bodies do not say their workload: choose it here.",
+                );
+        });
+        ui.horizontal(|ui| {
+            let label = ui.label("Date of records without a timestamp");
+            let edit = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.date_text)
+                        .hint_text("YYYY-MM-DD (optional)")
+                        .desired_width(120.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text(
+                    "Anthropic message bodies carry no time: they are counted on this day (UTC).",
+                );
+            if edit.changed() {
+                self.flags.date = self.date_text.trim().parse().ok();
+            }
+        });
     }
 }
 
@@ -379,7 +445,7 @@ mod tests {
             setup.header.as_deref(),
             Some(&["id".to_owned(), "created_at".into(), "workload".into()][..])
         );
-        assert!(setup.problem().is_none());
+        assert!(setup.problem(&ws).is_none());
         // Without it, the canonical mapping is offered and the missing column is named.
         let setup = TraceSetup::new(
             &csv,
@@ -387,7 +453,12 @@ mod tests {
             &Workspace::empty("t", lcpr_core::document::Date::EPOCH),
         );
         assert_eq!(setup.mapping().name, "canonical");
-        assert!(setup.problem().is_some_and(|p| p.contains("request_id")));
+        let empty = Workspace::empty("t", lcpr_core::document::Date::EPOCH);
+        assert!(
+            setup
+                .problem(&empty)
+                .is_some_and(|p| p.contains("request_id"))
+        );
     }
 
     #[test]

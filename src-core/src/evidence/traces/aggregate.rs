@@ -19,6 +19,7 @@
 //! same Decimal, computed once instead of millions of times (see [`crate::evidence::traces::pricing`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -620,6 +621,9 @@ impl Default for AggregateSettings {
     }
 }
 
+/// Quality verdicts joined onto rows by request id (pass = true), e.g. from an eval file.
+pub type Verdicts = BTreeMap<String, bool>;
+
 /// An imported trace, aggregated per workload and UTC day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Aggregate {
@@ -639,9 +643,15 @@ pub struct Aggregate {
     pub workloads: BTreeMap<String, BTreeMap<Date, DayAggregate>>,
     /// Models without a usable rate card (set by pricing), sorted by provider and model.
     pub unpriced: Vec<UnpricedModel>,
+    /// Rows whose verdict came from the joined verdicts (their source carried none).
+    #[serde(default)]
+    pub verdicts_joined: u64,
     /// The attempts seen so far, shared by every partial aggregate of one import.
     #[serde(skip)]
     pub(super) seen: SeenHandle,
+    /// Verdicts to join by request id, shared by every partial aggregate of one import.
+    #[serde(skip)]
+    pub(super) verdicts: Option<Arc<Verdicts>>,
 }
 
 impl Aggregate {
@@ -656,8 +666,18 @@ impl Aggregate {
             row_errors: Vec::new(),
             workloads: BTreeMap::new(),
             unpriced: Vec::new(),
+            verdicts_joined: 0,
             seen: SeenHandle::default(),
+            verdicts: None,
         }
+    }
+
+    /// The same aggregate, giving rows without a verdict the one `verdicts` holds for their
+    /// request id.
+    #[must_use]
+    pub fn with_verdicts(mut self, verdicts: Option<Arc<Verdicts>>) -> Self {
+        self.verdicts = verdicts;
+        self
     }
 
     /// An empty aggregate checking duplicates against `seen`, shared with the other partial
@@ -717,6 +737,22 @@ impl Aggregate {
             return Ok(());
         }
         self.rows_read += 1;
+        let joined = match (&self.verdicts, row.gate) {
+            (Some(v), GateResult::Unknown) => v.get(&*row.request_id).map(|&pass| {
+                let mut r = row.clone();
+                r.gate = if pass {
+                    GateResult::Pass
+                } else {
+                    GateResult::Fail
+                };
+                r
+            }),
+            _ => None,
+        };
+        if joined.is_some() {
+            self.verdicts_joined += 1;
+        }
+        let row = joined.as_ref().unwrap_or(row);
         let days = match self.workloads.get_mut(&*row.workload) {
             Some(days) => days,
             None => self.workloads.entry(row.workload.to_string()).or_default(),
@@ -784,6 +820,7 @@ impl Aggregate {
         self.rows_read += other.rows_read;
         self.rows_broken += other.rows_broken;
         self.duplicates_dropped += other.duplicates_dropped;
+        self.verdicts_joined += other.verdicts_joined;
         for e in other.row_errors {
             self.keep_error(e);
         }

@@ -629,6 +629,7 @@ mod tests {
             threads,
             chunk_bytes: chunk,
             aggregate: AggregateSettings::default(),
+            verdicts: None,
         };
         let cancel = std::sync::atomic::AtomicBool::new(false);
         super::super::pipeline::run(source, &options, &mut |_| {}, &cancel)

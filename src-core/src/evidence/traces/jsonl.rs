@@ -429,6 +429,7 @@ mod tests {
             threads: 2,
             chunk_bytes: 16,
             aggregate: AggregateSettings::default(),
+            verdicts: None,
         };
         let cancel = std::sync::atomic::AtomicBool::new(false);
         let agg = super::super::pipeline::run(source, &options, &mut |_| {}, &cancel)

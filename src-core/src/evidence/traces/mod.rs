@@ -117,7 +117,7 @@ impl ImportError {
 }
 
 /// How an import runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImportOptions {
     /// Worker threads; 0 uses every core.
@@ -126,6 +126,10 @@ pub struct ImportOptions {
     pub chunk_bytes: usize,
     /// Raw-value limit and kept broken rows.
     pub aggregate: AggregateSettings,
+    /// Quality verdicts from an eval file (pass = true) by request id, given to rows whose
+    /// source carries none (spans, provider bodies); a verdict in the row itself wins.
+    #[serde(skip)]
+    pub verdicts: Option<Arc<aggregate::Verdicts>>,
 }
 
 impl Default for ImportOptions {
@@ -134,6 +138,7 @@ impl Default for ImportOptions {
             threads: 0,
             chunk_bytes: 1 << 20,
             aggregate: AggregateSettings::default(),
+            verdicts: None,
         }
     }
 }
@@ -326,7 +331,7 @@ pub struct ReadNotes {
 }
 
 /// One import: what to read, how to map and price it, how to run.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Import<'a> {
     /// The input's format.
     pub format: Format,
@@ -360,6 +365,22 @@ impl Import<'_> {
             .map(|(agg, _)| agg)
     }
 
+    /// Pattern rules read JSON sources (span and service names, attributes, keys); a table's
+    /// rows are read by column, so a pattern there would be silently ignored: refused instead.
+    fn check_patterns(&self) -> Result<(), ImportError> {
+        if matches!(self.format, Format::Csv | Format::Parquet) && !self.mapping.patterns.is_empty()
+        {
+            return Err(ImportError::Input(InputError::new(
+                "mapping.patterns",
+                format!(
+                    "apply to OTLP spans, provider bodies and JSON Lines, not to {} files: map the column that holds the value, or set a constant (--workload)",
+                    self.format.name()
+                ),
+            )));
+        }
+        Ok(())
+    }
+
     /// [`Self::from_reader`], with what the reader noticed beside the rows.
     pub fn from_reader_noted<R: Read>(
         &self,
@@ -384,6 +405,7 @@ impl Import<'_> {
         cancel: &AtomicBool,
         duplicates: &Arc<AtomicU64>,
     ) -> Result<Aggregate, ImportError> {
+        self.check_patterns()?;
         let (mapping, options) = (self.mapping, &self.options);
         let agg = match self.format {
             Format::Csv => {
@@ -433,10 +455,15 @@ impl Import<'_> {
         cancel: &AtomicBool,
     ) -> Result<(Aggregate, ReadNotes), ImportError> {
         let shown = path.display().to_string();
+        self.check_patterns()?;
         if self.format == Format::Parquet {
             #[cfg(feature = "parquet")]
             {
-                let source = parquet::ParquetSource::open(path, self.mapping)?;
+                let mut source = parquet::ParquetSource::open(path, self.mapping)?;
+                // Verdicts join row by row, by request id.
+                if self.options.verdicts.is_some() {
+                    source = source.row_by_row();
+                }
                 let agg = pipeline::run(source, &self.options, progress, cancel)?;
                 return Ok((self.priced(agg)?, ReadNotes::default()));
             }

@@ -73,7 +73,7 @@ pub(crate) fn run<S: Source>(
     let workers = threads(options).max(1);
     let mut merged = if workers == 1 {
         let mut decoder = source.decoder()?;
-        let mut agg = Aggregate::new(options.aggregate);
+        let mut agg = Aggregate::new(options.aggregate).with_verdicts(options.verdicts.clone());
         let mut rows = 0;
         while let Some(chunk) = source.next_chunk()? {
             if cancel.load(Ordering::Relaxed) {
@@ -131,7 +131,8 @@ fn parallel<S: Source>(
                 let receiver = Arc::clone(&receiver);
                 let (rows_done, stop_after, seen) = (&rows_done, &stop_after, &seen);
                 scope.spawn(move || {
-                    let mut agg = Aggregate::sharing(options.aggregate, seen);
+                    let mut agg = Aggregate::sharing(options.aggregate, seen)
+                        .with_verdicts(options.verdicts.clone());
                     let mut outcome = Ok(());
                     loop {
                         let next = match receiver.lock() {
@@ -220,7 +221,9 @@ fn parallel<S: Source>(
         match (first_error, merged) {
             (Some(e), _) => Err(e),
             (None, Some(m)) => Ok(m),
-            (None, None) => Ok(Aggregate::new(options.aggregate)),
+            (None, None) => {
+                Ok(Aggregate::new(options.aggregate).with_verdicts(options.verdicts.clone()))
+            }
         }
     })
 }
@@ -326,6 +329,7 @@ mod tests {
                 exact_below: 0,
                 max_row_errors: 5,
             },
+            verdicts: None,
         };
         let source = Numbers {
             next: 0,

@@ -201,9 +201,9 @@ impl ParquetSource {
         })
     }
 
-    /// The same source with every batch read row by row, to check the column-wise path.
-    #[cfg(test)]
-    fn row_by_row(mut self) -> Self {
+    /// The same source with every batch read row by row (to check the column-wise path, and
+    /// when each row needs a look-up by request id).
+    pub(crate) fn row_by_row(mut self) -> Self {
         self.columnar = false;
         self
     }
@@ -642,6 +642,7 @@ mod tests {
             threads,
             chunk_bytes: 1,
             aggregate: AggregateSettings::default(),
+            verdicts: None,
         };
         super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
             .unwrap_or_else(|e| panic!("{e}"))
@@ -722,6 +723,7 @@ mod tests {
             threads: 2,
             chunk_bytes: 1,
             aggregate: AggregateSettings::default(),
+            verdicts: None,
         };
         let e = super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
             .err()
@@ -997,6 +999,7 @@ mod tests {
                 exact_below: 1_000,
                 max_row_errors: 3,
             },
+            verdicts: None,
         };
         super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
             .unwrap_or_else(|e| panic!("{e}"))
