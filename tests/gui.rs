@@ -587,6 +587,22 @@ fn start_trace_import(h: &mut Harness<'_, WorkbenchApp>) {
     h.get_by_label("Start import").click();
     h.run_steps(1);
     wait_for_import(h);
+    if h.state().previewing_import() {
+        apply_import(h);
+    }
+}
+
+/// Applies the import whose report is shown; nothing has changed before.
+fn apply_import(h: &mut Harness<'_, WorkbenchApp>) {
+    // A click opens the report on the next frame; a new modal lays itself out unseen first.
+    h.run_steps(3);
+    assert!(
+        h.state().previewing_import(),
+        "the import's report is shown ({:?})",
+        h.state().error()
+    );
+    h.get_by_label("Apply import").click();
+    h.run_steps(3);
 }
 
 fn wait_for_import(h: &mut Harness<'_, WorkbenchApp>) {
@@ -718,6 +734,7 @@ fn an_imported_invoice_shows_off_rate_lines_and_a_dispute_leaves_loaded_cost() {
     let invoice = support::repo_root().join("tests/fixtures/invoices/plain_2026_05.csv");
     let mut h = app(Some(case), None, vec![Some(invoice)]);
     file_menu(&mut h, "Import invoice…");
+    apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let r = may_of(&h);
     // The invoice found its reconciliation by period; L1 and L3 are billed at the superseded
@@ -779,9 +796,11 @@ fn reviews_then_evals_join_into_the_accepted_outputs() {
         .select(lcpr_workbench::gui::navigator::Selection::Reconciliation(i));
     h.run_steps(2);
     file_menu(&mut h, "Import human reviews…");
+    apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     assert_eq!(may_of(&h).human_cost.to_string(), "8.00");
     file_menu(&mut h, "Import eval results…");
+    apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let r = may_of(&h);
     // 2 gate passes + 2 failures signed off on review (req-002 approved, req-003 edited).
@@ -823,6 +842,7 @@ fn a_load_test_import_adds_its_runs_for_the_workload() {
         .select(lcpr_workbench::gui::navigator::Selection::Workload(0));
     h.run_steps(2);
     file_menu(&mut h, "Import load test…");
+    apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let doc = &h.state().session().doc;
     assert!(doc.load_tests.len() > before);
@@ -855,6 +875,7 @@ fn the_goodput_view_says_a_run_was_sampled_and_placed_at_its_achieved_rate() {
         .select(lcpr_workbench::gui::navigator::Selection::Workload(0));
     h.run_steps(2);
     file_menu(&mut h, "Import load test…");
+    apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     h.get_by_label("Goodput").click();
     h.run_steps(3);
@@ -940,6 +961,7 @@ fn an_imported_model_config_is_offered_in_kv_sizing() {
     let config = support::repo_root().join("tests/fixtures/hf_config/llama-3-8b.json");
     let mut h = app(Some(default_workspace()), None, vec![Some(config)]);
     file_menu(&mut h, "Import model config…");
+    apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let model = h
         .state()
@@ -980,6 +1002,7 @@ fn a_focus_export_asks_which_services_to_reconcile() {
     h.get_by_label("LLM API · 4 rows").click();
     h.run_steps(2);
     h.get_by_label("Import these services").click();
+    apply_import(&mut h);
     h.run_steps(3);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let r = may_of(&h);
@@ -1144,4 +1167,59 @@ fn provider_bodies_import_with_the_workload_and_date_chosen_in_the_dialog() {
         "{}",
         h.state().status()
     );
+}
+
+#[test]
+fn an_import_shows_its_report_before_it_changes_the_document() {
+    let dir = support::repo_root().join("tests/fixtures/traces_real");
+    let spans = dir.join("traces.json");
+    let mut h = app(
+        Some(dir.join("workspace.yaml")),
+        None,
+        vec![Some(spans.clone()), Some(spans)],
+    );
+    let before = h.state().session().doc.clone();
+    let read = |h: &mut Harness<'_, WorkbenchApp>| {
+        file_menu(h, "Import traces…");
+        h.run_steps(2);
+        h.get_by_role_and_label(Role::ComboBox, "Workload of every row")
+            .click();
+        h.run_steps(2);
+        h.get_by_label("support-chat (Support answer drafting)")
+            .click();
+        h.run_steps(2);
+        h.get_by_label("Start import").click();
+        h.run_steps(1);
+        wait_for_import(h);
+        assert!(h.state().previewing_import(), "{:?}", h.state().error());
+        h.run_steps(2);
+    };
+    read(&mut h);
+    // The report is the CLI's: spans of calls traced twice, each model's card and how it matched.
+    h.get_by_label_contains("2 span(s) traced a call another span already traced");
+    h.get_by_label_contains("priced openai / gpt-4o-mini-2024-07-18 by rate card gpt-4o-mini");
+    h.get_by_label_contains("TTFT p50/p95/p99 not measured");
+    assert_eq!(
+        h.state().session().doc,
+        before,
+        "nothing changes before Apply"
+    );
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc, before);
+    assert!(
+        h.state().status().contains("cancelled"),
+        "{}",
+        h.state().status()
+    );
+    read(&mut h);
+    apply_import(&mut h);
+    assert_eq!(
+        h.state().session().doc.baselines.len(),
+        before.baselines.len() + 1
+    );
+    // One undo step takes the whole import back.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(h.state().session().doc, before);
 }

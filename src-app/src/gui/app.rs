@@ -19,6 +19,7 @@ use lcpr_core::report::memo::{MemoSource, render_options};
 use lcpr_core::report::{render_pdf, table_to_csv};
 
 use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
+use super::import_preview::{ImportPreview, PreviewAction};
 use super::invoice_setup::{ServiceAction, ServicePick};
 use super::navigator::{self, Selection};
 use super::session::Session;
@@ -134,6 +135,8 @@ enum Modal {
     ChangedOnDisk,
     /// What differs in another copy of the workspace: (that file's name, the diff's lines).
     Diff(String, Vec<String>),
+    /// An import read and checked, shown before it is applied.
+    Preview(Box<ImportPreview>),
     Error(String),
 }
 
@@ -401,27 +404,27 @@ impl WorkbenchApp {
         });
         match added {
             Ok((doc, report)) => {
-                self.session.doc = doc;
+                let mut select = None;
                 let ids: Vec<&str> = report
                     .baselines
                     .iter()
                     .map(|b| b.baseline.id.as_str())
                     .collect();
                 let findings: usize = report.baselines.iter().map(|b| b.findings.len()).sum();
-                self.status = format!(
+                let mut status = format!(
                     "Imported {} rows from {file} ({} broken rows left out): baseline {} added, {findings} finding(s)",
                     report.rows_read,
                     report.rows_broken,
                     ids.join(", ")
                 );
                 if report.duplicates_dropped > 0 {
-                    self.status.push_str(&format!(
+                    status.push_str(&format!(
                         "; {} exact duplicate row(s) dropped",
                         report.duplicates_dropped
                     ));
                 }
                 if report.duplicate_spans > 0 {
-                    self.status.push_str(&format!(
+                    status.push_str(&format!(
                         "; {} span(s) of calls traced twice counted once",
                         report.duplicate_spans
                     ));
@@ -432,34 +435,45 @@ impl WorkbenchApp {
                         .iter()
                         .map(|m| format!("{} → {} ({})", m.model, m.rate_card, m.kind.name()))
                         .collect();
-                    self.status
-                        .push_str(&format!("; priced {}", matched.join(", ")));
+                    status.push_str(&format!("; priced {}", matched.join(", ")));
                 }
                 if !report.skipped_rows.is_empty() {
                     let rows: Vec<String> =
                         report.skipped_rows.iter().map(u64::to_string).collect();
-                    self.status
-                        .push_str(&format!("; skipped rows {}", rows.join(", ")));
+                    status.push_str(&format!("; skipped rows {}", rows.join(", ")));
                 }
-                if let Some(i) = self.session.doc.baselines.len().checked_sub(1) {
-                    self.selection = Selection::Baseline(i);
+                if let Some(i) = doc.baselines.len().checked_sub(1) {
+                    select = Some(Selection::Baseline(i));
                 }
                 if let Some((i, r)) = reconciliation.and_then(|id| {
-                    self.session
-                        .doc
-                        .reconciliations
+                    doc.reconciliations
                         .iter()
                         .enumerate()
                         .find(|(_, r)| r.id == id)
                 }) {
-                    self.status.push_str(&format!(
+                    status.push_str(&format!(
                         "; reconciliation {}: trace cost {} over {} attempts",
                         r.id,
                         lcpr_core::money::format_usd(lcpr_core::money::to_f64(r.trace_cost), 2),
                         r.attempts
                     ));
-                    self.selection = Selection::Reconciliation(i);
+                    select = Some(Selection::Reconciliation(i));
                 }
+                let into = self.session.path().map_or_else(
+                    || PathBuf::from(self.session.file_name()),
+                    Path::to_path_buf,
+                );
+                let lines = crate::cli::import::report_text(&into, &report)
+                    .lines()
+                    .map(str::to_owned)
+                    .collect();
+                self.modal = Some(Modal::Preview(Box::new(ImportPreview {
+                    file,
+                    lines,
+                    doc,
+                    status,
+                    select,
+                })));
             }
             // The import's own refusals already start with the file.
             Err(e) if e.starts_with(&file) => {
@@ -527,7 +541,7 @@ impl WorkbenchApp {
                             )
                         );
                         let at = updated.load_tests.len().checked_sub(1);
-                        (updated, summary, at.map(Selection::LoadTest))
+                        (updated, vec![summary], at.map(Selection::LoadTest))
                     })
                 }
                 None => Err("select the workload the load test ran for".to_owned()),
@@ -563,16 +577,21 @@ impl WorkbenchApp {
                         .as_ref()
                         .and_then(|id| updated.reconciliations.iter().position(|r| &r.id == id))
                         .map(Selection::Reconciliation);
-                    (updated, report.summary.join("; "), at)
+                    (updated, report.summary, at)
                 })
         };
         match outcome {
             Ok((updated, summary, at)) => {
-                self.session.doc = updated;
-                self.status = format!("Imported {file}: {summary}");
-                if let Some(at) = at {
-                    self.selection = at;
-                }
+                let name = path
+                    .file_name()
+                    .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+                self.modal = Some(Modal::Preview(Box::new(ImportPreview {
+                    file: name,
+                    lines: summary.clone(),
+                    doc: updated,
+                    status: format!("Imported {file}: {}", summary.join("; ")),
+                    select: at,
+                })));
             }
             Err(e) => self.modal = Some(Modal::Error(format!("{file}: {e}. Nothing was changed."))),
         }
@@ -1279,6 +1298,35 @@ impl WorkbenchApp {
         }
     }
 
+    /// The import's report: Apply puts its document in place (one undo step), Cancel leaves
+    /// the document as it was.
+    fn import_preview(&mut self, preview: Box<ImportPreview>, ctx: &egui::Context) {
+        let mut action = PreviewAction::Open;
+        egui::Modal::new(egui::Id::unique("import-preview")).show(ctx, |ui| {
+            action = preview.ui(ui);
+        });
+        match action {
+            PreviewAction::Open => self.modal = Some(Modal::Preview(preview)),
+            PreviewAction::Cancel => {
+                self.status = format!("Import of {} cancelled: nothing changed", preview.file);
+            }
+            PreviewAction::Apply => {
+                let preview = *preview;
+                self.session.doc = preview.doc;
+                self.status = preview.status;
+                if let Some(at) = preview.select {
+                    self.selection = at;
+                }
+            }
+        }
+    }
+
+    /// True while an import's report waits to be applied or cancelled.
+    #[must_use]
+    pub fn previewing_import(&self) -> bool {
+        matches!(self.modal, Some(Modal::Preview(_)))
+    }
+
     fn modals(&mut self, ctx: &egui::Context) {
         let Some(modal) = self.modal.take() else {
             return;
@@ -1286,12 +1334,13 @@ impl WorkbenchApp {
         let modal = match modal {
             Modal::TraceSetup(setup) => return self.trace_setup(setup, ctx),
             Modal::InvoiceServices(pick) => return self.invoice_services(pick, ctx),
+            Modal::Preview(preview) => return self.import_preview(preview, ctx),
             other => other,
         };
         let mut keep = true;
         match &modal {
             // Handled above, with mutable access to their state.
-            Modal::TraceSetup(_) | Modal::InvoiceServices(_) => {}
+            Modal::TraceSetup(_) | Modal::InvoiceServices(_) | Modal::Preview(_) => {}
             Modal::Error(text) => {
                 egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
                     ui.heading("Could not complete that");
