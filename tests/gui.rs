@@ -734,6 +734,9 @@ fn an_imported_invoice_shows_off_rate_lines_and_a_dispute_leaves_loaded_cost() {
     let invoice = support::repo_root().join("tests/fixtures/invoices/plain_2026_05.csv");
     let mut h = app(Some(case), None, vec![Some(invoice)]);
     file_menu(&mut h, "Import invoice…");
+    assert!(h.state().choosing_invoice_setup());
+    h.run_steps(2);
+    h.get_by_label("Import invoice").click();
     apply_import(&mut h);
     assert!(h.state().error().is_none(), "{:?}", h.state().error());
     let r = may_of(&h);
@@ -995,7 +998,7 @@ fn a_focus_export_asks_which_services_to_reconcile() {
     let mut h = app(Some(case), None, vec![Some(focus)]);
     let before = may_of(&h);
     file_menu(&mut h, "Import invoice…");
-    assert!(h.state().choosing_invoice_services());
+    assert!(h.state().choosing_invoice_setup());
     h.run_steps(2);
     // Nothing is imported until a service is chosen; storage is not part of inference.
     assert_eq!(may_of(&h), before);
@@ -1222,4 +1225,57 @@ fn an_import_shows_its_report_before_it_changes_the_document() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(h.state().session().doc, before);
+}
+
+#[test]
+fn the_invoice_dialog_reads_the_model_from_the_column_chosen_and_saves_the_mapping() {
+    // The FOCUS 1.2 lines with a model no contract names in SkuId; ChargeDescription's first
+    // word names the contracted one.
+    let dir = scratch("invoice-mapping");
+    let text = std::fs::read_to_string(
+        support::repo_root().join("tests/fixtures/invoices/focus_1.2_llm_tokens_built.csv"),
+    )
+    .unwrap();
+    let sku = text.replace("gpt-5.4-2026-04-01,", "sku-0042,");
+    assert_ne!(sku, text, "the fixture's SkuId column holds the dated id");
+    let invoice = dir.join("focus.csv");
+    std::fs::write(&invoice, sku).unwrap();
+    let mut h = app(Some(default_workspace()), None, vec![Some(invoice)]);
+    let before = h.state().session().doc.clone();
+    file_menu(&mut h, "Import invoice…");
+    assert!(h.state().choosing_invoice_setup());
+    h.run_steps(2);
+    set_field(&mut h, "Model column", "ChargeDesc");
+    h.get_by_label_contains("the file has no column \"ChargeDesc\"");
+    set_field(&mut h, "Model column", "ChargeDescription");
+    set_field(&mut h, "Model pattern", r"^(\S+)");
+    h.get_by_label("Import invoice").click();
+    apply_import(&mut h);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let doc = &h.state().session().doc;
+    assert_ne!(doc, &before);
+    assert_eq!(doc.invoice_mappings.len(), 1);
+    assert_eq!(doc.invoice_mappings[0].model_column, "ChargeDescription");
+    let r = doc
+        .reconciliations
+        .iter()
+        .find(|r| r.invoice_amount == "3019.50".parse().unwrap())
+        .expect("the invoice reached the October reconciliation");
+    assert!(r.unrated_lines.is_empty(), "every line was checked");
+}
+
+#[test]
+fn a_rate_cards_aliases_are_typed_as_a_list_and_price_trace_ids() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::RateCard(0));
+    h.run_steps(2);
+    // Typed key by key: the comma being typed is not lost on the way.
+    set_field(&mut h, "Aliases", "openai/gpt-5.4, gpt-5.4-chat-*");
+    let card = &h.state().session().doc.rate_cards[0];
+    assert_eq!(card.aliases, ["openai/gpt-5.4", "gpt-5.4-chat-*"]);
+    assert_eq!(
+        lcpr_core::evidence::traces::pricing::card_matches(card, "gpt-5.4-chat-latest"),
+        Some(lcpr_core::evidence::traces::pricing::MatchKind::Snapshot)
+    );
 }

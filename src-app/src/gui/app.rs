@@ -20,7 +20,7 @@ use lcpr_core::report::{render_pdf, table_to_csv};
 
 use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
 use super::import_preview::{ImportPreview, PreviewAction};
-use super::invoice_setup::{ServiceAction, ServicePick};
+use super::invoice_setup::{InvoiceAction, InvoiceSetup};
 use super::navigator::{self, Selection};
 use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
@@ -128,7 +128,7 @@ impl ExportKind {
 
 enum Modal {
     TraceSetup(Box<TraceSetup>),
-    InvoiceServices(Box<ServicePick>),
+    InvoiceSetup(Box<InvoiceSetup>),
     Unsaved(Pending),
     Recover(Snapshot),
     /// The file changed on disk since it was opened or saved: overwrite, reload or cancel.
@@ -487,33 +487,40 @@ impl WorkbenchApp {
     /// changes nothing. Invoice, evals and reviews go into the selected reconciliation (or the
     /// one the file fits); a load test into the selected workload (or the only one).
     pub fn import_evidence(&mut self, kind: EvidenceDialog, path: &Path) {
-        // A whole-account FOCUS export first asks which services to reconcile.
+        // An invoice first asks where lines name their model and, for a whole-account FOCUS
+        // export, which services to reconcile.
         if kind == EvidenceDialog::Invoice {
             match focus_services(path) {
-                Ok(Some(services)) if services.len() > 1 => {
-                    self.modal = Some(Modal::InvoiceServices(Box::new(ServicePick::new(
+                Ok(services) => {
+                    self.modal = Some(Modal::InvoiceSetup(Box::new(InvoiceSetup::new(
                         path.to_path_buf(),
-                        services,
+                        services.unwrap_or_default(),
+                        &self.session.doc,
                     ))));
-                    return;
                 }
-                Ok(_) => {}
                 Err(e) => {
                     self.modal = Some(Modal::Error(format!("{e}. Nothing was changed.")));
-                    return;
                 }
             }
+            return;
         }
-        self.run_evidence_import(kind, path, Vec::new());
+        self.run_evidence_import(kind, path, Vec::new(), None);
     }
 
-    /// True while a FOCUS invoice import asks which services to keep.
+    /// True while an invoice import asks where lines name their model (and, for a FOCUS
+    /// export of several services, which to keep).
     #[must_use]
-    pub fn choosing_invoice_services(&self) -> bool {
-        matches!(self.modal, Some(Modal::InvoiceServices(_)))
+    pub fn choosing_invoice_setup(&self) -> bool {
+        matches!(self.modal, Some(Modal::InvoiceSetup(_)))
     }
 
-    fn run_evidence_import(&mut self, kind: EvidenceDialog, path: &Path, services: Vec<String>) {
+    fn run_evidence_import(
+        &mut self,
+        kind: EvidenceDialog,
+        path: &Path,
+        services: Vec<String>,
+        mapping: Option<lcpr_core::document::contracts::InvoiceMapping>,
+    ) {
         let file = path.display().to_string();
         let doc = &self.session.doc;
         let outcome = if kind == EvidenceDialog::LoadTest {
@@ -552,7 +559,7 @@ impl WorkbenchApp {
                 kind: match kind {
                     EvidenceDialog::Invoice => EvidenceFile::Invoice {
                         focus_services: services,
-                        mapping: None,
+                        mapping,
                     },
                     EvidenceDialog::Evals => EvidenceFile::Evals,
                     EvidenceDialog::Reviews => EvidenceFile::Reviews,
@@ -1284,16 +1291,16 @@ impl WorkbenchApp {
     }
 
     /// The FOCUS service chooser: on Import, the invoice is read with those services only.
-    fn invoice_services(&mut self, mut pick: Box<ServicePick>, ctx: &egui::Context) {
-        let mut action = ServiceAction::Open;
-        egui::Modal::new(egui::Id::unique("invoice-services")).show(ctx, |ui| {
-            action = pick.ui(ui);
+    fn invoice_setup(&mut self, mut setup: Box<InvoiceSetup>, ctx: &egui::Context) {
+        let mut action = InvoiceAction::Open;
+        egui::Modal::new(egui::Id::unique("invoice-setup")).show(ctx, |ui| {
+            action = setup.ui(ui);
         });
         match action {
-            ServiceAction::Open => self.modal = Some(Modal::InvoiceServices(pick)),
-            ServiceAction::Cancel => {}
-            ServiceAction::Import(services) => {
-                self.run_evidence_import(EvidenceDialog::Invoice, &pick.path, services);
+            InvoiceAction::Open => self.modal = Some(Modal::InvoiceSetup(setup)),
+            InvoiceAction::Cancel => {}
+            InvoiceAction::Import { services, mapping } => {
+                self.run_evidence_import(EvidenceDialog::Invoice, &setup.path, services, mapping);
             }
         }
     }
@@ -1333,14 +1340,14 @@ impl WorkbenchApp {
         };
         let modal = match modal {
             Modal::TraceSetup(setup) => return self.trace_setup(setup, ctx),
-            Modal::InvoiceServices(pick) => return self.invoice_services(pick, ctx),
+            Modal::InvoiceSetup(setup) => return self.invoice_setup(setup, ctx),
             Modal::Preview(preview) => return self.import_preview(preview, ctx),
             other => other,
         };
         let mut keep = true;
         match &modal {
             // Handled above, with mutable access to their state.
-            Modal::TraceSetup(_) | Modal::InvoiceServices(_) | Modal::Preview(_) => {}
+            Modal::TraceSetup(_) | Modal::InvoiceSetup(_) | Modal::Preview(_) => {}
             Modal::Error(text) => {
                 egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
                     ui.heading("Could not complete that");

@@ -249,6 +249,33 @@ fn sync(ui: &mut Ui, id: Id, text: String) {
     });
 }
 
+/// A list of short names typed on one line, comma-separated (the text as typed is kept while
+/// editing, so a trailing comma is not lost).
+pub fn list(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    hint: &str,
+    value: &mut Vec<String>,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, hint, |ui, label_id| {
+        let changed = checked_text(ui, id, label_id, value.join(", "), |text| {
+            *value = text
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, value.join(", "));
+        }
+        changed
+    })
+}
+
 /// Free text on one line.
 pub fn text(ui: &mut Ui, label: &str, value: &mut String) -> bool {
     field_row(ui, label, "", |ui, label_id| {

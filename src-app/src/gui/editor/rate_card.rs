@@ -13,6 +13,13 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
     widgets::text(ui, "Id", &mut c.id);
     widgets::text(ui, "Provider", &mut c.provider);
     widgets::text(ui, "Model", &mut c.model);
+    widgets::list(
+        ui,
+        "aliases",
+        "Aliases",
+        "comma-separated; a trailing * makes a prefix",
+        &mut c.aliases,
+    );
     widgets::date(
         ui,
         "effective_from",
