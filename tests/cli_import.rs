@@ -90,14 +90,20 @@ fn a_refused_import_leaves_the_workspace_untouched() {
         "{err}"
     );
     assert_eq!(std::fs::read(&ws).expect("read"), before);
+    // Neither the name nor the first bytes tell the format: the fix is named.
+    let unclear = ws.with_file_name("trace.txt");
+    std::fs::write(&unclear, "requests served yesterday\n").expect("write");
     let (ok, _, err) = lcpr(&[
         "import",
         "traces",
-        "trace.txt",
+        unclear.to_str().unwrap(),
         "--into",
         ws.to_str().unwrap(),
     ]);
-    assert!(!ok && err.contains("format is not clear"), "{err}");
+    assert!(
+        !ok && err.contains("trace.txt") && err.contains("--format csv|jsonl|otlp"),
+        "{err}"
+    );
     let (ok, _, err) = lcpr(&[
         "import",
         "traces",
