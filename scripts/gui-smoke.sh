@@ -30,7 +30,7 @@ import -window root "$out/compare.png"
 # manager nothing gives the window keyboard focus, so give it explicitly.
 xdotool mousemove 700 400
 xdotool windowfocus "$win" 2>/dev/null || true
-for i in $(seq 1 12); do
+for i in $(seq 1 13); do
   xdotool key ctrl+Next
   sleep 1.2
   import -window root "$out/view-$i.png"

@@ -529,7 +529,10 @@ fn export_memo_writes_a_pdf_with_the_proposed_lcpr() {
     );
     // The title may wrap; compare with whitespace collapsed.
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(words.contains("Decision memo: Support on dedicated H100s"));
+    assert!(
+        words.contains("Decision: Stay on Support on GPT-5.4 (today)"),
+        "{words}"
+    );
     // No temporary file is left beside it.
     let left: Vec<_> = std::fs::read_dir(&dir)
         .expect("dir")
@@ -1278,4 +1281,26 @@ fn a_rate_cards_aliases_are_typed_as_a_list_and_price_trace_ids() {
         lcpr_core::evidence::traces::pricing::card_matches(card, "gpt-5.4-chat-latest"),
         Some(lcpr_core::evidence::traces::pricing::MatchKind::Snapshot)
     );
+}
+
+#[test]
+fn the_decision_view_states_the_memos_decision() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Decision").click();
+    h.run_steps(3);
+    assert_eq!(h.state().active_view(), "Decision");
+    let doc = h.state().session().doc.clone();
+    let d = lcpr_core::decide::decision::decide(&doc, &lcpr_core::case::evaluation::evaluate(&doc))
+        .unwrap();
+    use lcpr_core::report::memo::statement;
+    // The heading and the Recommendation row.
+    assert_eq!(
+        h.query_all_by_label("Stay on Support on GPT-5.4 (today)")
+            .count(),
+        2
+    );
+    h.get_by_label(&statement::paragraph(&d));
+    h.get_by_label_contains("To unblock: KV memory for 29 live sequences");
+    // Candidate and current as the memo and lcpr decide name them.
+    h.get_by_label("Current and candidate from the migration case.");
 }

@@ -164,9 +164,33 @@ fn export(kind: &str, file: &Path, out: &Path, extra: &[&str]) -> Output {
         .expect("run lcpr export")
 }
 
-/// The scenario the memo is written for by default: proposed, else the lowest LCPR.
-fn default_scenario(json: &Value) -> Option<&Value> {
+fn decide_json(file: &Path) -> Value {
+    let out = lcpr_bin()
+        .args(["decide", "--json"])
+        .arg(file)
+        .output()
+        .expect("run lcpr");
+    assert!(out.status.success(), "lcpr decide {}", file.display());
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+/// The memo's title on scenario `id`: the decision's when it is on the decision's candidate,
+/// else the scenario's name.
+fn memo_title(decision: &Value, id: &str, name: &str) -> String {
+    if decision["candidate"]["scenario"] == id {
+        format!("Decision: {}", decision["title"].as_str().unwrap())
+    } else {
+        format!("Decision: {name}")
+    }
+}
+
+/// The scenario the memo is written for by default: the decision's candidate, else proposed,
+/// else the lowest LCPR.
+fn default_scenario<'a>(json: &'a Value, decision: &Value) -> Option<&'a Value> {
     let scenarios = json["scenarios"].as_array()?;
+    if let Some(id) = decision["candidate"]["scenario"].as_str() {
+        return scenarios.iter().find(|s| s["id"] == id);
+    }
     scenarios
         .iter()
         .find(|s| s["status"] == "proposed")
@@ -260,7 +284,8 @@ fn memo_and_review_pack_of_every_shipped_file_match_compute_and_render() {
         // The memo, for files with scenarios; the others are refused with the reason.
         let memo = dir.join(format!("{stem}-memo.pdf"));
         let out = export("memo", &file, &memo, &[]);
-        let Some(chosen) = default_scenario(&json) else {
+        let decision = decide_json(&file);
+        let Some(chosen) = default_scenario(&json, &decision) else {
             assert_eq!(
                 out.status.code(),
                 Some(2),
@@ -279,9 +304,10 @@ fn memo_and_review_pack_of_every_shipped_file_match_compute_and_render() {
         );
         let text = pdf_text(&memo);
         let name = chosen["name"].as_str().unwrap();
+        let title = memo_title(&decision, chosen["id"].as_str().unwrap(), name);
         assert!(
-            squash(&text).contains(&format!("Decision memo: {name}")),
-            "{stem}: the memo is not on {name}"
+            squash(&text).contains(&title),
+            "{stem}: the memo is not titled {title}"
         );
         let workload = chosen["workload"].as_str().unwrap();
         for s in json["scenarios"].as_array().unwrap() {
@@ -316,6 +342,7 @@ fn memo_and_review_pack_of_every_shipped_file_match_compute_and_render() {
 fn every_scenario_of_the_example_gets_a_memo() {
     let file = support::repo_root().join("workspaces/support-migration.yaml");
     let json = compute_json(&file);
+    let decision = decide_json(&file);
     let dir = scratch("each");
     for s in json["scenarios"].as_array().unwrap() {
         let id = s["id"].as_str().unwrap();
@@ -324,10 +351,8 @@ fn every_scenario_of_the_example_gets_a_memo() {
         assert!(out.status.success(), "{id}");
         let text = pdf_text(&pdf);
         let name = s["name"].as_str().unwrap();
-        assert!(
-            squash(&text).contains(&format!("Decision memo: {name}")),
-            "{id}"
-        );
+        let title = memo_title(&decision, id, name);
+        assert!(squash(&text).contains(&title), "{id}: not titled {title}");
         assert!(text.contains(&lcpr_of(&s["cost"]["lcpr"])), "{id}");
     }
 }
@@ -471,4 +496,72 @@ fn chargeback_of_every_shipped_file_matches_attribute_and_renders() {
         rendered += 1;
     }
     assert!(rendered >= 1, "no shipped file has a bill to split");
+}
+
+#[test]
+fn the_memos_first_page_states_the_decision_with_lcpr_decides_numbers() {
+    let file = support::repo_root().join("workspaces/support-migration.yaml");
+    let d = decide_json(&file);
+    let dir = scratch("decision-page");
+    let pdf = dir.join("memo.pdf");
+    assert!(export("memo", &file, &pdf, &[]).status.success());
+    let out = poppler(
+        "pdftotext",
+        &[
+            "-f".as_ref(),
+            "1".as_ref(),
+            "-l".as_ref(),
+            "1".as_ref(),
+            pdf.as_os_str(),
+            "-".as_ref(),
+        ],
+    );
+    let page = squash(&String::from_utf8(out.stdout).expect("UTF-8"));
+    assert_eq!(d["recommendation"], "stay");
+    let title = d["title"].as_str().unwrap();
+    assert!(page.contains(&format!("Decision: {title}")), "{page}");
+    // The recommendation in plain words, then every figure of `lcpr decide`, on page 1.
+    assert!(
+        page.contains(&squash(d["paragraph"].as_str().unwrap())),
+        "{page}"
+    );
+    let money_change = |v: &Value| {
+        lcpr_core::report::memo::format::money_change(v.as_f64().and_then(from_f64).expect("money"))
+    };
+    let annual = money_change(&d["annual_impact"]);
+    let monthly = money_change(&d["monthly_impact"]);
+    assert!(page.contains(&annual) && page.contains(&monthly), "{page}");
+    for side in ["current", "candidate"] {
+        let r = &d[side]["monthly_cost_range"];
+        let range = format!(
+            "{} – {}",
+            money(from_f64(r["p10"].as_f64().unwrap()).unwrap()),
+            money(from_f64(r["p90"].as_f64().unwrap()).unwrap())
+        );
+        assert!(page.contains(&range), "{side} range {range}: {page}");
+    }
+    let p = lcpr_core::report::memo::format::percent(
+        d["probability_candidate_cheaper"].as_f64().unwrap(),
+    );
+    assert!(page.contains(&format!("{p} of 10,000 draws")), "{page}");
+    for (k, v) in d["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f[0].as_str().unwrap(), f[1].as_str().unwrap()))
+    {
+        assert!(
+            page.contains(&squash(k)) && page.contains(&squash(v)),
+            "figure {k}: {v} is not on page 1:\n{page}"
+        );
+    }
+    for b in d["blockers"].as_array().unwrap() {
+        assert!(page.contains(b["unblock"].as_str().unwrap()), "{page}");
+    }
+    // The sign-off names the decision.
+    let all = squash(&pdf_text(&pdf));
+    assert!(
+        all.contains("agreement with the decision to stay on Support on GPT-5.4 (today)"),
+        "{all}"
+    );
 }

@@ -38,6 +38,35 @@ fn absent(file: &Path, what: &str) -> Output {
     }
 }
 
+/// The decision the workspace asks for, stated: stay, move, or move when the blocking gates
+/// clear, with its impact, ranges, probability, payback, gates and dominant lever. A workspace
+/// without scenarios has no decision to state, and says so.
+pub fn decision(file: &Path, ws: &Workspace) -> Result<Output, String> {
+    if ws.scenarios.is_empty() {
+        return Ok(absent(file, "scenario, so no decision"));
+    }
+    let eval = evaluate(ws);
+    let d = lcpr_core::decide::decision::decide(ws, &eval).map_err(|e| e.to_string())?;
+    use lcpr_core::report::memo::statement;
+    let title = statement::title(&d);
+    let paragraph = statement::paragraph(&d);
+    let figures = statement::figures(&d);
+    let mut text = format!("{title}\n\n{paragraph}\n\n");
+    let width = figures
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (k, v) in &figures {
+        text.push_str(&format!("{k:<width$}  {v}\n"));
+    }
+    let mut json = to_value(&d)?;
+    json["title"] = serde_json::Value::String(title);
+    json["paragraph"] = serde_json::Value::String(paragraph);
+    json["figures"] = to_value(&figures)?;
+    Ok(Output { json, text })
+}
+
 /// The scenario a command defaults to: the proposed one, else the first.
 #[must_use]
 pub fn default_scenario(ws: &Workspace) -> Option<String> {

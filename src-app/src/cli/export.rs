@@ -122,7 +122,7 @@ pub enum Command {
     Memo {
         /// The workspace file (YAML).
         file: PathBuf,
-        /// Scenario id (default: the proposed scenario, else the lowest LCPR).
+        /// Scenario id (default: the decision's candidate, else the proposed scenario, else the lowest LCPR).
         #[arg(long)]
         scenario: Option<String>,
         /// Where to write the PDF.

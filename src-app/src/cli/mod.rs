@@ -127,6 +127,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The decision, stated: stay, move, or move when the blocking gates clear — with the
+    /// monthly and annual impact, P10–P90 of both routes, the probability the candidate is
+    /// cheaper, payback, what would unblock each gate and the dominant lever.
+    Decide {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Migration gates with their evidence, readiness and the baseline-vs-candidate comparison.
     Gates {
         /// The workspace file (YAML).
@@ -254,6 +264,9 @@ pub fn run() -> ExitCode {
         } => output::run_on(&file, json, |ws| {
             decide::forecast(&file, ws, sampling.draws, sampling.seed)
         }),
+        Command::Decide { file, json } => {
+            output::run_on(&file, json, |ws| decide::decision(&file, ws))
+        }
         Command::Gates { file, json } => output::run_on(&file, json, |ws| decide::gates(&file, ws)),
         Command::Attribute { file, json } => {
             output::run_on(&file, json, |ws| decide::attribute(&file, ws))

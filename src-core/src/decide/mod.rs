@@ -4,6 +4,7 @@
 //! - [`monte_carlo`]: sampled ranges over the register, P(A beats B), rank correlations;
 //! - [`forecast`]: next quarter's cost per named scenario, a P10–P90 range;
 //! - [`gates`] and [`migration`]: the five migration gates and the migration case around them;
+//! - [`decision`]: the decision stated — stay, move, or move when the blocking gates clear;
 //! - [`attribution`]: a shared bill split across teams by four modes;
 //! - [`monthly_review`] and [`incidents`]: this month against last, and what incidents cost;
 //! - [`diff`]: what changed between two versions of a workspace, and what it did to LCPR.
@@ -11,6 +12,7 @@
 //! May use: `case` and every earlier stage. Never `report`.
 
 pub mod attribution;
+pub mod decision;
 pub mod diff;
 pub mod forecast;
 pub mod gates;

@@ -162,6 +162,14 @@ pub struct MigrationCase {
     /// Measured p95 time to first token on the candidate, ms (a load test's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub candidate_p95_ttft_ms: Option<f64>,
+    /// One-off cost of making the move (engineering, migration, dual running), $: what the
+    /// monthly saving must repay.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::money::exact_option"
+    )]
+    pub engineering_investment: Option<Decimal>,
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,

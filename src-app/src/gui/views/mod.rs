@@ -6,6 +6,7 @@ mod attribution;
 mod break_even;
 mod cache;
 mod compare;
+mod decision;
 mod forecast;
 mod gates;
 mod goodput;
@@ -44,6 +45,7 @@ pub trait View {
 pub fn all() -> Vec<Box<dyn View>> {
     vec![
         Box::new(compare::Compare::default()),
+        Box::new(decision::DecisionView::default()),
         Box::new(sensitivity::Sensitivity::default()),
         Box::new(uncertainty::UncertaintyView::default()),
         Box::new(break_even::BreakEvenView::default()),

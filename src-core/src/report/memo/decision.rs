@@ -19,11 +19,13 @@ use crate::report::{Block, Column, Report, Row, Signer, Span, Table};
 
 use super::format::{count, lcpr, money, percent};
 use super::risks::{OpenRisk, RiskScope, open_risks};
+use super::statement;
 use super::tables::{
     compare_table, components_table, period_label, reconciliations_table, register_table,
     split_columns,
 };
 use super::{MemoSource, memo_scenario, status_label, workload_scenarios};
+use crate::decide::decision::{DecisionStatement, decide};
 
 /// Most scenario or period columns a printed table holds before it is split.
 pub const COLUMNS_PER_PART: usize = 4;
@@ -52,6 +54,8 @@ pub struct MemoContext<'a> {
     pub reconciliations: Vec<&'a ReconciliationResult>,
     /// Open risks of the decision.
     pub risks: Vec<OpenRisk>,
+    /// The decision the workspace asks for, stated; why not, when it cannot be.
+    pub decision: Result<DecisionStatement, String>,
 }
 
 impl<'a> MemoContext<'a> {
@@ -61,7 +65,15 @@ impl<'a> MemoContext<'a> {
         eval: &'a Evaluation,
         scenario: Option<&str>,
     ) -> InputResult<Self> {
-        let scenario = memo_scenario(eval, scenario)?;
+        let decision = decide(ws, eval).map_err(|e| e.to_string());
+        // The memo is on the decision's candidate unless a scenario is asked for.
+        let asked = scenario.or_else(|| {
+            decision
+                .as_ref()
+                .ok()
+                .map(|d| d.candidate.scenario.as_str())
+        });
+        let scenario = memo_scenario(eval, asked)?;
         let workload = ws.workload(&scenario.workload);
         let options = workload_scenarios(eval, &scenario.workload);
         let cheapest = eval
@@ -105,7 +117,17 @@ impl<'a> MemoContext<'a> {
             tornado,
             reconciliations,
             risks,
+            decision,
         })
+    }
+
+    /// The decision's title when it is on this memo's scenario, else the scenario's name.
+    #[must_use]
+    pub fn decision_title(&self) -> String {
+        match &self.decision {
+            Ok(d) if d.candidate.scenario == self.scenario.id => statement::title(d),
+            _ => self.scenario.name.clone(),
+        }
     }
 
     /// What one accepted output of the workload is called.
@@ -155,7 +177,7 @@ pub fn decision_memo(
 ) -> InputResult<Report> {
     let cx = MemoContext::new(ws, eval, scenario)?;
     Ok(Report {
-        title: format!("Decision memo: {}", cx.scenario.name),
+        title: format!("Decision: {}", cx.decision_title()),
         subtitle: format!("{} · {}", ws.meta.title, cx.workload_name()),
         meta: source.meta(if ws.meta.owner.is_empty() {
             &cx.scenario.owner
@@ -166,13 +188,44 @@ pub fn decision_memo(
     })
 }
 
+/// `text` with its first letter in lower case ("Stay on …" → "stay on …").
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |c| {
+        c.to_lowercase().chain(chars).collect::<String>()
+    })
+}
+
 fn paragraph(spans: Vec<Span>) -> Block {
     Block::Paragraph { spans }
 }
 
-/// The decision in brief: which scenario, for which workload, at what LCPR and cost, owned by
-/// whom.
+/// The decision stated first (recommendation, impact, ranges, probability, payback, blocking
+/// gates, dominant lever), then the scenario in brief: for which workload, at what LCPR and
+/// cost, owned by whom.
 pub fn summary_section(cx: &MemoContext<'_>) -> Vec<Block> {
+    let mut blocks = vec![Block::heading(1, "Decision")];
+    match &cx.decision {
+        Ok(d) if d.candidate.scenario == cx.scenario.id => {
+            blocks.push(paragraph(vec![Span::plain(statement::paragraph(d))]));
+            blocks.push(Block::key_values(statement::figures(d)));
+            blocks.push(Block::heading(2, "The candidate in brief"));
+        }
+        Ok(d) => blocks.push(Block::paragraph(format!(
+            "This memo is on {}; the workspace's decision is on {} against {}: {}.",
+            cx.scenario.name,
+            d.candidate.name,
+            d.current.name,
+            statement::title(d)
+        ))),
+        Err(e) => blocks.push(Block::paragraph(format!("No decision is stated: {e}."))),
+    }
+    blocks.extend(scenario_brief(cx));
+    blocks
+}
+
+/// Which scenario, for which workload, at what LCPR and cost, owned by whom.
+fn scenario_brief(cx: &MemoContext<'_>) -> Vec<Block> {
     let s = cx.scenario;
     let route = cx.ws.route(&s.route);
     let route_text = route.map_or_else(
@@ -214,7 +267,7 @@ pub fn summary_section(cx: &MemoContext<'_>) -> Vec<Block> {
         )),
     }
     pairs.push(("Options compared", count(cx.options.len() as f64)));
-    vec![Block::heading(1, "Decision"), Block::key_values(pairs)]
+    vec![Block::key_values(pairs)]
 }
 
 /// The decision template, one row per option, and the options' LCPR as stacked bars.
@@ -802,9 +855,9 @@ pub fn sign_off_section(cx: &MemoContext<'_>) -> Vec<Block> {
         Block::PageBreak,
         Block::heading(1, "Sign-off"),
         Block::paragraph(format!(
-            "Signing records agreement with the decision on {} for {}, on the figures of this \
+            "Signing records agreement with the decision to {} for {}, on the figures of this \
              memo and the workspace version named in its footer.",
-            cx.scenario.name,
+            lowercase_first(&cx.decision_title()),
             cx.workload_name()
         )),
         Block::SignOff {
@@ -942,7 +995,7 @@ mod tests {
         let ws = example();
         let eval = evaluate(&ws);
         let memo = decision_memo(&ws, &eval, None, &source()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(memo.title, "Decision memo: Support on dedicated H100s");
+        assert_eq!(memo.title, "Decision: Stay on Support on GPT-5.4 (today)");
         assert_eq!(
             headings(&memo),
             [

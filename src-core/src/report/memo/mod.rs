@@ -22,6 +22,7 @@ pub mod decision;
 pub mod format;
 pub mod review;
 pub mod risks;
+pub mod statement;
 pub mod tables;
 
 use crate::case::evaluation::{Evaluation, ScenarioResult};
