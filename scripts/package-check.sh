@@ -161,7 +161,8 @@ rpm_files() {
   list=$(rpm -qpl "$RPM")
   for want in /usr/bin/lcpr-workbench /usr/bin/lcpr \
     "/usr/share/applications/$PKG.desktop" "/usr/share/mime/packages/$PKG.xml" \
-    "/usr/share/icons/hicolor/256x256/apps/$PKG.png" "/usr/share/icons/hicolor/16x16/apps/$PKG.png"; do
+    "/usr/share/icons/hicolor/256x256/apps/$PKG.png" "/usr/share/icons/hicolor/16x16/apps/$PKG.png" \
+    "/usr/share/doc/$PKG/README.md"; do
     grep -qx "$want" <<<"$list" || fail "the .rpm does not list $want"
   done
   for f in workspaces/*.yaml; do

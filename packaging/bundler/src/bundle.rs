@@ -161,10 +161,33 @@ pub fn settings(
         .into_iter()
         .map(|(path, target)| (path.to_string_lossy().into_owned(), target))
         .collect();
-    let mime_dest = PathBuf::from(format!(
-        "/usr/share/mime/packages/{}.xml",
-        desc.package_name
-    ));
+    // Files the Linux packages install beside what tauri-bundler lays out itself.
+    let mut linux_files = HashMap::from([(
+        PathBuf::from(format!(
+            "/usr/share/mime/packages/{}.xml",
+            desc.package_name
+        )),
+        prepared.mime_xml.clone(),
+    )]);
+    for doc in &desc.resources.docs {
+        let source = loaded.path(doc);
+        let name = source
+            .file_name()
+            .with_context(|| format!("resources.docs `{}` names no file", doc.display()))?;
+        if !source.is_file() {
+            bail!(
+                "resources.docs `{}`: {} is not a file",
+                doc.display(),
+                source.display()
+            );
+        }
+        linux_files.insert(
+            Path::new("/usr/share/doc")
+                .join(&desc.package_name)
+                .join(name),
+            source,
+        );
+    }
     let binaries = desc
         .binaries
         .iter()
@@ -184,14 +207,14 @@ pub fn settings(
         long_description: Some(desc.long_description.clone()),
         deb: DebianSettings {
             depends: Some(desc.deb.depends.clone()),
-            files: HashMap::from([(mime_dest.clone(), prepared.mime_xml.clone())]),
+            files: linux_files.clone(),
             desktop_template: Some(prepared.desktop_template.clone()),
             section: Some(desc.deb.section.clone()),
             ..DebianSettings::default()
         },
         rpm: RpmSettings {
             depends: Some(desc.rpm.depends.clone()),
-            files: HashMap::from([(mime_dest, prepared.mime_xml.clone())]),
+            files: linux_files,
             desktop_template: Some(prepared.desktop_template.clone()),
             release: "1".into(),
             ..RpmSettings::default()
@@ -317,6 +340,9 @@ mod tests {
         let mime = Path::new("/usr/share/mime/packages/lcpr-workbench.xml");
         assert_eq!(s.deb().files.get(mime), Some(&prepared.mime_xml));
         assert_eq!(s.rpm().files.get(mime), Some(&prepared.mime_xml));
+        let readme = Path::new("/usr/share/doc/lcpr-workbench/README.md");
+        assert!(s.deb().files[readme].ends_with("README.md"));
+        assert!(s.rpm().files[readme].is_file());
         assert_eq!(
             s.deb().desktop_template.as_deref(),
             Some(prepared.desktop_template.as_path())
@@ -344,6 +370,25 @@ mod tests {
                 vec![PackageType::Deb, PackageType::Rpm]
             );
         }
+    }
+
+    #[test]
+    fn a_missing_doc_is_refused() {
+        let mut loaded = shipped();
+        loaded.desc.resources.docs = vec!["../NOPE.md".into()];
+        let stage = std::env::temp_dir();
+        let prepared = Prepared {
+            stage: stage.clone(),
+            icons: Vec::new(),
+            ico: stage.join("a.ico"),
+            desktop_template: stage.join("a.desktop.hbs"),
+            mime_xml: stage.join("a.xml"),
+        };
+        let err = format!(
+            "{:#}",
+            settings(&loaded, &prepared, host_formats(false)).unwrap_err()
+        );
+        assert!(err.contains("resources.docs `../NOPE.md`"), "{err}");
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub struct Association {
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     pub workspaces: String,
+    pub docs: Vec<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
