@@ -117,12 +117,18 @@ pub fn installed_name(file_name: &str, ext: &str) -> String {
     format!("{stem}.{ext}")
 }
 
-/// The association with a workspace's extension and MIME type. On macOS the type is exported
-/// as its own UTI conforming to YAML, so Finder knows it even where no other app declares it.
-pub fn file_association(desc: &Description) -> FileAssociation {
+/// The associations: a workspace's extension and MIME type, exported on macOS as its own UTI
+/// conforming to YAML.
+///
+/// Finder and Explorer choose an app by the last extension only (`.yaml`), so there the
+/// workspace association alone never opens a `*.lcpr.yaml`. On macOS the app therefore also
+/// declares YAML at the Alternate rank: it is offered under "Open With" without becoming the
+/// default for every YAML file. On Windows the bundlers can only make an app the default for an
+/// extension, so YAML is left to the user's choice there.
+pub fn file_associations(desc: &Description, macos: bool) -> Vec<FileAssociation> {
     let a = &desc.file_association;
     let uti = format!("{}.workspace", desc.identifier);
-    FileAssociation {
+    let mut list = vec![FileAssociation {
         ext: vec![AssociationExt(a.extension.clone())],
         content_types: Some(vec![uti.clone()]),
         name: Some(a.description.clone()),
@@ -135,7 +141,22 @@ pub fn file_association(desc: &Description) -> FileAssociation {
             conforms_to: Some(a.macos_conforms_to.clone()),
         }),
         android_intent_action_filters: None,
+    }];
+    if macos {
+        let last = a.extension.rsplit('.').next().unwrap_or(&a.extension);
+        list.push(FileAssociation {
+            ext: vec![AssociationExt(last.to_string())],
+            content_types: Some(a.macos_conforms_to.iter().take(1).cloned().collect()),
+            name: Some(format!("{} (as {last})", a.description)),
+            description: None,
+            role: BundleTypeRole::Editor,
+            mime_type: None,
+            rank: HandlerRank::Alternate,
+            exported_type: None,
+            android_intent_action_filters: None,
+        });
     }
+    list
 }
 
 /// The product name tauri-bundler names files after. Linux names the package, the desktop
@@ -202,7 +223,7 @@ pub fn settings(
         copyright: Some(desc.copyright.clone()),
         license: Some(desc.license.clone()),
         category: Some(desc.category),
-        file_associations: Some(vec![file_association(desc)]),
+        file_associations: Some(file_associations(desc, cfg!(target_os = "macos"))),
         short_description: Some(desc.short_description.clone()),
         long_description: Some(desc.long_description.clone()),
         deb: DebianSettings {
@@ -370,6 +391,27 @@ mod tests {
                 vec![PackageType::Deb, PackageType::Rpm]
             );
         }
+    }
+
+    #[test]
+    fn macos_also_offers_the_app_for_yaml_without_taking_it() {
+        let desc = shipped().desc;
+        let linux = file_associations(&desc, false);
+        assert_eq!(linux.len(), 1);
+        let mac = file_associations(&desc, true);
+        assert_eq!(mac.len(), 2);
+        assert_eq!(mac[0].rank, HandlerRank::Owner);
+        assert_eq!(
+            mac[0].exported_type.as_ref().unwrap().identifier,
+            "dev.lcpr.workbench.workspace"
+        );
+        assert_eq!(mac[1].ext[0].0, "yaml");
+        assert_eq!(mac[1].rank, HandlerRank::Alternate);
+        assert_eq!(
+            mac[1].content_types.as_deref(),
+            Some(&["public.yaml".to_string()][..])
+        );
+        assert!(mac[1].mime_type.is_none());
     }
 
     #[test]
