@@ -11,6 +11,7 @@ use tauri_bundler::{
 };
 use tauri_utils::config::{
     AssociationExt, BundleTypeRole, ExportedFileAssociation, FileAssociation, HandlerRank,
+    WebviewInstallMode,
 };
 
 use crate::description::{Description, Loaded};
@@ -245,10 +246,12 @@ pub fn settings(
             ..MacOsSettings::default()
         },
         // The MSI takes its icon from `icon_path` while it is set, and its default names a
-        // file this project does not have; the NSIS installer takes its own.
+        // file this project does not have; the NSIS installer takes its own. The workbench
+        // draws with OpenGL, not a webview: the installers must not fetch WebView2.
         #[allow(deprecated)]
         windows: WindowsSettings {
             icon_path: prepared.ico.clone(),
+            webview_install_mode: WebviewInstallMode::Skip,
             nsis: Some(NsisSettings {
                 installer_icon: Some(prepared.ico.clone()),
                 ..NsisSettings::default()
@@ -357,6 +360,7 @@ mod tests {
         assert_eq!(s.main_binary_name().unwrap(), "lcpr-workbench");
         assert_eq!(s.binaries().len(), 2);
         assert!(!s.binary_patching());
+        assert_eq!(s.windows().webview_install_mode, WebviewInstallMode::Skip);
         assert_eq!(s.version_string(), loaded.version);
         let mime = Path::new("/usr/share/mime/packages/lcpr-workbench.xml");
         assert_eq!(s.deb().files.get(mime), Some(&prepared.mime_xml));
