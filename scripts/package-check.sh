@@ -88,9 +88,21 @@ bundle() {
   RPM=$(grep '\.rpm$' "$OUT/bundles.txt") || fail "lcpr-bundle made no .rpm"
 }
 
+is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
 install_deb() {
-  if dpkg -s "$PKG" >/dev/null 2>&1; then
+  if is_installed "$PKG"; then
     fail "$PKG is already installed: remove it first (dpkg -r $PKG), the check installs its own"
+  fi
+  # dpkg installs no dependency: those the package declares and this machine lacks (a clean
+  # CI machine may lack the X11/Wayland libraries) come from apt first.
+  local deps=() d
+  for d in $(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/|.*//'); do
+    is_installed "$d" || deps+=("$d")
+  done
+  if [ ${#deps[@]} -gt 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${deps[@]}" >/dev/null
   fi
   installed=1
   dpkg -i "$DEB"
