@@ -52,6 +52,17 @@ fn run() -> Result<()> {
     if appimage && !cfg!(target_os = "linux") {
         bail!("--appimage is a Linux format: run it on a Linux machine");
     }
+    // Without TLS the download would fail half-way through bundling; say so before starting.
+    if (appimage || cfg!(target_os = "windows")) && !cfg!(feature = "download-tools") {
+        bail!(
+            "{} download their tools over HTTPS: build lcpr-bundle with `--features download-tools` on a machine with network access",
+            if appimage {
+                "AppImage"
+            } else {
+                "WiX (.msi) and NSIS"
+            }
+        );
+    }
     let loaded = description::load(&file)?;
     let desc = &loaded.desc;
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
