@@ -55,11 +55,11 @@ fn run() -> Result<()> {
     // Without TLS the download would fail half-way through bundling; say so before starting.
     if (appimage || cfg!(target_os = "windows")) && !cfg!(feature = "download-tools") {
         bail!(
-            "{} download their tools over HTTPS: build lcpr-bundle with `--features download-tools` on a machine with network access",
+            "{} over HTTPS: build lcpr-bundle with `--features download-tools` on a machine with network access",
             if appimage {
-                "AppImage"
+                "the AppImage bundler downloads linuxdeploy"
             } else {
-                "WiX (.msi) and NSIS"
+                "the .msi and NSIS bundlers download WiX and NSIS"
             }
         );
     }
