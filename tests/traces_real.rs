@@ -320,3 +320,48 @@ fn verdicts_join_from_an_eval_file_by_response_id() {
     assert!(!ok);
     assert!(err.contains("--evals") && err.contains("bad.csv"), "{err}");
 }
+
+/// Bodies in the shapes the providers document, beside the recorded ones: the OpenAI
+/// Responses API (`input_tokens_details.cached_tokens`, `status: completed`), LiteLLM's
+/// OpenAI-shaped usage of a Claude call that also carries Anthropic's cache counts, and
+/// Anthropic usage splitting cache writes by lifetime (`cache_creation.ephemeral_*`).
+#[test]
+fn documented_body_shapes_read_their_cache_tokens() {
+    let dir = scratch("shapes");
+    let bodies = [
+        (
+            "responses.usage.jsonl",
+            r#"{"id":"resp_67cc","object":"response","created_at":1741476542,"status":"completed","model":"gpt-4o-mini-2024-07-18","output":[],"usage":{"input_tokens":328,"input_tokens_details":{"cached_tokens":256},"output_tokens":52,"output_tokens_details":{"reasoning_tokens":10},"total_tokens":380}}"#,
+            256.0 / 328.0,
+        ),
+        (
+            "litellm.usage.jsonl",
+            r#"{"id":"chatcmpl-7d1c","created":1734366691,"model":"claude-3-5-sonnet-20240620","object":"chat.completion","choices":[],"usage":{"completion_tokens":10,"prompt_tokens":1172,"total_tokens":1182,"completion_tokens_details":null,"prompt_tokens_details":{"audio_tokens":null,"cached_tokens":1163},"cache_creation_input_tokens":0,"cache_read_input_tokens":1163}}"#,
+            1163.0 / 1172.0,
+        ),
+        (
+            "anthropic-1h.usage.jsonl",
+            r#"{"id":"msg_01AAA","type":"message","role":"assistant","model":"claude-3-5-sonnet-20240620","content":[],"usage":{"input_tokens":4,"cache_creation_input_tokens":1163,"cache_read_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":1000,"ephemeral_1h_input_tokens":163},"output_tokens":187}}"#,
+            1000.0 / (4.0 + 1163.0 + 1000.0),
+        ),
+    ];
+    for (i, (name, body, hit)) in bodies.iter().enumerate() {
+        std::fs::write(dir.join(name), format!("{body}\n")).unwrap();
+        let date = format!("2026-11-1{i}");
+        let (ok, out, err) = import(
+            &dir,
+            name,
+            &["--workload", "support-chat", "--date", &date, "--json"],
+        );
+        assert!(ok, "{name}: {err}");
+        let r = json(&out);
+        let got = baseline(&r)["baseline"]["metrics"]["cache_hit_rate"]
+            .as_f64()
+            .unwrap();
+        assert!(
+            (got - hit).abs() < 1e-9,
+            "{name}: hit {got}, expected {hit}"
+        );
+        assert_eq!(r["model_matches"].as_array().unwrap().len(), 1, "{name}");
+    }
+}

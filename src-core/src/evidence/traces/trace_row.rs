@@ -784,11 +784,20 @@ impl<'a> Fields<'a, '_> {
     }
 }
 
-/// The words a status cell may hold (any case).
-pub(super) const STATUS_WORDS: [(&str, Status); 3] = [
+/// The words a status cell may hold (any case): ours, and the ones provider bodies write
+/// (the OpenAI Responses API's `completed` / `incomplete` / `failed` / `cancelled`; an
+/// `incomplete` response stopped at its token limit but was returned and billed).
+pub(super) const STATUS_WORDS: [(&str, Status); 10] = [
     ("ok", Status::Ok),
     ("error", Status::Error),
     ("timeout", Status::Timeout),
+    ("completed", Status::Ok),
+    ("incomplete", Status::Ok),
+    ("success", Status::Ok),
+    ("failed", Status::Error),
+    ("cancelled", Status::Error),
+    ("canceled", Status::Error),
+    ("timed_out", Status::Timeout),
 ];
 
 /// Checks one record's values and builds its canonical row (see the module docs for the rules).
