@@ -81,6 +81,9 @@ pub struct PriceImportReport {
     pub same_model: Vec<SkippedEntry>,
     /// Entries of other kinds left out, counted by kind.
     pub other_modes: BTreeMap<String, usize>,
+    /// Copies of drifting cards keeping their earlier prices, so traces dated before the new
+    /// prices still price at the old ones.
+    pub kept_history: Vec<String>,
     /// Price fields the book has that a rate card cannot hold, with how many entries have them.
     pub not_read: BTreeMap<String, usize>,
     /// True when the workspace was changed.
@@ -247,6 +250,7 @@ pub fn import_book(
         drift: Vec::new(),
         skipped: book.skipped.clone(),
         same_model: Vec::new(),
+        kept_history: Vec::new(),
         other_modes: book.other_modes.clone(),
         not_read: BTreeMap::new(),
         applied: false,
@@ -356,6 +360,16 @@ pub fn import_book(
             report.unchanged.push(card.id.clone());
             continue;
         }
+        // The earlier prices stay in force before the new ones: a dated copy of the card.
+        let history = (card.effective_from < effective_from).then(|| {
+            let mut old = card.clone();
+            old.id = format!("{}-from-{}", card.id, card.effective_from);
+            old.notes = format!(
+                "The prices of {} before {effective_from}, kept when {} of {} was accepted.",
+                card.id, book.file, book.date
+            );
+            old
+        });
         report.drift.push(CardDrift {
             card: card.id.clone(),
             key: entry.key.clone(),
@@ -373,6 +387,12 @@ pub fn import_book(
             if !card.aliases.iter().any(|x| same(x, a)) && !same(&card.model, a) {
                 card.aliases.push(a.clone());
             }
+        }
+        if let Some(old) = history
+            && !updated.rate_cards.iter().any(|c| c.id == old.id)
+        {
+            report.kept_history.push(old.id.clone());
+            updated.rate_cards.push(old);
         }
     }
     report.needs_accept = !report.drift.is_empty() && !options.accept;
@@ -461,6 +481,11 @@ pub fn report_lines(report: &PriceImportReport) -> Vec<String> {
         for s in &report.skipped {
             lines.push(format!("  {}: {}", s.key, s.reason));
         }
+    }
+    for id in &report.kept_history {
+        lines.push(format!(
+            "kept the earlier prices as {id}, for traces dated before the new ones"
+        ));
     }
     for s in &report.same_model {
         lines.push(format!("{}: {}", s.key, s.reason));
@@ -567,6 +592,15 @@ mod tests {
         assert!(r.applied);
         let card = after.rate_card("gpt-x").unwrap_or_else(|| panic!("card"));
         assert_eq!(card.effective_from, date("2026-11-15"));
+        // The earlier price stays in force before the new one.
+        assert_eq!(r.kept_history, ["gpt-x-from-2026-10-01"]);
+        let old = after
+            .rate_card("gpt-x-from-2026-10-01")
+            .unwrap_or_else(|| panic!("history"));
+        assert_eq!(old.effective_from, date("2026-10-01"));
+        assert!(
+            matches!(old.pricing, RatePricing::Tokens { input_per_m, .. } if input_per_m == Decimal::new(2, 0))
+        );
         assert!(
             matches!(card.pricing, RatePricing::Tokens { input_per_m, .. } if input_per_m == Decimal::new(25, 1))
         );
