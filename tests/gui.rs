@@ -1325,6 +1325,14 @@ fn file_import_price_book_shows_the_report_and_applies_drift_as_one_undo_step() 
         card.provenance.as_ref().map(|p| p.key.as_str()),
         Some("anthropic/claude-3-5-sonnet")
     );
+    // The new card is selected, and its editor says where its prices come from.
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains(
+            "Imported from the genai-prices book genai-prices_anthropic.yml.excerpt"
+        )
+        .is_some()
+    );
 
     // A newer book: its drift is shown; Cancel changes nothing.
     file_menu(&mut h, "Import price book…");

@@ -144,6 +144,10 @@ impl<'de> Deserialize<'de> for Price {
 
 fn options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
+    // Sized for data.json (every provider, about 1 MB on one line) with a wide margin.
+    budget.max_events = 10_000_000;
+    budget.max_nodes = 5_000_000;
+    budget.max_total_scalar_bytes = super::MAX_BOOK_BYTES as usize;
     budget.max_aliases = 64;
     budget.max_anchors = 64;
     budget.max_depth = 32;
@@ -444,6 +448,34 @@ mod tests {
         // An audio-only model has no token prices: skipped by key, never $0.
         assert_eq!(after.skipped.len(), 1);
         assert_eq!(after.skipped[0].key, "acme/acme-audio");
+    }
+
+    #[test]
+    fn data_json_lists_every_provider_on_one_line() {
+        let text = r#"[{"id":"anthropic","name":"Anthropic","api_pattern":"x","models":[{"id":"claude-3-5-haiku","match":{"or":[{"starts_with":"claude-3-5-haiku"},{"regex":"^claude-3\\.5-haiku"}]},"prices":{"input_mtok":0.8,"cache_write_mtok":1,"cache_read_mtok":0.08,"output_mtok":4}}]},{"id":"openai","name":"OpenAI","api_pattern":"y","models":[{"id":"gpt-4o","match":{"equals":"gpt-4o"},"prices":[{"prices":{"input_mtok":5,"output_mtok":15}},{"constraint":{"start_date":"2024-08-06"},"prices":{"input_mtok":2.5,"cache_read_mtok":1.25,"output_mtok":10}}]}]}]"#;
+        let book =
+            read_book("data.json", text, date("2026-11-01")).unwrap_or_else(|e| panic!("{e}"));
+        let keys: Vec<&str> = book.entries.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["anthropic/claude-3-5-haiku", "openai/gpt-4o"]);
+        let haiku = &book.entries[0];
+        assert_eq!(
+            (
+                haiku.prices.input_per_m,
+                haiku.prices.cached_input_per_m,
+                haiku.prices.output_per_m
+            ),
+            (d("0.8"), d("0.08"), d("4"))
+        );
+        assert_eq!(haiku.aliases, ["claude-3-5-haiku*"]);
+        assert!(haiku.not_read.iter().any(|n| n.contains("regex")));
+        let gpt = &book.entries[1];
+        assert_eq!(
+            (gpt.prices.input_per_m, gpt.prices.output_per_m),
+            (d("2.5"), d("10"))
+        );
+        assert_eq!(gpt.effective_from, Some(date("2024-08-06")));
+        // `equals` the model's own id adds no alias.
+        assert!(gpt.aliases.is_empty());
     }
 
     #[test]
