@@ -3,12 +3,14 @@
 //!
 //! Read: the provider `id`; per model its `id`, the `match` rules that are ids or prefixes
 //! (`equals: X` → alias `X`, `starts_with: X` → alias `X*`, through any `or`) and
-//! `input_mtok`, `output_mtok`, `cache_read_mtok`, `cache_write_mtok` (5-minute writes). A
+//! `input_mtok`, `output_mtok`, `cache_read_mtok`, `cache_write_mtok` (5-minute writes),
+//! `cache_write_1h_mtok` (1-hour writes). A
 //! `prices` list of conditional prices gives the one in force on the book's date: the last whose
 //! `constraint.start_date` is on or before it, else the unconstrained one; its start date is the
-//! card's `effective_from`. Not read, and named on the card: time-of-day prices (off-peak),
-//! tiers above the base price (long context), audio, per-request and tool-use prices, and match
-//! rules a rate card's aliases cannot say (`ends_with`, `contains`, `regex`, `and`).
+//! card's `effective_from`; of a day split by time-of-day prices (off-peak hours) the price in
+//! force for most of the day. Not read, and named on the card: the other hours' price, tiers
+//! above the base price (long context), audio, per-request and tool-use prices, and match rules
+//! a rate card's aliases cannot say (`ends_with`, `contains`, `regex`, `and`).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -66,7 +68,26 @@ struct Constraint {
     #[serde(default)]
     start_date: Option<Date>,
     #[serde(default)]
-    start_time: Option<IgnoredAny>,
+    start_time: Option<String>,
+    #[serde(default)]
+    end_time: Option<String>,
+}
+
+/// Minutes after midnight of a time written `HH:MM[:SS][zone]`.
+fn minutes(t: &str) -> Option<u32> {
+    let mut parts = t.trim().split(':');
+    let h: u32 = parts.next()?.trim().parse().ok()?;
+    let m: u32 = parts.next()?.get(..2)?.parse().ok()?;
+    (h < 24 && m < 60).then_some(h * 60 + m)
+}
+
+/// How long a daily window lasts, in minutes (the zone shifts both ends alike).
+fn window_minutes(c: &Constraint) -> Option<u32> {
+    let (start, end) = (
+        minutes(c.start_time.as_deref()?)?,
+        minutes(c.end_time.as_deref()?)?,
+    );
+    Some((end + 1440 - start) % 1440)
 }
 
 #[derive(Deserialize)]
@@ -79,6 +100,8 @@ struct ModelPrice {
     cache_read_mtok: Option<Price>,
     #[serde(default)]
     cache_write_mtok: Option<Price>,
+    #[serde(default)]
+    cache_write_1h_mtok: Option<Price>,
     #[serde(flatten)]
     other: BTreeMap<String, IgnoredAny>,
 }
@@ -222,8 +245,10 @@ fn price(
 }
 
 /// The price in force on `date`: conditional prices are tried last to first, as genai-prices
-/// does; a start date on or before `date` applies, time-of-day prices are not read, and when no
-/// condition holds the first price applies. `None` for an empty list.
+/// does; a start date on or before `date` applies, and when no condition holds the first price
+/// applies. A card holds one price per meter, so of a day split by time-of-day prices (DeepSeek's
+/// off-peak hours) it takes the price in force for most of the day and names the other.
+/// `None` for an empty list.
 fn in_force<'a>(
     prices: &'a Prices,
     date: Date,
@@ -233,27 +258,63 @@ fn in_force<'a>(
         Prices::One(p) => return Some((p, None)),
         Prices::Dated(list) => list,
     };
-    if list.iter().any(|c| {
-        c.constraint
-            .as_ref()
-            .is_some_and(|k| k.start_time.is_some())
-    }) {
-        not_read.push("time-of-day (off-peak) prices".to_owned());
-    }
-    list.iter()
+    let found = list
+        .iter()
+        .enumerate()
         .rev()
-        .find_map(|c| match &c.constraint {
-            None => Some((&c.prices, None)),
+        .find_map(|(i, c)| match &c.constraint {
+            None => Some((i, &c.prices, None)),
             Some(Constraint {
                 start_date: Some(start),
                 ..
-            }) if *start <= date => Some((&c.prices, Some(*start))),
+            }) if *start <= date => Some((i, &c.prices, Some(*start))),
             Some(_) => None,
+        });
+    let (at, day, since) = match found {
+        Some(f) => f,
+        None => {
+            let c = list.first()?;
+            (
+                0,
+                &c.prices,
+                c.constraint.as_ref().and_then(|k| k.start_date),
+            )
+        }
+    };
+    // Time-of-day prices listed after the day's price take precedence within their hours.
+    let windows: Vec<(&Conditional, u32)> = list
+        .iter()
+        .skip(at + 1)
+        .filter_map(|c| {
+            let k = c.constraint.as_ref()?;
+            k.start_time.as_ref()?;
+            Some((c, window_minutes(k).unwrap_or(0)))
         })
-        .or_else(|| {
-            list.first()
-                .map(|c| (&c.prices, c.constraint.as_ref().and_then(|k| k.start_date)))
-        })
+        .collect();
+    let Some(&(longest, span)) = windows.iter().max_by_key(|(_, m)| *m) else {
+        return Some((day, since));
+    };
+    let rest = 1440u32.saturating_sub(windows.iter().map(|(_, m)| *m).sum());
+    let hours = |m: u32| format!("{}h{:02}", m / 60, m % 60);
+    if span > rest {
+        let k = longest.constraint.as_ref();
+        let when = |t: Option<&String>| t.map_or("?", String::as_str).to_owned();
+        not_read.push(format!(
+            "the price outside {}–{} ({} a day; the card takes the {} price in force most of the day)",
+            when(k.and_then(|k| k.start_time.as_ref())),
+            when(k.and_then(|k| k.end_time.as_ref())),
+            hours(1440 - span),
+            hours(span)
+        ));
+        Some((&longest.prices, since))
+    } else {
+        not_read.push(format!(
+            "time-of-day prices for {} a day (the card takes the price of the other {})",
+            hours(1440 - rest),
+            hours(rest)
+        ));
+        Some((day, since))
+    }
 }
 
 fn read_model(
@@ -277,7 +338,7 @@ fn read_model(
         output_per_m: get("output_mtok", &chosen.output_mtok)?,
         cached_input_per_m: get("cache_read_mtok", &chosen.cache_read_mtok)?,
         cache_write_5m_per_m: get("cache_write_mtok", &chosen.cache_write_mtok)?,
-        cache_write_1h_per_m: None,
+        cache_write_1h_per_m: get("cache_write_1h_mtok", &chosen.cache_write_1h_mtok)?,
         batch_input_per_m: None,
         batch_output_per_m: None,
     };
@@ -405,6 +466,7 @@ mod tests {
           prices:
             input_mtok: 1.5
             output_mtok: {base: 6, tiers: [{start: 200000, price: 12}]}
+            cache_write_1h_mtok: 3
         - constraint:
             start_time: '00:30:00Z'
             end_time: '08:30:00Z'
@@ -437,8 +499,13 @@ mod tests {
             (d("1.5"), d("6"))
         );
         assert_eq!(e.effective_from, Some(date("2026-06-01")));
+        assert_eq!(e.prices.cache_write_1h_per_m, d("3"));
         assert_eq!(e.aliases, ["acme/acme-large"]);
-        for gap in ["off-peak", "output_mtok tiers", "ends_with"] {
+        for gap in [
+            "time-of-day prices for 8h00",
+            "output_mtok tiers",
+            "ends_with",
+        ] {
             assert!(
                 e.not_read.iter().any(|n| n.contains(gap)),
                 "{gap}: {:?}",
@@ -476,6 +543,30 @@ mod tests {
         assert_eq!(gpt.effective_from, Some(date("2024-08-06")));
         // `equals` the model's own id adds no alias.
         assert!(gpt.aliases.is_empty());
+    }
+
+    #[test]
+    fn a_day_split_by_time_of_day_prices_takes_the_price_of_most_hours() {
+        // DeepSeek's file: the unconstrained price is off-peak; 00:30–16:30 UTC is standard.
+        let text = "id: deepseek\nmodels:\n  - id: deepseek-chat\n    match: {starts_with: deepseek-chat}\n    prices:\n      - prices: {input_mtok: 0.135, cache_read_mtok: 0.035, output_mtok: 0.550}\n      - constraint:\n          start_time: 00:30:00Z\n          end_time: 16:30:00Z\n        prices: {input_mtok: 0.27, cache_read_mtok: 0.07, output_mtok: 1.1}\n";
+        let book =
+            read_book("deepseek.yml", text, date("2026-11-01")).unwrap_or_else(|e| panic!("{e}"));
+        let e = &book.entries[0];
+        assert_eq!(
+            (
+                e.prices.input_per_m,
+                e.prices.cached_input_per_m,
+                e.prices.output_per_m
+            ),
+            (d("0.27"), d("0.07"), d("1.1"))
+        );
+        assert!(
+            e.not_read
+                .iter()
+                .any(|n| n.contains("outside 00:30:00Z–16:30:00Z (8h00 a day")),
+            "{:?}",
+            e.not_read
+        );
     }
 
     #[test]

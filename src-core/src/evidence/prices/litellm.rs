@@ -6,7 +6,8 @@
 //! (1-hour writes) and the batch lane (`input_cost_per_token_batches`,
 //! `output_cost_per_token_batches`); the provider from `litellm_provider`. A key written with
 //! its provider in front (`azure/gpt-4o-mini`) names the model after the prefix and keeps the
-//! whole key as an alias. `sample_spec` (the file's schema) is skipped; entries whose `mode` is
+//! whole key as an alias, and an `{"alias_of": KEY}` entry joins KEY's aliases. `sample_spec`
+//! (the file's schema) is skipped; entries whose `mode` is
 //! not `chat`, `completion` or `responses` are counted by mode and left out. Every other price
 //! field (priority and flex lanes, long-context tiers `…_above_200k_tokens`, audio, images,
 //! per-query search) is named on the card as not read: a rate card has no place for it.
@@ -88,6 +89,7 @@ pub(super) fn read(text: &str, book: &mut Book) -> Result<(), PriceBookError> {
     let file = book.file.clone();
     let entries: BTreeMap<String, &RawValue> =
         serde_json::from_str(text).map_err(|e| syntax(&file, &e))?;
+    let mut alias_of: Vec<(String, String)> = Vec::new();
     for (key, raw) in entries {
         if key == "sample_spec" {
             continue;
@@ -104,6 +106,10 @@ pub(super) fn read(text: &str, book: &mut Book) -> Result<(), PriceBookError> {
                 .get(field)
                 .and_then(|r| serde_json::from_str::<String>(r.get()).ok())
         };
+        if let Some(target) = text_of("alias_of") {
+            alias_of.push((key, target));
+            continue;
+        }
         let mode = text_of("mode").unwrap_or_else(|| "chat".to_owned());
         if !TOKEN_MODES.contains(&mode.as_str()) {
             *book.other_modes.entry(mode).or_default() += 1;
@@ -129,15 +135,19 @@ pub(super) fn read(text: &str, book: &mut Book) -> Result<(), PriceBookError> {
             batch_input_per_m: get(FIELDS[5])?,
             batch_output_per_m: get(FIELDS[6])?,
         };
-        if let Err(reason) = priceable(&prices) {
-            book.skipped.push(SkippedEntry { key, reason });
-            continue;
-        }
         let not_read: BTreeSet<String> = fields
             .iter()
             .filter(|(field, raw)| unread_price(field, raw))
             .map(|(field, _)| field.clone())
             .collect();
+        if let Err(mut reason) = priceable(&prices) {
+            if !not_read.is_empty() {
+                let other: Vec<&str> = not_read.iter().map(String::as_str).collect();
+                reason.push_str(&format!(" (it is priced by {})", other.join(", ")));
+            }
+            book.skipped.push(SkippedEntry { key, reason });
+            continue;
+        }
         let prefix = format!("{}/", provider.trim());
         let (model, aliases) = match key.strip_prefix(&prefix) {
             Some(model) if !model.is_empty() => (model.to_owned(), vec![key.clone()]),
@@ -152,6 +162,26 @@ pub(super) fn read(text: &str, book: &mut Book) -> Result<(), PriceBookError> {
             effective_from: None,
             not_read: not_read.into_iter().collect(),
         });
+    }
+    // `{"alias_of": KEY}` entries name another entry's model: they join its aliases.
+    for (key, target) in alias_of {
+        let Some(entry) = book.entries.iter_mut().find(|e| e.key == target) else {
+            book.skipped.push(SkippedEntry {
+                reason: format!("is an alias of {target:?}, which the book does not price"),
+                key,
+            });
+            continue;
+        };
+        let bare = key
+            .strip_prefix(&format!("{}/", entry.provider))
+            .map(str::to_owned);
+        for alias in std::iter::once(key).chain(bare) {
+            if !alias.eq_ignore_ascii_case(&entry.model)
+                && !entry.aliases.iter().any(|a| a.eq_ignore_ascii_case(&alias))
+            {
+                entry.aliases.push(alias);
+            }
+        }
     }
     Ok(())
 }
@@ -255,6 +285,27 @@ mod tests {
         assert!(book.skipped[1].reason.contains("no output price"));
         assert_eq!(book.entries.len(), 1);
         assert_eq!(book.entries[0].prices.output_per_m, d("8"));
+    }
+
+    #[test]
+    fn an_alias_of_entry_joins_its_target_as_an_alias() {
+        let text = r#"{
+            "global.anthropic.claude-x-1": {"litellm_provider": "bedrock", "mode": "chat", "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05},
+            "bedrock/claude-x-latest": {"alias_of": "global.anthropic.claude-x-1"},
+            "azure/gpt-y-latest": {"alias_of": "azure/gpt-y"}
+        }"#;
+        let book = read_book("prices.json", text, Date::EPOCH).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(book.entries.len(), 1);
+        assert_eq!(
+            book.entries[0].aliases,
+            ["bedrock/claude-x-latest", "claude-x-latest"]
+        );
+        assert_eq!(book.skipped.len(), 1);
+        assert!(
+            book.skipped[0].reason.contains("alias of"),
+            "{:?}",
+            book.skipped
+        );
     }
 
     #[test]
