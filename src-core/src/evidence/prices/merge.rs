@@ -82,7 +82,7 @@ pub struct PriceImportReport {
     /// Entries of other kinds left out, counted by kind.
     pub other_modes: BTreeMap<String, usize>,
     /// Copies of drifting cards keeping their earlier prices, so traces dated before the new
-    /// prices still price at the old ones.
+    /// prices still price at the old ones (made once the drift is accepted).
     pub kept_history: Vec<String>,
     /// Price fields the book has that a rate card cannot hold, with how many entries have them.
     pub not_read: BTreeMap<String, usize>,
@@ -483,9 +483,11 @@ pub fn report_lines(report: &PriceImportReport) -> Vec<String> {
         }
     }
     for id in &report.kept_history {
-        lines.push(format!(
-            "kept the earlier prices as {id}, for traces dated before the new ones"
-        ));
+        lines.push(if report.needs_accept {
+            format!("once accepted, the earlier prices stay as {id}, for traces dated before the new ones")
+        } else {
+            format!("kept the earlier prices as {id}, for traces dated before the new ones")
+        });
     }
     for s in &report.same_model {
         lines.push(format!("{}: {}", s.key, s.reason));
