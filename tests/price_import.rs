@@ -348,6 +348,16 @@ fn a_bad_price_is_refused_naming_file_key_and_field_and_nothing_changes() {
         "{err}"
     );
     assert_eq!(std::fs::read(&ws).unwrap(), before);
+    // A book cut short names the line where it breaks.
+    let text = std::fs::read_to_string(fixture("litellm_model_prices_excerpt.json")).unwrap();
+    std::fs::write(&book, &text[..3000]).unwrap();
+    let (ok, _, err) = import(&book, &ws, &[]);
+    assert!(!ok);
+    assert!(
+        err.contains("line 77, column 42") && err.contains("as LiteLLM ships it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&ws).unwrap(), before);
     // A file of no known book says which shapes are read.
     std::fs::write(&book, r#"{"rows": [1, 2]}"#).unwrap();
     let (ok, _, err) = import(&book, &ws, &[]);

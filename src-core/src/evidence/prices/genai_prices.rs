@@ -185,15 +185,20 @@ fn syntax(file: &str, e: &serde_saphyr::Error) -> PriceBookError {
         .location()
         .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
     let message = e.to_string();
+    let first = message
+        .lines()
+        .next()
+        .unwrap_or("not a genai-prices provider");
+    let first = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
     PriceBookError::Syntax {
         file: file.to_owned(),
         line,
         column,
-        message: message
-            .lines()
-            .next()
-            .unwrap_or("not a genai-prices provider")
-            .to_owned(),
+        message: first.to_owned(),
+        fix: "give a provider file of genai-prices (prices/providers/<id>.yml) or its data.json as published",
     }
 }
 

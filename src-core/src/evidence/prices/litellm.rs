@@ -33,12 +33,11 @@ const FIELDS: [&str; 7] = [
 ];
 
 fn syntax(file: &str, e: &serde_json::Error) -> PriceBookError {
-    PriceBookError::Syntax {
-        file: file.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    }
+    super::json_syntax(
+        file,
+        e,
+        "give model_prices_and_context_window.json as LiteLLM ships it (one object of model keys)",
+    )
 }
 
 /// A per-token price from its JSON text (a number, or a number in a string); `None` for null.

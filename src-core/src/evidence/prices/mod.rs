@@ -147,7 +147,7 @@ pub enum PriceBookError {
         file: String,
     },
     /// The file is not valid JSON or YAML, or not of the book's shape.
-    #[error("{file}: line {line}, column {column}: {message}")]
+    #[error("{file}: line {line}, column {column}: {message}; {fix}")]
     Syntax {
         /// The file.
         file: String,
@@ -157,6 +157,8 @@ pub enum PriceBookError {
         column: usize,
         /// What is wrong.
         message: String,
+        /// How to fix it.
+        fix: &'static str,
     },
     /// One entry's field breaks a rule.
     #[error("{file}: entry {key:?}: {field} {problem}; {fix}")]
@@ -211,7 +213,18 @@ pub fn detect(file_name: &str, text: &str) -> Option<BookKind> {
             .any(|l| l.trim_start_matches([' ', '-']).starts_with("models:"))
             .then_some(BookKind::GenaiPrices);
     }
-    let value: serde_json::Value = serde_json::from_str(start).ok()?;
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(start) else {
+        // Broken JSON still says which book it meant to be; its reader names where it breaks.
+        return if start.contains("\"litellm_provider\"") || start.contains("_cost_per_token\"") {
+            Some(BookKind::Litellm)
+        } else if start.contains("\"pricing\"") && start.contains("\"data\"") {
+            Some(BookKind::Openrouter)
+        } else if start.contains("\"models\"") && start.contains("_mtok\"") {
+            Some(BookKind::GenaiPrices)
+        } else {
+            None
+        };
+    };
     let object = value.as_object()?;
     if object.get("data").is_some_and(serde_json::Value::is_array) {
         return Some(BookKind::Openrouter);
@@ -282,6 +295,22 @@ pub fn read(file: &str, text: &str, date: Date) -> Result<Book, PriceBookError> 
         BookKind::Openrouter => openrouter::read(text, &mut book)?,
     }
     Ok(book)
+}
+
+/// The JSON reader's message without the position it repeats.
+pub(crate) fn json_syntax(file: &str, e: &serde_json::Error, fix: &'static str) -> PriceBookError {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message,
+    };
+    PriceBookError::Syntax {
+        file: file.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        message,
+        fix,
+    }
 }
 
 /// A decimal number written plainly (`0.000003`) or in exponent form (`3e-06`).
@@ -391,5 +420,10 @@ mod tests {
             Some(BookKind::GenaiPrices)
         );
         assert_eq!(detect("other.json", r#"{"rows": [1]}"#), None);
+        // Cut short: still LiteLLM, so its reader names the line where it breaks.
+        assert_eq!(
+            detect("p.json", r#"{"gpt-4o": {"input_cost_per_token": 2.5e-06, "#),
+            Some(BookKind::Litellm)
+        );
     }
 }

@@ -47,12 +47,11 @@ const READ: [&str; 4] = [
 ];
 
 fn syntax(file: &str, e: &serde_json::Error) -> PriceBookError {
-    PriceBookError::Syntax {
-        file: file.to_owned(),
-        line: e.line(),
-        column: e.column(),
-        message: e.to_string(),
-    }
+    super::json_syntax(
+        file,
+        e,
+        "give the response of GET https://openrouter.ai/api/v1/models as saved",
+    )
 }
 
 /// A price's text (`"0.000003"`, or a bare number); `None` for null.
