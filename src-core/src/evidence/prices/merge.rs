@@ -410,6 +410,15 @@ pub fn import_book(
     Ok((result, report))
 }
 
+/// Up to 20 card ids, then how many more (a whole book adds thousands; `--json` lists all).
+fn names(ids: &[String]) -> String {
+    const SHOWN: usize = 20;
+    match ids.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{}, … and {more} more", ids[..SHOWN].join(", ")),
+        _ => ids.join(", "),
+    }
+}
+
 /// The report as the lines `lcpr import prices` prints.
 #[must_use]
 pub fn report_lines(report: &PriceImportReport) -> Vec<String> {
@@ -432,7 +441,7 @@ pub fn report_lines(report: &PriceImportReport) -> Vec<String> {
             "{} new rate card{}: {}",
             report.added.len(),
             if report.added.len() == 1 { "" } else { "s" },
-            report.added.join(", ")
+            names(&report.added)
         ));
     }
     if !report.unchanged.is_empty() {
@@ -440,7 +449,7 @@ pub fn report_lines(report: &PriceImportReport) -> Vec<String> {
             "{} card{} unchanged: {}",
             report.unchanged.len(),
             if report.unchanged.len() == 1 { "" } else { "s" },
-            report.unchanged.join(", ")
+            names(&report.unchanged)
         ));
     }
     for d in &report.drift {
