@@ -1299,10 +1299,21 @@ fn file_import_price_book_shows_the_report_and_applies_drift_as_one_undo_step() 
     let newer = dir.join("anthropic.yml");
     let text = std::fs::read_to_string(&book).unwrap();
     std::fs::write(&newer, text.replace("output_mtok: 15", "output_mtok: 18")).unwrap();
+    let broken = dir.join("model_prices_and_context_window.json");
+    std::fs::write(
+        &broken,
+        r#"{"gpt-x": {"litellm_provider": "openai", "input_cost_per_token": "n/a", "output_cost_per_token": 1e-06}}"#,
+    )
+    .unwrap();
     let mut h = app(
         Some(default_workspace()),
         None,
-        vec![Some(book.clone()), Some(newer.clone()), Some(newer)],
+        vec![
+            Some(book.clone()),
+            Some(newer.clone()),
+            Some(newer),
+            Some(broken),
+        ],
     );
     let cards = h.state().session().doc.rate_cards.len();
     file_menu(&mut h, "Import price book…");
@@ -1354,4 +1365,16 @@ fn file_import_price_book_shows_the_report_and_applies_drift_as_one_undo_step() 
     h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
     h.run_steps(2);
     assert_eq!(output(&h).as_deref(), Some("15"));
+
+    // A broken book says where and changes nothing.
+    let before = h.state().session().doc.clone();
+    file_menu(&mut h, "Import price book…");
+    let e = h.state().error().unwrap_or_default().to_owned();
+    assert!(
+        e.contains("gpt-x")
+            && e.contains("input_cost_per_token")
+            && e.contains("Nothing was changed"),
+        "{e}"
+    );
+    assert_eq!(h.state().session().doc, before);
 }
