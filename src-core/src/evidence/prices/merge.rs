@@ -3,8 +3,10 @@
 //! An entry finds its card by id, else by provider and model among cards an earlier book
 //! imported. A card whose prices or start date differ drifts: the report gives old → new per
 //! meter with the % change and both effective dates, and nothing is written until the drift is
-//! accepted — then all of it at once. A card's contract overlay is never touched by a list
-//! price, and a card that prices GPU-hours is never replaced by token prices.
+//! accepted — then all of it at once, each drifting card keeping its earlier prices as a dated
+//! copy (`ID-from-DATE`) so traces before the new prices still price at the old. A card's
+//! contract overlay is never touched by a list price, and a card that prices GPU-hours is never
+//! replaced by token prices.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -351,12 +353,8 @@ pub fn import_book(
                 change_pct: change_pct(*o, *n),
             })
             .collect();
-        if changed.is_empty() && card.effective_from == effective_from {
-            report.unchanged.push(card.id.clone());
-            continue;
-        }
         if changed.is_empty() {
-            // The same prices from another date: the card keeps its own start date.
+            // The same prices, from this or another date: the card keeps its own start date.
             report.unchanged.push(card.id.clone());
             continue;
         }
