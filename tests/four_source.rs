@@ -288,6 +288,7 @@ fn the_plain_invoice_against_the_workspace_rate_cards_finds_the_same_lines() {
             batch_output_per_m: None,
         },
         contract,
+        provenance: None,
         notes: String::new(),
     };
     let mut ws = Workspace::empty("Pharmacy", day("2026-06-03"));

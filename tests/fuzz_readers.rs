@@ -216,6 +216,12 @@ fn readers() -> Vec<Reader> {
             args: &["import", "model-config", "--into", "{ws}"],
             imports: true,
         },
+        Reader {
+            name: "price books (LiteLLM, genai-prices, OpenRouter)",
+            fixtures: files_in("tests/fixtures/prices", any),
+            args: &["import", "prices", "--into", "{ws}"],
+            imports: true,
+        },
     ]
 }
 

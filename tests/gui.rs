@@ -1303,4 +1303,101 @@ fn the_decision_view_states_the_memos_decision() {
     h.get_by_label_contains("To unblock: KV memory for 29 live sequences");
     // Candidate and current as the memo and lcpr decide name them.
     h.get_by_label("Current and candidate from the migration case.");
+
+fn file_import_price_book_shows_the_report_and_applies_drift_as_one_undo_step() {
+    use lcpr_core::document::RatePricing;
+    let output = |h: &Harness<'_, WorkbenchApp>| {
+        h.state()
+            .session()
+            .doc
+            .rate_card("anthropic-claude-3-5-sonnet")
+            .map(|c| match &c.pricing {
+                RatePricing::Tokens { output_per_m, .. } => output_per_m.normalize().to_string(),
+                RatePricing::Gpu { .. } => "gpu".to_owned(),
+            })
+    };
+    let dir = scratch("price-book");
+    let book =
+        support::repo_root().join("tests/fixtures/prices/genai-prices_anthropic.yml.excerpt");
+    let newer = dir.join("anthropic.yml");
+    let text = std::fs::read_to_string(&book).unwrap();
+    std::fs::write(&newer, text.replace("output_mtok: 15", "output_mtok: 18")).unwrap();
+    let broken = dir.join("model_prices_and_context_window.json");
+    std::fs::write(
+        &broken,
+        r#"{"gpt-x": {"litellm_provider": "openai", "input_cost_per_token": "n/a", "output_cost_per_token": 1e-06}}"#,
+    )
+    .unwrap();
+    let mut h = app(
+        Some(default_workspace()),
+        None,
+        vec![
+            Some(book.clone()),
+            Some(newer.clone()),
+            Some(newer),
+            Some(broken),
+        ],
+    );
+    let cards = h.state().session().doc.rate_cards.len();
+    file_menu(&mut h, "Import price book…");
+    assert!(
+        h.query_by_label_contains("1 new rate card: anthropic-claude-3-5-sonnet")
+            .is_some()
+    );
+    apply_import(&mut h);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    assert_eq!(h.state().session().doc.rate_cards.len(), cards + 1);
+    assert_eq!(output(&h).as_deref(), Some("15"));
+    let card = h
+        .state()
+        .session()
+        .doc
+        .rate_card("anthropic-claude-3-5-sonnet")
+        .unwrap();
+    assert_eq!(card.aliases, ["claude-3-5-sonnet*", "claude-3.5-sonnet*"]);
+    assert_eq!(
+        card.provenance.as_ref().map(|p| p.key.as_str()),
+        Some("anthropic/claude-3-5-sonnet")
+    );
+    // The new card is selected, and its editor says where its prices come from.
+    h.run_steps(3);
+    assert!(
+        h.query_by_label_contains(
+            "Imported from the genai-prices book genai-prices_anthropic.yml.excerpt"
+        )
+        .is_some()
+    );
+
+    // A newer book: its drift is shown; Cancel changes nothing.
+    file_menu(&mut h, "Import price book…");
+    assert!(h.state().previewing_import());
+    assert!(
+        h.query_by_label_contains("output_per_m: $15 → $18 (+20.00%)")
+            .is_some()
+    );
+    let before = h.state().session().doc.clone();
+    h.get_by_label("Cancel").click();
+    h.run_steps(3);
+    assert_eq!(h.state().session().doc, before);
+
+    // Apply takes the drift; one undo takes it back.
+    file_menu(&mut h, "Import price book…");
+    apply_import(&mut h);
+    assert_eq!(output(&h).as_deref(), Some("18"));
+    h.run_steps(4);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(output(&h).as_deref(), Some("15"));
+
+    // A broken book says where and changes nothing.
+    let before = h.state().session().doc.clone();
+    file_menu(&mut h, "Import price book…");
+    let e = h.state().error().unwrap_or_default().to_owned();
+    assert!(
+        e.contains("gpt-x")
+            && e.contains("input_cost_per_token")
+            && e.contains("Nothing was changed"),
+        "{e}"
+    );
+    assert_eq!(h.state().session().doc, before);
 }

@@ -413,6 +413,7 @@ fn cards() -> Vec<RateCard> {
             batch_output_per_m: None,
         },
         contract: None,
+        provenance: None,
         notes: String::new(),
     };
     vec![

@@ -1,6 +1,7 @@
 //! `lcpr import …`: every kind of evidence a workspace takes, each subcommand handed to the
 //! file that implements it (`import` for traces and load tests, `evidence` for invoices, evals,
-//! reviews, contracts and model configs, `querypack` for warehouse results).
+//! reviews, contracts and model configs, `prices` for price books, `querypack` for warehouse
+//! results).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +10,7 @@ use clap::Subcommand;
 use lcpr_core::document::contracts::InvoiceMapping;
 use lcpr_core::evidence::joins::workspace_import::{EvidenceFile, EvidenceRequest, ModelBudget};
 
-use super::{EXIT_INVALID_INPUT, evidence, import, output, querypack};
+use super::{EXIT_INVALID_INPUT, evidence, import, output, prices, querypack};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -123,6 +124,10 @@ pub enum Command {
     },
     /// Warehouse query-pack results (querypack/*.sql): the baselines a trace import derives.
     Querypack(querypack::Args),
+    /// A price book (LiteLLM's model prices JSON, genai-prices YAML/JSON, OpenRouter's models
+    /// JSON) as rate cards: new cards added, drift from the workspace's cards reported and
+    /// written only with --accept; contract overlays are kept.
+    Prices(prices::Args),
 }
 
 /// The workspace and reconciliation an evidence file goes into.
@@ -228,6 +233,7 @@ pub fn dispatch(command: Command) -> ExitCode {
             )
         }
         Command::Querypack(args) => querypack::run(args),
+        Command::Prices(args) => prices::run(args),
         Command::Loadtest {
             file,
             into,

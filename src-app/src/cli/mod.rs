@@ -3,7 +3,8 @@
 //! This file only declares the top-level commands and hands each to its family's file: `calc`
 //! (and `kv-sizing`),
 //! `compute` and `fmt`, `decide` (tornado, Monte Carlo, forecast, gates, attribution, review),
-//! `imports` (every `lcpr import …`, implemented in `import`, `evidence` and `querypack`),
+//! `imports` (every `lcpr import …`, implemented in `import`, `evidence`, `prices` and
+//! `querypack`),
 //! `reconcile`, `evidence` (disputes), `export`; `output` prints a command's text or JSON.
 
 pub mod calc;
@@ -16,6 +17,7 @@ pub mod fmt;
 pub mod import;
 pub mod imports;
 pub mod output;
+pub mod prices;
 pub mod querypack;
 pub mod reconcile;
 pub mod table;

@@ -523,7 +523,23 @@ impl WorkbenchApp {
     ) {
         let file = path.display().to_string();
         let doc = &self.session.doc;
-        let outcome = if kind == EvidenceDialog::LoadTest {
+        let outcome = if kind == EvidenceDialog::PriceBook {
+            // The window's Apply is the acceptance: drift is shown and taken in the one step.
+            let options = lcpr_core::evidence::prices::merge::PriceImportOptions {
+                only: Vec::new(),
+                accept: true,
+            };
+            crate::cli::prices::preview(doc, path, None, &options).map(|(updated, report)| {
+                let lines = lcpr_core::evidence::prices::merge::report_lines(&report);
+                let at = report
+                    .added
+                    .last()
+                    .or_else(|| report.drift.last().map(|d| &d.card))
+                    .and_then(|id| updated.rate_cards.iter().position(|c| &c.id == id))
+                    .map(Selection::RateCard);
+                (updated, lines, at)
+            })
+        } else if kind == EvidenceDialog::LoadTest {
             let workload = match self.selection {
                 Selection::Workload(i) => doc.workloads.get(i).map(|w| w.id.clone()),
                 Selection::LoadTest(i) => doc.load_tests.get(i).map(|t| t.workload.clone()),
@@ -564,9 +580,9 @@ impl WorkbenchApp {
                     EvidenceDialog::Evals => EvidenceFile::Evals,
                     EvidenceDialog::Reviews => EvidenceFile::Reviews,
                     EvidenceDialog::Contract => EvidenceFile::Contract,
-                    EvidenceDialog::ModelConfig | EvidenceDialog::LoadTest => {
-                        EvidenceFile::ModelConfig { budget: None }
-                    }
+                    EvidenceDialog::ModelConfig
+                    | EvidenceDialog::LoadTest
+                    | EvidenceDialog::PriceBook => EvidenceFile::ModelConfig { budget: None },
                 },
                 reconciliation: match self.selection {
                     Selection::Reconciliation(i) => {

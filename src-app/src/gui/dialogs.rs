@@ -45,17 +45,20 @@ pub enum EvidenceDialog {
     LoadTest,
     /// A model's `config.json`.
     ModelConfig,
+    /// A price book (LiteLLM, genai-prices, OpenRouter).
+    PriceBook,
 }
 
 impl EvidenceDialog {
     /// Every kind, in menu order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Invoice,
         Self::Evals,
         Self::Reviews,
         Self::Contract,
         Self::LoadTest,
         Self::ModelConfig,
+        Self::PriceBook,
     ];
 
     /// The menu entry.
@@ -68,6 +71,7 @@ impl EvidenceDialog {
             Self::Contract => "Import contract…",
             Self::LoadTest => "Import load test…",
             Self::ModelConfig => "Import model config…",
+            Self::PriceBook => "Import price book…",
         }
     }
 
@@ -91,6 +95,9 @@ impl EvidenceDialog {
             Self::ModelConfig => {
                 "A Hugging Face config.json: the attention shape of the migration case's model"
             }
+            Self::PriceBook => {
+                "LiteLLM's model prices, genai-prices or OpenRouter's models: new rate cards, and drift from the cards already here (contract overlays kept)"
+            }
         }
     }
 
@@ -103,6 +110,7 @@ impl EvidenceDialog {
             Self::Contract => ("Contract CSV", &["csv"]),
             Self::LoadTest => ("Load-test results", &["csv", "jsonl", "json"]),
             Self::ModelConfig => ("config.json", &["json"]),
+            Self::PriceBook => ("Price book", &["json", "yml", "yaml", "excerpt"]),
         }
     }
 }

@@ -141,6 +141,7 @@ impl Kind {
                     source: String::new(),
                     pricing: new_token_pricing(),
                     contract: None,
+                    provenance: None,
                     notes: String::new(),
                 });
                 Some(ws.rate_cards.len() - 1)

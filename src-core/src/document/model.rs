@@ -291,9 +291,26 @@ pub struct RateCard {
     /// Negotiated terms that override the list prices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contract: Option<ContractOverlay>,
+    /// The price book the prices were imported from, when they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<CardProvenance>,
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,
+}
+
+/// Where an imported rate card's prices come from: which book, of which date, under which key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CardProvenance {
+    /// The book's file name.
+    pub book: String,
+    /// The book's format (`litellm`, `genai-prices`, `openrouter`).
+    pub kind: String,
+    /// The date the book was taken (its snapshot date).
+    pub book_date: Date,
+    /// The entry's key in the book (LiteLLM key, genai-prices `provider/model id`, OpenRouter id).
+    pub key: String,
 }
 
 /// Token prices ($ per million tokens) or a GPU offer.

@@ -6,12 +6,14 @@
 //!   reconciliation;
 //! - [`loadtest`]: load-test runs (generic, vLLM, GuideLLM, AIPerf) and their goodput sweeps;
 //! - [`hf_config`]: a Hugging Face `config.json` as the attention shape KV sizing needs;
-//! - [`querypack`]: the warehouse query pack's results merged into the importer's aggregate.
+//! - [`querypack`]: the warehouse query pack's results merged into the importer's aggregate;
+//! - [`prices`]: price books (LiteLLM, genai-prices, OpenRouter) as rate cards, with drift.
 //!
 //! May use: `document`, `calc`, `error`, `money`. Never `case`, `decide` or `report`.
 
 pub mod hf_config;
 pub mod joins;
 pub mod loadtest;
+pub mod prices;
 pub mod querypack;
 pub mod traces;

@@ -27,6 +27,15 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         &mut c.effective_from,
     );
     widgets::text(ui, "Source", &mut c.source);
+    if let Some(p) = &c.provenance {
+        ui.label(format!(
+            "Imported from the {} book {} of {}, key {}",
+            p.kind, p.book, p.book_date, p.key
+        ))
+        .on_hover_text(
+            "Importing a newer book reports drift from these prices before changing them",
+        );
+    }
     widgets::section(ui, "Prices");
     let mut is_tokens = c.pricing.is_tokens();
     if widgets::choice(

@@ -459,6 +459,7 @@ mod tests {
                 batch_output_per_m: None,
             },
             contract: None,
+            provenance: None,
             notes: String::new(),
         }
     }

@@ -327,6 +327,7 @@ mod tests {
                 batch_output_per_m: None,
             },
             contract,
+            provenance: None,
             notes: String::new(),
         }
     }

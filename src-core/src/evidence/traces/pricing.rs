@@ -392,6 +392,7 @@ pub(crate) mod tests {
                 batch_output_per_m: None,
             },
             contract: None,
+            provenance: None,
             notes: String::new(),
         }
     }
