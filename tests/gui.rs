@@ -1303,7 +1303,9 @@ fn the_decision_view_states_the_memos_decision() {
     h.get_by_label_contains("To unblock: KV memory for 29 live sequences");
     // Candidate and current as the memo and lcpr decide name them.
     h.get_by_label("Current and candidate from the migration case.");
+}
 
+#[test]
 fn file_import_price_book_shows_the_report_and_applies_drift_as_one_undo_step() {
     use lcpr_core::document::RatePricing;
     let output = |h: &Harness<'_, WorkbenchApp>| {
