@@ -79,10 +79,10 @@ fn editing_a_field_changes_lcpr_and_undo_restores_it() {
     let after = lcpr_of(&h, "support-gpt");
     assert!(after > before, "LCPR {before} → {after}");
     assert!(h.state().session().is_dirty());
-    // The compare table shows the new LCPR.
+    // The compare table (and the current-route figures above it) show the new LCPR.
     let shown = lcpr_workbench_format(after);
     assert!(
-        h.query_by_label(&shown).is_some(),
+        h.query_all_by_label(&shown).count() >= 1,
         "table does not show {shown}"
     );
     // Click away so the edit settles into one undo step, then undo it.
@@ -1402,4 +1402,20 @@ fn file_import_price_book_shows_the_report_and_applies_drift_as_one_undo_step() 
         "{e}"
     );
     assert_eq!(h.state().session().doc, before);
+}
+
+#[test]
+fn compare_names_the_current_routes_modelled_measured_and_reconciled_lcpr() {
+    let h = app(Some(default_workspace()), None, vec![]);
+    let doc = h.state().session().doc.clone();
+    let eval = lcpr_core::case::evaluation::evaluate(&doc);
+    let routes = lcpr_core::case::current_route::current_routes(&doc, &eval);
+    assert_eq!(routes.len(), 1);
+    // The same labelled figures lcpr compute, lcpr decide and the memo print.
+    for (k, v) in lcpr_core::report::memo::statement::current_route_figures(&routes[0]) {
+        h.get_by_label(&k);
+        // The modelled figure is also in the table's LCPR column.
+        assert!(h.query_all_by_label(&v).count() >= 1, "{k}: {v}");
+    }
+    h.get_by_label_contains("$0.0005 lower than modelled; the invoice was 2.0% above the traces");
 }

@@ -162,6 +162,13 @@ pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
                 lcpr(c.lcpr)
             ));
         }
+        // Today's route as modelled, measured and reconciled, each named by kind and source.
+        for c in lcpr_core::case::current_route::current_routes(ws, eval) {
+            out.push_str(&format!("\nCurrent route of {}: {}\n", c.workload, c.name));
+            for (k, v) in lcpr_core::report::memo::statement::current_route_figures(&c) {
+                out.push_str(&format!("  {k}: {v}\n"));
+            }
+        }
     }
     if !eval.reconciliations.is_empty() {
         let mut t = Table::new(&[

@@ -64,6 +64,20 @@ pub fn decision(file: &Path, ws: &Workspace) -> Result<Output, String> {
     json["title"] = serde_json::Value::String(title);
     json["paragraph"] = serde_json::Value::String(paragraph);
     json["figures"] = to_value(&figures)?;
+    if let Some(c) = lcpr_core::case::current_route::current_routes(ws, &eval)
+        .into_iter()
+        .find(|c| c.scenario == d.current.scenario)
+    {
+        let lines = statement::current_route_figures(&c);
+        text.push_str(&format!(
+            "\nToday's route: modelled, measured, reconciled\n"
+        ));
+        for (k, v) in &lines {
+            text.push_str(&format!("  {k}: {v}\n"));
+        }
+        json["current_route"] = to_value(&c)?;
+        json["current_route_figures"] = to_value(&lines)?;
+    }
     Ok(Output { json, text })
 }
 

@@ -209,6 +209,16 @@ pub fn summary_section(cx: &MemoContext<'_>) -> Vec<Block> {
         Ok(d) if d.candidate.scenario == cx.scenario.id => {
             blocks.push(paragraph(vec![Span::plain(statement::paragraph(d))]));
             blocks.push(Block::key_values(statement::figures(d)));
+            if let Some(c) = crate::case::current_route::current_routes(cx.ws, cx.eval)
+                .into_iter()
+                .find(|c| c.scenario == d.current.scenario)
+            {
+                blocks.push(Block::heading(
+                    2,
+                    "Today's route: modelled, measured, reconciled",
+                ));
+                blocks.push(Block::key_values(statement::current_route_figures(&c)));
+            }
             blocks.push(Block::heading(2, "The candidate in brief"));
         }
         Ok(d) => blocks.push(Block::paragraph(format!(

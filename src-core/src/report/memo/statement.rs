@@ -4,6 +4,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::case::current_route::{CurrentRoute, InputGap};
 use crate::decide::decision::{DecisionStatement, Recommendation, Side};
 use crate::decide::gates::Outcome;
 use crate::decide::monte_carlo::register::Range;
@@ -254,6 +255,87 @@ pub fn figures(d: &DecisionStatement) -> Vec<(String, String)> {
             },
         ),
     ));
+    out
+}
+
+fn gap_value(g: &InputGap, v: f64) -> String {
+    if g.input == "monthly requests" {
+        count(v)
+    } else {
+        percent(v)
+    }
+}
+
+/// How far `lcpr` is from the modelled figure, in words: "$0.0006 lower than modelled".
+fn versus_modelled(lcpr_value: f64, modelled: f64) -> String {
+    // The difference of the figures as printed, so the sentence agrees with them.
+    let shown = |v: f64| {
+        format!("{:.*}", super::format::LCPR_DECIMALS, v)
+            .parse::<f64>()
+            .unwrap_or(v)
+    };
+    let d = shown(lcpr_value) - shown(modelled);
+    if lcpr(d.abs()) == lcpr(0.0) {
+        "the same as modelled".to_owned()
+    } else if d < 0.0 {
+        format!("{} lower than modelled", lcpr(-d))
+    } else {
+        format!("{} higher than modelled", lcpr(d))
+    }
+}
+
+/// The current route's three LCPR figures, labelled by kind and source, each with the
+/// sentence that says why it differs from the modelled one.
+#[must_use]
+pub fn current_route_figures(c: &CurrentRoute) -> Vec<(String, String)> {
+    let mut out = vec![(
+        format!("Modelled LCPR (scenario {})", c.scenario),
+        lcpr(c.modelled),
+    )];
+    match &c.measured {
+        Some(m) => {
+            let mut text = format!("{}: {}", lcpr(m.lcpr), versus_modelled(m.lcpr, c.modelled));
+            if let Some(g) = m.gaps.first() {
+                text.push_str(&format!(
+                    "; the largest input gap is the {}: {} measured, {} modelled",
+                    g.input,
+                    gap_value(g, g.measured),
+                    gap_value(g, g.modelled)
+                ));
+            }
+            out.push((
+                format!("Measured LCPR (baseline {}, {})", m.baseline, m.captured_on),
+                text,
+            ));
+        }
+        None => out.push((
+            "Measured LCPR".to_owned(),
+            "not measured: no baseline of this route yet (import its traces)".to_owned(),
+        )),
+    }
+    match &c.reconciled {
+        Some(r) => {
+            let mut text = format!("{}: {}", lcpr(r.lcpr), versus_modelled(r.lcpr, c.modelled));
+            if let Some(p) = r.invoice_delta_pct {
+                text.push_str(&format!(
+                    "; the invoice was {} {} the traces",
+                    percent(p.abs()),
+                    if p < 0.0 { "below" } else { "above" }
+                ));
+            }
+            out.push((
+                format!(
+                    "Reconciled LCPR (reconciliation {}, {} – {})",
+                    r.reconciliation, r.period.start, r.period.end
+                ),
+                text,
+            ));
+        }
+        None => out.push((
+            "Reconciled LCPR".to_owned(),
+            "not reconciled: no reconciliation of this workload yet".to_owned(),
+        )),
+    }
     out
 }
 
