@@ -6,18 +6,20 @@
    workspace (workspace.yaml) with rate cards and workloads for every model and workload in it.
 2. Creates the `traces` view over it (the contract in querypack/README.md: the canonical
    columns, normalised, plus `day`, the UTC day of the timestamp) and runs tier1_counters.sql,
-   tier2_histograms.sql and tier2_extremes.sql unchanged on DuckDB and on Spark SQL in local
-   mode, over the whole trace and over two partitions of it (alternate rows), reading Parquet
-   and CSV.
+   tier2_histograms.sql and tier2_extremes.sql, each engine's variant exactly as
+   `lcpr querypack print --engine NAME --query QUERY` writes it, on DuckDB, Spark SQL in local
+   mode (ANSI off and on), ClickHouse (chdb) and the Snowflake emulator (fakesnow), over the
+   whole trace and over two partitions of it (alternate rows), reading Parquet and CSV.
 3. Writes every result as CSV (one formatting for both engines: dates YYYY-MM-DD, exact
    decimals, integers, doubles in their shortest round-trip form).
 4. Compares the engines' results for exact equality, and exits non-zero on any difference.
 
-Needs `pip install duckdb pyspark` and Java 17 for Spark. Runs standalone:
+Needs `pip install duckdb pyspark chdb sqlglot fakesnow` and Java 17 for Spark. Runs standalone:
 
-    python3 querypack/check_engines.py --out /tmp/qp
-    python3 querypack/check_engines.py --engines duckdb          # DuckDB only, no Java
-    python3 querypack/check_engines.py --write-fixtures tests/fixtures/querypack
+    cargo build --bin lcpr
+    python3 querypack/check_engines.py --lcpr "$CARGO_TARGET_DIR/debug/lcpr" --out /tmp/qp
+    python3 querypack/check_engines.py --lcpr ... --engines duckdb   # DuckDB only, no Java
+    python3 querypack/check_engines.py --lcpr ... --write-fixtures tests/fixtures/querypack
 
 --write-fixtures copies the trace CSV, the workspace and DuckDB's results (whole and per
 partition) to the directory the Rust tests read; they are written only when the engines agree.
@@ -330,32 +332,24 @@ def cell(v):
     return str(v)
 
 
-def read_sql(name):
-    with open(os.path.join(HERE, f"{name}.sql"), encoding="utf-8") as f:
-        return f.read()
+# The pack's SQL per (engine, query), from `lcpr querypack print`: the one place the reviewed
+# rewrites of dialects.tsv are applied, so what this check runs is what a user pastes.
+LCPR = None
+_PACK = {}
 
 
-def load_rewrites():
-    """querypack/dialects.tsv: engine -> [(text, replacement)], in file order."""
-    rewrites = {}
-    with open(os.path.join(HERE, "dialects.tsv"), encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            fields = line.split("\t")
-            if len(fields) != 4:
-                sys.exit(f"dialects.tsv line {number}: want engine, text, replacement, reason")
-            rewrites.setdefault(fields[0], []).append((fields[1], fields[2]))
-    return rewrites
+def pack_for(engine, name):
+    """The source query `name` in `engine`'s dialect, as `lcpr querypack print` writes it."""
+    import subprocess
 
-
-def pack_for(engine, name, rewrites):
-    """The source query `name` with `engine`'s rewrites; each rewrite must apply."""
-    sql = read_sql(name)
-    for text, replacement in rewrites.get(engine, []):
-        sql = sql.replace(text, replacement)
-    return sql
+    if (engine, name) not in _PACK:
+        done = subprocess.run([LCPR, "querypack", "print", "--engine", engine, "--query", name],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{LCPR} querypack print --engine {engine} --query {name} failed: "
+                     f"{done.stderr.strip()}")
+        _PACK[(engine, name)] = done.stdout
+    return _PACK[(engine, name)]
 
 
 # sqlglot's dialect name per engine, and the CAST target types each engine's type docs define
@@ -363,6 +357,7 @@ def pack_for(engine, name, rewrites):
 DIALECTS = {
     "duckdb": ("duckdb", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
     "spark": ("spark", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+    "databricks": ("databricks", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
     "clickhouse": ("clickhouse", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
     "bigquery": ("bigquery", {"INT64", "FLOAT64", "BIGNUMERIC(38, 10)"}),
     "snowflake": ("snowflake", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
@@ -370,22 +365,18 @@ DIALECTS = {
 }
 
 
-def check_dialects(rewrites):
-    """Parses every engine's variant with that engine's sqlglot dialect; checks its cast types."""
+def check_dialects():
+    """Parses every engine's variant with that engine's sqlglot dialect; checks its cast types.
+    (`lcpr querypack print` itself refuses a dialects.tsv line of an unknown engine or whose
+    text is in no query.)"""
     import re
 
     import sqlglot
 
     problems = []
-    sources = "".join(read_sql(name) for name in QUERIES)
-    for engine, pairs in rewrites.items():
-        if engine not in DIALECTS:
-            problems.append(f"dialects.tsv: unknown engine {engine}")
-        problems += [f"dialects.tsv: {engine}: {t!r} is in no query" for t, _ in pairs
-                     if t not in sources]
     for engine, (dialect, types) in DIALECTS.items():
         for name in QUERIES:
-            sql = pack_for(engine, name, rewrites)
+            sql = pack_for(engine, name)
             try:
                 statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
             except sqlglot.errors.ParseError as e:
@@ -417,7 +408,7 @@ def run_duckdb(datasets, out_dir):
                 con.execute(f"CREATE OR REPLACE VIEW typed_traces AS {typed}")
             con.execute(f"CREATE OR REPLACE VIEW traces AS {TRACES_VIEW}")
             for name in QUERIES:
-                cur = con.execute(read_sql(name))
+                cur = con.execute(pack_for("duckdb", name))
                 header = [d[0] for d in cur.description]
                 rows = [[cell(v) for v in row] for row in cur.fetchall()]
                 path = os.path.join(out_dir, f"duckdb.{fmt}.{name}.{label}.csv")
@@ -463,7 +454,9 @@ def run_spark(datasets, out_dir):
                     spark.conf.set("spark.sql.ansi.enabled", ansi)
                     mode = fmt + (".ansi" if ansi == "true" else "")
                     for name in QUERIES:
-                        result = spark.sql(read_sql(name))
+                        # Databricks is Spark SQL: the same variant.
+                        engine = "databricks" if ansi == "true" else "spark"
+                        result = spark.sql(pack_for(engine, name))
                         header = result.columns
                         rows = [[cell(v) for v in row] for row in result.collect()]
                         path = os.path.join(out_dir, f"spark.{mode}.{name}.{label}.csv")
@@ -503,7 +496,7 @@ def arrow_rows(table):
     return header, [[cell(v) for v in row] for row in zip(*columns)]
 
 
-def run_chdb(datasets, out_dir, rewrites):
+def run_chdb(datasets, out_dir):
     """ClickHouse in process (chdb): the clickhouse variant over the CSV and the Parquet."""
     from chdb import session
 
@@ -523,7 +516,7 @@ def run_chdb(datasets, out_dir, rewrites):
                 s.query("DROP VIEW IF EXISTS lcpr.traces")
                 s.query(f"CREATE VIEW lcpr.traces AS {CLICKHOUSE_VIEW.format(source=source)}")
                 for name in QUERIES:
-                    sql = pack_for("clickhouse", name, rewrites).replace(
+                    sql = pack_for("clickhouse", name).replace(
                         "FROM traces", "FROM lcpr.traces")
                     table = s.query(sql, "ArrowTable")
                     header, rows = arrow_rows(table)
@@ -535,7 +528,7 @@ def run_chdb(datasets, out_dir, rewrites):
     return results
 
 
-def run_fakesnow(datasets, out_dir, rewrites):
+def run_fakesnow(datasets, out_dir):
     """The Snowflake variant on fakesnow (Snowflake's SQL emulated over DuckDB)."""
     import warnings
 
@@ -569,7 +562,7 @@ def run_fakesnow(datasets, out_dir, rewrites):
                 conn, staged, "RAW_TRACES", quote_identifiers=False)
             cur.execute(f"CREATE OR REPLACE VIEW traces AS {SNOWFLAKE_VIEW}")
             for name in QUERIES:
-                cur.execute(pack_for("snowflake", name, rewrites))
+                cur.execute(pack_for("snowflake", name))
                 header = [d[0].lower() for d in cur.description]
                 rows = [[cell(v) for v in row] for row in cur.fetchall()]
                 path = os.path.join(out_dir, f"snowflake.csv.{name}.{label}.csv")
@@ -726,7 +719,7 @@ def canonical_results(canonical, path):
     con.execute(f"CREATE VIEW traces AS {TRACES_VIEW}")
     expected = {}
     for name in QUERIES:
-        cur = con.execute(read_sql(name))
+        cur = con.execute(pack_for("duckdb", name))
         expected[name] = ([d[0] for d in cur.description],
                           [[cell(v) for v in row] for row in cur.fetchall()])
     con.close()
@@ -751,7 +744,7 @@ def check_litellm_recipe(rows, out_dir):
         con.execute(f.read())
     problems = []
     for name in QUERIES:
-        cur = con.execute(read_sql(name))
+        cur = con.execute(pack_for("duckdb", name))
         got = ([d[0] for d in cur.description], [[cell(v) for v in row] for row in cur.fetchall()])
         if got != expected[name]:
             problems.append(f"view recipe litellm_spendlogs: {name} differs from the canonical "
@@ -761,7 +754,7 @@ def check_litellm_recipe(rows, out_dir):
     return problems
 
 
-def check_view_recipes(rows, out_dir, rewrites):
+def check_view_recipes(rows, out_dir):
     """Each view recipe over a small table of its store's schema gives the same pack results
     as the canonical rows of the same attempts (what a local import reads)."""
     from chdb import session
@@ -791,7 +784,7 @@ def check_view_recipes(rows, out_dir, rewrites):
         s.query(recipe.replace("VIEW traces", "VIEW lcpr.traces")
                 .replace("FROM otel_traces", "FROM lcpr.otel_traces"))
         for name in QUERIES:
-            sql = pack_for("clickhouse", name, rewrites).replace("FROM traces", "FROM lcpr.traces")
+            sql = pack_for("clickhouse", name).replace("FROM traces", "FROM lcpr.traces")
             got = arrow_rows(s.query(sql, "ArrowTable"))
             if [got[0], got[1]] != [expected[name][0], expected[name][1]]:
                 problems.append(f"view recipe otel_genai_spans: {name} differs from the "
@@ -800,29 +793,6 @@ def check_view_recipes(rows, out_dir, rewrites):
     finally:
         s.close()
     return problems
-
-
-def print_pack(engine, view):
-    """One file for the warehouse console: the view recipe, then the three queries."""
-    parts = []
-    if view:
-        recipes = sorted(f for f in os.listdir(os.path.join(HERE, "views")) if f.endswith(".sql"))
-        match = [f for f in recipes if f.split(".")[0] == view]
-        if not match:
-            names = ", ".join(f.split(".")[0] for f in recipes)
-            print(f"--view {view}: no such recipe; recipes: {names}", file=sys.stderr)
-            return 2
-        written_for = match[0].split(".")[1]
-        if written_for != engine and not (written_for == "postgres" and engine == "duckdb"):
-            print(f"--view {view}: the recipe is written for {written_for}, not {engine}",
-                  file=sys.stderr)
-            return 2
-        with open(os.path.join(HERE, "views", match[0]), encoding="utf-8") as f:
-            parts.append(f.read())
-    rewrites = load_rewrites()
-    parts += [pack_for(engine, name, rewrites) for name in QUERIES]
-    sys.stdout.write("\n".join(parts))
-    return 0
 
 
 def same_file(a, b):
@@ -838,12 +808,11 @@ def main():
     p.add_argument("--engines", default="duckdb,spark,clickhouse,snowflake",
                    help="comma-separated: duckdb, spark, clickhouse (chdb), snowflake (fakesnow)")
     p.add_argument("--write-fixtures", help="copy the trace and results here when engines agree")
-    p.add_argument("--print", dest="print_engine", choices=sorted(DIALECTS),
-                   help="write this engine's variant of the pack to stdout and exit")
-    p.add_argument("--view", help="with --print: the view recipe (querypack/views) to put first")
+    p.add_argument("--lcpr", required=True,
+                   help="the lcpr binary; every engine's SQL is `lcpr querypack print`'s")
     args = p.parse_args()
-    if args.print_engine:
-        return print_pack(args.print_engine, args.view)
+    global LCPR
+    LCPR = args.lcpr
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     out = args.out or tempfile.mkdtemp(prefix="lcpr-querypack-")
     os.makedirs(out, exist_ok=True)
@@ -877,8 +846,7 @@ def main():
         f.write(workspace_yaml())
     lap(f"generate {len(rows)} rows (seed {args.seed}), CSV and Parquet")
 
-    rewrites = load_rewrites()
-    problems = check_dialects(rewrites)
+    problems = check_dialects()
     if problems:
         print("DIALECT VARIANTS DO NOT PARSE:")
         for line in problems:
@@ -894,16 +862,16 @@ def main():
         results["spark"] = run_spark(datasets, out)
         lap("Spark local, ANSI off and on: three queries x 3 datasets x 2 formats (incl. JVM)")
     if "clickhouse" in engines:
-        results["clickhouse"] = run_chdb(datasets, out, rewrites)
+        results["clickhouse"] = run_chdb(datasets, out)
         lap("ClickHouse (chdb): three queries x 3 datasets x 2 formats")
     if "snowflake" in engines:
-        results["snowflake"] = run_fakesnow(datasets, out, rewrites)
+        results["snowflake"] = run_fakesnow(datasets, out)
         lap("Snowflake variant on fakesnow: three queries x 3 datasets (CSV)")
 
     # Every result must equal the first engine's over Parquet, across formats and engines.
     failures = []
     if "clickhouse" in engines:
-        failures += check_view_recipes(rows, out, rewrites)
+        failures += check_view_recipes(rows, out)
         lap("view recipes: pack over each store's table = over the canonical rows")
     base_engine = engines[0] if engines else None
     for engine, by_key in results.items():

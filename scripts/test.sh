@@ -61,7 +61,8 @@ venv="$CARGO_TARGET_DIR/querypack-venv"
 # Timed from here: the engines' work, not the one-time install into the cached venv.
 qp_start=$(date +%s)
 qp=$(mktemp -d)
-"$venv/bin/python" querypack/check_engines.py --out "$qp/run" --write-fixtures "$qp/fixtures"
+"$venv/bin/python" querypack/check_engines.py --lcpr "$CARGO_TARGET_DIR/debug/lcpr" \
+    --out "$qp/run" --write-fixtures "$qp/fixtures"
 diff -r -x README.md "$qp/fixtures" tests/fixtures/querypack
 echo "query pack: DuckDB, Spark (ANSI off and on), ClickHouse (chdb) and the Snowflake variant"
 echo "(fakesnow) agree with each other and with the committed fixtures; the BigQuery, Snowflake"
