@@ -792,7 +792,287 @@ def check_view_recipes(rows, out_dir):
             write_csv(os.path.join(out_dir, f"recipe.otel_genai_spans.{name}.csv"), *got)
     finally:
         s.close()
+    problems += check_langfuse_recipe(rows, out_dir)
+    problems += check_provider_usage_recipe(rows, out_dir)
     return problems
+
+
+def recipe_sql(file):
+    with open(os.path.join(HERE, "views", file), encoding="utf-8") as f:
+        return f.read()
+
+
+def compare_recipe(recipe, expected, results, out_dir):
+    """The pack's results over a recipe's view against the canonical rows' results."""
+    problems = []
+    for name in QUERIES:
+        got = results[name]
+        if got != expected[name]:
+            problems.append(f"view recipe {recipe}: {name} differs from the canonical rows' "
+                            "results")
+        write_csv(os.path.join(out_dir, f"recipe.{recipe}.{name}.csv"), *got)
+    return problems
+
+
+def utc_naive(text):
+    instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+# Langfuse's observations table as its ClickHouse migrations create it
+# (packages/shared/clickhouse/migrations/unclustered/0002_observations.up.sql, with
+# `environment` from 0008_add_environments_column.up.sql), without its codecs and indexes.
+LANGFUSE_OBSERVATIONS_TABLE = """
+CREATE TABLE lcpr.observations (
+    `id` String, `trace_id` String, `project_id` String,
+    `environment` LowCardinality(String) DEFAULT 'default',
+    `type` LowCardinality(String), `parent_observation_id` Nullable(String),
+    `start_time` DateTime64(3), `end_time` Nullable(DateTime64(3)), `name` String,
+    `metadata` Map(LowCardinality(String), String), `level` LowCardinality(String),
+    `status_message` Nullable(String), `version` Nullable(String), `input` Nullable(String),
+    `output` Nullable(String), `provided_model_name` Nullable(String),
+    `internal_model_id` Nullable(String), `model_parameters` Nullable(String),
+    `provided_usage_details` Map(LowCardinality(String), UInt64),
+    `usage_details` Map(LowCardinality(String), UInt64),
+    `provided_cost_details` Map(LowCardinality(String), Decimal64(12)),
+    `cost_details` Map(LowCardinality(String), Decimal64(12)),
+    `total_cost` Nullable(Decimal64(12)), `completion_start_time` Nullable(DateTime64(3)),
+    `prompt_id` Nullable(String), `prompt_name` Nullable(String),
+    `prompt_version` Nullable(UInt16), `created_at` DateTime64(3) DEFAULT now(),
+    `updated_at` DateTime64(3) DEFAULT now(), event_ts DateTime64(3), is_deleted UInt8
+) ENGINE = ReplacingMergeTree(event_ts, is_deleted) PARTITION BY toYYYYMM(start_time)
+ORDER BY (project_id, `type`, toDate(start_time), id)
+"""
+
+
+def langfuse_observations(rows):
+    """Observations Langfuse records for the trace's attempts (one generation each, usage split
+    the way its ingestion splits it), and the canonical rows of what they carry."""
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    obs, canonical = [], []
+
+    def chmap(pairs, value=str):
+        return "map(" + ", ".join(f"'{k}', {value(v)}" for k, v in pairs) + ")"
+
+    def dec(v):
+        return f"toDecimal64('{v}', 12)"
+
+    def ms(t):
+        return "NULL" if t is None else "'" + t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "'"
+
+    for n, r in enumerate(rows):
+        get = lambda c: r[index[c]]  # noqa: E731
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        w5, w1 = int(get("cache_write_5m_tokens")), int(get("cache_write_1h_tokens"))
+        output, reasoning = int(get("output_tokens")), int(get("reasoning_tokens"))
+        workload, provider = get("workload"), get("provider")
+        start = utc_naive(get("timestamp"))
+        e2e = round(float(get("e2e_ms")))
+        ttft = None if get("ttft_ms") == "" else round(float(get("ttft_ms")))
+        end = start + dt.timedelta(milliseconds=e2e)
+        first = None if ttft is None else start + dt.timedelta(milliseconds=ttft)
+        usage = [("input", uncached)]
+        if provider == "OpenAI":
+            usage += [("input_cached_tokens", read)]
+        elif provider == "Anthropic":
+            # Writes of unstated lifetime on some rows: Langfuse keeps input_cache_creation.
+            key = "input_cache_creation" if n % 3 == 0 else "input_cache_creation_5m"
+            usage += [("input_cache_read", read), (key, w5), ("input_cache_creation_1h", w1)]
+        elif n % 5 == 0:
+            # Another input detail (audio) is input, and Langfuse takes it out of 'input'.
+            audio = min(10, uncached)
+            usage = [("input", uncached - audio), ("input_audio_tokens", audio)]
+        usage += [("output", output), ("total", uncached + read + w5 + w1 + output + reasoning)]
+        if reasoning:
+            usage.append(("output_reasoning_tokens", reasoning))
+        cost = get("reported_cost")
+        if cost == "":
+            cost_details, total = [], "NULL"
+        elif n % 3 == 0:
+            cost_details, total = [], dec(cost)
+        else:
+            cost_details, total = [("total", cost)], dec(cost)
+        metadata = [("provider", provider)]
+        name = workload
+        if n % 2:
+            metadata.append(("workload", workload))
+            name = "chat"
+        prompt = get("prompt_version")
+        prompt_name, prompt_version = ("NULL", "NULL")
+        canonical_prompt = ""
+        if prompt:
+            base, version = prompt.rsplit("-v", 1)
+            prompt_name, prompt_version = f"'{base}'", version
+            canonical_prompt = f"{base}:{version}"
+        status = get("status")
+        level = "DEFAULT" if status == "ok" else "ERROR"
+        message = {"ok": "NULL", "timeout": "'Request timed out after 30s'",
+                   "error": "'500 Internal Server Error'"}[status]
+        obs.append(
+            f"('{get('request_id')}', 't{n:05d}', 'p1', 'default', 'GENERATION', NULL, "
+            f"{ms(start)}, {ms(end)}, '{name}', {chmap(metadata, lambda v: repr(v))}, "
+            f"'{level}', {message}, NULL, NULL, NULL, '{get('model')}', NULL, NULL, map(), "
+            f"{chmap(usage)}, map(), {chmap(cost_details, dec)}, {total}, {ms(first)}, NULL, "
+            f"{prompt_name}, {prompt_version}, now(), now(), {ms(start)}, 0)")
+        canonical.append([
+            get("request_id"), start.isoformat() + "Z", workload, provider, get("model"),
+            canonical_prompt, uncached, read, w5, w1, output, reasoning,
+            "" if ttft is None else f"{ttft}.0", "", f"{e2e}.0", status, 0, "", "unknown",
+            "false", cost,
+        ])
+    # Not attempts: a span, an older version of a generation (FINAL keeps the latest) and a
+    # generation deleted later.
+    first_id = rows[0][index["request_id"]]
+    extra = [
+        "('span-1', 't99999', 'p1', 'default', 'SPAN', NULL, '2026-03-02 10:00:00.000', "
+        "'2026-03-02 10:00:01.000', 'retrieve', map('workload', 'support-rag', 'provider', "
+        "'OpenAI'), 'DEFAULT', NULL, NULL, NULL, NULL, 'gpt-5.4', NULL, NULL, map(), "
+        "map('input', 5, 'output', 5), map(), map(), NULL, NULL, NULL, NULL, NULL, now(), "
+        "now(), '2026-03-02 10:00:00.000', 0)",
+    ]
+    for deleted, event_ts in ((0, "2026-03-01 00:00:00.000"), (1, "2026-03-09 00:00:00.000")):
+        extra.append(
+            f"('gone-1', 't99998', 'p1', 'default', 'GENERATION', NULL, "
+            "'2026-03-02 11:00:00.000', '2026-03-02 11:00:01.000', 'support-rag', "
+            "map('provider', 'OpenAI'), 'DEFAULT', NULL, NULL, NULL, NULL, 'gpt-5.4', NULL, "
+            "NULL, map(), map('input', 100, 'output', 10), map(), map(), NULL, NULL, NULL, "
+            f"NULL, NULL, now(), now(), '{event_ts}', {deleted})")
+    # The same id as the first attempt, an earlier version with other counts.
+    stale = obs[0].replace("map('input', ", "map('input', 99999, 'x', ", 1)
+    stale = stale[:stale.rindex(", '")] + ", '2000-01-01 00:00:00.000', 0)"
+    assert first_id in stale
+    return obs, extra + [stale], canonical
+
+
+def check_langfuse_recipe(rows, out_dir):
+    from chdb import session
+
+    obs, later, canonical = langfuse_observations(rows[:400])
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.langfuse_observations.canonical.csv"))
+    s = session.Session()
+    try:
+        s.query("CREATE DATABASE IF NOT EXISTS lcpr")
+        s.query("DROP TABLE IF EXISTS lcpr.observations")
+        s.query(LANGFUSE_OBSERVATIONS_TABLE)
+        # Versions in separate parts, unmerged, as Langfuse's ingestion leaves them until a
+        # merge: only FINAL picks the latest.
+        s.query("SYSTEM STOP MERGES lcpr.observations")
+        s.query("INSERT INTO lcpr.observations VALUES " + ", ".join(obs))
+        for row in later:
+            s.query("INSERT INTO lcpr.observations VALUES " + row)
+        recipe = recipe_sql("langfuse_observations.clickhouse.sql")
+        s.query(recipe.replace("VIEW traces", "VIEW lcpr.traces")
+                .replace("FROM observations", "FROM lcpr.observations"))
+        results = {}
+        for name in QUERIES:
+            sql = pack_for("clickhouse", name).replace("FROM traces", "FROM lcpr.traces")
+            results[name] = list(arrow_rows(s.query(sql, "ArrowTable")))
+    finally:
+        s.close()
+    return compare_recipe("langfuse_observations", expected,
+                          {k: (v[0], v[1]) for k, v in results.items()}, out_dir)
+
+
+def provider_usage(rows):
+    """Usage objects the providers return for the trace's successful attempts (OpenAI Chat
+    Completions and Responses, Anthropic Messages with and without the cache lifetime
+    breakdown, OpenAI-compatible for Fireworks), and the canonical rows of what they carry."""
+    import json
+
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    table, canonical = [], []
+    for n, r in enumerate(rows):
+        get = lambda c: r[index[c]]  # noqa: E731
+        if get("status") != "ok":
+            continue
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        w5, w1 = int(get("cache_write_5m_tokens")), int(get("cache_write_1h_tokens"))
+        output, reasoning = int(get("output_tokens")), int(get("reasoning_tokens"))
+        provider = get("provider")
+        if provider == "OpenAI" and n % 3 == 0 and output > 3:
+            # The trace's OpenAI workload reasons not at all; a reasoning model reports part
+            # of its completion as reasoning, which the view must split out.
+            reasoning, output = output // 4, output - output // 4
+        if provider == "Anthropic":
+            usage = {"input_tokens": uncached, "cache_read_input_tokens": read,
+                     "cache_creation_input_tokens": w5 + w1, "output_tokens": output + reasoning}
+            if n % 4:
+                usage["cache_creation"] = {"ephemeral_5m_input_tokens": w5,
+                                           "ephemeral_1h_input_tokens": w1}
+            else:
+                w5, w1 = w5 + w1, 0
+            output, reasoning = output + reasoning, 0
+        elif n % 2 and provider == "OpenAI":
+            usage = {"input_tokens": uncached + read,
+                     "input_tokens_details": {"cached_tokens": read},
+                     "output_tokens": output + reasoning,
+                     "output_tokens_details": {"reasoning_tokens": reasoning},
+                     "total_tokens": uncached + read + output + reasoning}
+        else:
+            usage = {"prompt_tokens": uncached + read, "completion_tokens": output + reasoning,
+                     "total_tokens": uncached + read + output + reasoning}
+            if provider == "OpenAI":
+                usage["prompt_tokens_details"] = {"cached_tokens": read, "audio_tokens": 0}
+                usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
+        created = utc_naive(get("timestamp"))
+        table.append((get("request_id"), created, get("workload"), provider, get("model"),
+                      json.dumps(usage)))
+        canonical.append([
+            get("request_id"), created.isoformat() + "Z", get("workload"), provider,
+            get("model"), "", uncached, read, w5, w1, output, reasoning, "", "", "", "ok", 0,
+            "", "unknown", "false", "",
+        ])
+    # A response logged without usage is no attempt the view can count.
+    table.append(("resp-no-usage", dt.datetime(2026, 3, 2, 9), "support-rag", "OpenAI",
+                  "gpt-5.4", None))
+    return table, canonical
+
+
+def provider_usage_recipe_duckdb():
+    """The BigQuery recipe as DuckDB runs it: translated by sqlglot, BigQuery to DuckDB."""
+    import sqlglot
+
+    return sqlglot.transpile(recipe_sql("provider_usage.bigquery.sql"), read="bigquery",
+                             write="duckdb")[0]
+
+
+def check_provider_usage_recipe(rows, out_dir):
+    """The BigQuery recipe parses as BigQuery; its translation runs on DuckDB over a table of
+    the same columns and gives the canonical rows' results."""
+    import duckdb
+    import sqlglot
+
+    import subprocess
+
+    problems = []
+    # The file a BigQuery user pastes: the recipe, then the pack's BigQuery variant.
+    command = [LCPR, "querypack", "print", "--engine", "bigquery", "--view", "provider_usage"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return [f"{' '.join(command)} failed: {done.stderr.strip()}"]
+    try:
+        statements = [s for s in sqlglot.parse(done.stdout, read="bigquery") if s is not None]
+        if len(statements) != 4:
+            problems.append(f"{' '.join(command)}: {len(statements)} statements, want 4")
+    except sqlglot.errors.ParseError as e:
+        return [f"{' '.join(command)}: does not parse as BigQuery: {e}"]
+    table, canonical = provider_usage(rows[:400])
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.provider_usage.canonical.csv"))
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE provider_usage (id VARCHAR, created TIMESTAMP, workload VARCHAR, "
+                "provider VARCHAR, model VARCHAR, usage JSON)")
+    con.executemany("INSERT INTO provider_usage VALUES (?, ?, ?, ?, ?, ?)", table)
+    con.execute(provider_usage_recipe_duckdb())
+    results = {}
+    for name in QUERIES:
+        cur = con.execute(pack_for("duckdb", name))
+        results[name] = ([d[0] for d in cur.description],
+                         [[cell(v) for v in row] for row in cur.fetchall()])
+    con.close()
+    return problems + compare_recipe("provider_usage", expected, results, out_dir)
 
 
 def same_file(a, b):

@@ -98,6 +98,12 @@ fn a_view_recipe_comes_first_then_the_pack() {
             "otel_genai_spans",
             "otel_genai_spans.clickhouse.sql",
         ),
+        (
+            "clickhouse",
+            "langfuse_observations",
+            "langfuse_observations.clickhouse.sql",
+        ),
+        ("bigquery", "provider_usage", "provider_usage.bigquery.sql"),
     ] {
         let (ok, with_view, err) =
             lcpr(&["querypack", "print", "--engine", engine, "--view", view]);
@@ -125,8 +131,9 @@ fn an_unknown_engine_recipe_or_query_is_refused_naming_the_valid_ones() {
     assert!(!ok && out.is_empty());
     assert!(
         err.contains("--view nope")
-            && err.contains("litellm_spendlogs")
-            && err.contains("otel_genai_spans"),
+            && err.contains(
+                "recipes: langfuse_observations, litellm_spendlogs, otel_genai_spans, provider_usage"
+            ),
         "{err}"
     );
     // A recipe in another engine's SQL names the recipes that engine has.
@@ -140,7 +147,8 @@ fn an_unknown_engine_recipe_or_query_is_refused_naming_the_valid_ones() {
     ]);
     assert!(!ok);
     assert!(
-        err.contains("written for clickhouse, not duckdb") && err.contains("litellm_spendlogs"),
+        err.contains("written for clickhouse, not duckdb")
+            && err.contains("recipes for duckdb: litellm_spendlogs"),
         "{err}"
     );
     let (ok, _, err) = lcpr(&[

@@ -23,7 +23,11 @@ pub const QUERIES: [(&str, &str); 3] = [
 const DIALECTS_TSV: &str = include_str!("../../../../querypack/dialects.tsv");
 
 /// The view recipes, by file name `NAME.ENGINE.sql`: the engine the recipe is written for.
-pub const RECIPES: [(&str, &str); 2] = [
+pub const RECIPES: [(&str, &str); 4] = [
+    (
+        "langfuse_observations.clickhouse.sql",
+        include_str!("../../../../querypack/views/langfuse_observations.clickhouse.sql"),
+    ),
     (
         "litellm_spendlogs.postgres.sql",
         include_str!("../../../../querypack/views/litellm_spendlogs.postgres.sql"),
@@ -31,6 +35,10 @@ pub const RECIPES: [(&str, &str); 2] = [
     (
         "otel_genai_spans.clickhouse.sql",
         include_str!("../../../../querypack/views/otel_genai_spans.clickhouse.sql"),
+    ),
+    (
+        "provider_usage.bigquery.sql",
+        include_str!("../../../../querypack/views/provider_usage.bigquery.sql"),
     ),
 ];
 
@@ -295,7 +303,7 @@ mod tests {
     #[test]
     fn a_pack_is_the_recipe_then_the_three_queries() {
         let p = pack("clickhouse", Some("otel_genai_spans")).unwrap();
-        let recipe = RECIPES[1].1;
+        let recipe = recipe("clickhouse", "otel_genai_spans").unwrap();
         assert!(p.starts_with(recipe));
         let q: Vec<String> = QUERIES
             .iter()
@@ -305,6 +313,13 @@ mod tests {
         assert_eq!(pack("trino", None).unwrap(), q_source().join("\n"));
         // A Postgres recipe runs on DuckDB.
         assert!(pack("duckdb", Some("litellm_spendlogs")).is_ok());
+        assert_eq!(
+            recipes_for("clickhouse"),
+            ["langfuse_observations", "otel_genai_spans"]
+        );
+        assert_eq!(recipes_for("bigquery"), ["provider_usage"]);
+        let bq = pack("bigquery", Some("provider_usage")).unwrap();
+        assert!(bq.starts_with(RECIPES[3].1) && bq.contains("AS BIGNUMERIC(38, 10))"));
     }
 
     fn q_source() -> Vec<&'static str> {
@@ -320,7 +335,10 @@ mod tests {
         );
         let e = pack("duckdb", Some("nope")).unwrap_err().to_string();
         assert!(
-            e.contains("--view nope") && e.contains("litellm_spendlogs, otel_genai_spans"),
+            e.contains("--view nope")
+                && e.contains(
+                    "langfuse_observations, litellm_spendlogs, otel_genai_spans, provider_usage"
+                ),
             "{e}"
         );
         let e = pack("trino", Some("otel_genai_spans"))
