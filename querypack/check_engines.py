@@ -1075,6 +1075,49 @@ def check_provider_usage_recipe(rows, out_dir):
     return problems + compare_recipe("provider_usage", expected, results, out_dir)
 
 
+RECIPES = ("litellm_spendlogs", "otel_genai_spans", "langfuse_observations", "provider_usage")
+
+
+def check_recipe_baselines(out_dir, workspace_path):
+    """For each view recipe, `lcpr import querypack` of the pack's results over the view writes
+    the same baselines as `lcpr import traces` of the canonical rows of the same attempts (with
+    percentiles sketched, as the pack's histograms are). Only the trace import records its
+    file, so `source` is left out of the comparison."""
+    import json
+    import subprocess
+
+    problems = []
+
+    def imported(what, args):
+        into = os.path.join(out_dir, f"workspace.{what}.yaml")
+        shutil.copyfile(workspace_path, into)
+        done = subprocess.run([LCPR, "import", *args, "--into", into, "--json"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            problems.append(f"lcpr import {' '.join(args)}: {done.stderr.strip()}")
+            return None
+        baselines = json.loads(done.stdout)["baselines"]
+        for entry in baselines:
+            entry["baseline"].pop("source", None)
+        return baselines
+
+    for recipe in RECIPES:
+        files = {q: os.path.join(out_dir, f"recipe.{recipe}.{q}.csv") for q in QUERIES}
+        local = imported(f"{recipe}.trace", [
+            "traces", os.path.join(out_dir, f"recipe.{recipe}.canonical.csv"),
+            "--exact-below", "0"])
+        pack = imported(f"{recipe}.pack", [
+            "querypack", "--counters", files["tier1_counters"],
+            "--histograms", files["tier2_histograms"], "--extremes", files["tier2_extremes"]])
+        if local is not None and pack is not None:
+            if not local:
+                problems.append(f"view recipe {recipe}: the local import derived no baseline")
+            elif local != pack:
+                problems.append(f"view recipe {recipe}: the baselines from the pack's results "
+                                "differ from a local import's of the same attempts")
+    return problems
+
+
 def same_file(a, b):
     with open(a, encoding="utf-8") as fa, open(b, encoding="utf-8") as fb:
         return fa.read() == fb.read()
@@ -1153,6 +1196,8 @@ def main():
     if "clickhouse" in engines:
         failures += check_view_recipes(rows, out)
         lap("view recipes: pack over each store's table = over the canonical rows")
+        failures += check_recipe_baselines(out, workspace_path)
+        lap("view recipes: baselines from the pack's results = a local import's (lcpr import)")
     base_engine = engines[0] if engines else None
     for engine, by_key in results.items():
         for key, path in sorted(by_key.items()):
