@@ -6,18 +6,20 @@
    workspace (workspace.yaml) with rate cards and workloads for every model and workload in it.
 2. Creates the `traces` view over it (the contract in querypack/README.md: the canonical
    columns, normalised, plus `day`, the UTC day of the timestamp) and runs tier1_counters.sql,
-   tier2_histograms.sql and tier2_extremes.sql unchanged on DuckDB and on Spark SQL in local
-   mode, over the whole trace and over two partitions of it (alternate rows), reading Parquet
-   and CSV.
+   tier2_histograms.sql and tier2_extremes.sql, each engine's variant exactly as
+   `lcpr querypack print --engine NAME --query QUERY` writes it, on DuckDB, Spark SQL in local
+   mode (ANSI off and on), ClickHouse (chdb) and the Snowflake emulator (fakesnow), over the
+   whole trace and over two partitions of it (alternate rows), reading Parquet and CSV.
 3. Writes every result as CSV (one formatting for both engines: dates YYYY-MM-DD, exact
    decimals, integers, doubles in their shortest round-trip form).
 4. Compares the engines' results for exact equality, and exits non-zero on any difference.
 
-Needs `pip install duckdb pyspark` and Java 17 for Spark. Runs standalone:
+Needs `pip install duckdb pyspark chdb sqlglot fakesnow` and Java 17 for Spark. Runs standalone:
 
-    python3 querypack/check_engines.py --out /tmp/qp
-    python3 querypack/check_engines.py --engines duckdb          # DuckDB only, no Java
-    python3 querypack/check_engines.py --write-fixtures tests/fixtures/querypack
+    cargo build --bin lcpr
+    python3 querypack/check_engines.py --lcpr "$CARGO_TARGET_DIR/debug/lcpr" --out /tmp/qp
+    python3 querypack/check_engines.py --lcpr ... --engines duckdb   # DuckDB only, no Java
+    python3 querypack/check_engines.py --lcpr ... --write-fixtures tests/fixtures/querypack
 
 --write-fixtures copies the trace CSV, the workspace and DuckDB's results (whole and per
 partition) to the directory the Rust tests read; they are written only when the engines agree.
@@ -330,32 +332,24 @@ def cell(v):
     return str(v)
 
 
-def read_sql(name):
-    with open(os.path.join(HERE, f"{name}.sql"), encoding="utf-8") as f:
-        return f.read()
+# The pack's SQL per (engine, query), from `lcpr querypack print`: the one place the reviewed
+# rewrites of dialects.tsv are applied, so what this check runs is what a user pastes.
+LCPR = None
+_PACK = {}
 
 
-def load_rewrites():
-    """querypack/dialects.tsv: engine -> [(text, replacement)], in file order."""
-    rewrites = {}
-    with open(os.path.join(HERE, "dialects.tsv"), encoding="utf-8") as f:
-        for number, line in enumerate(f, 1):
-            line = line.rstrip("\n")
-            if not line or line.startswith("#"):
-                continue
-            fields = line.split("\t")
-            if len(fields) != 4:
-                sys.exit(f"dialects.tsv line {number}: want engine, text, replacement, reason")
-            rewrites.setdefault(fields[0], []).append((fields[1], fields[2]))
-    return rewrites
+def pack_for(engine, name):
+    """The source query `name` in `engine`'s dialect, as `lcpr querypack print` writes it."""
+    import subprocess
 
-
-def pack_for(engine, name, rewrites):
-    """The source query `name` with `engine`'s rewrites; each rewrite must apply."""
-    sql = read_sql(name)
-    for text, replacement in rewrites.get(engine, []):
-        sql = sql.replace(text, replacement)
-    return sql
+    if (engine, name) not in _PACK:
+        done = subprocess.run([LCPR, "querypack", "print", "--engine", engine, "--query", name],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.exit(f"{LCPR} querypack print --engine {engine} --query {name} failed: "
+                     f"{done.stderr.strip()}")
+        _PACK[(engine, name)] = done.stdout
+    return _PACK[(engine, name)]
 
 
 # sqlglot's dialect name per engine, and the CAST target types each engine's type docs define
@@ -363,6 +357,7 @@ def pack_for(engine, name, rewrites):
 DIALECTS = {
     "duckdb": ("duckdb", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
     "spark": ("spark", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
+    "databricks": ("databricks", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
     "clickhouse": ("clickhouse", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
     "bigquery": ("bigquery", {"INT64", "FLOAT64", "BIGNUMERIC(38, 10)"}),
     "snowflake": ("snowflake", {"BIGINT", "DOUBLE", "DECIMAL(38, 10)"}),
@@ -370,22 +365,18 @@ DIALECTS = {
 }
 
 
-def check_dialects(rewrites):
-    """Parses every engine's variant with that engine's sqlglot dialect; checks its cast types."""
+def check_dialects():
+    """Parses every engine's variant with that engine's sqlglot dialect; checks its cast types.
+    (`lcpr querypack print` itself refuses a dialects.tsv line of an unknown engine or whose
+    text is in no query.)"""
     import re
 
     import sqlglot
 
     problems = []
-    sources = "".join(read_sql(name) for name in QUERIES)
-    for engine, pairs in rewrites.items():
-        if engine not in DIALECTS:
-            problems.append(f"dialects.tsv: unknown engine {engine}")
-        problems += [f"dialects.tsv: {engine}: {t!r} is in no query" for t, _ in pairs
-                     if t not in sources]
     for engine, (dialect, types) in DIALECTS.items():
         for name in QUERIES:
-            sql = pack_for(engine, name, rewrites)
+            sql = pack_for(engine, name)
             try:
                 statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
             except sqlglot.errors.ParseError as e:
@@ -417,7 +408,7 @@ def run_duckdb(datasets, out_dir):
                 con.execute(f"CREATE OR REPLACE VIEW typed_traces AS {typed}")
             con.execute(f"CREATE OR REPLACE VIEW traces AS {TRACES_VIEW}")
             for name in QUERIES:
-                cur = con.execute(read_sql(name))
+                cur = con.execute(pack_for("duckdb", name))
                 header = [d[0] for d in cur.description]
                 rows = [[cell(v) for v in row] for row in cur.fetchall()]
                 path = os.path.join(out_dir, f"duckdb.{fmt}.{name}.{label}.csv")
@@ -463,7 +454,9 @@ def run_spark(datasets, out_dir):
                     spark.conf.set("spark.sql.ansi.enabled", ansi)
                     mode = fmt + (".ansi" if ansi == "true" else "")
                     for name in QUERIES:
-                        result = spark.sql(read_sql(name))
+                        # Databricks is Spark SQL: the same variant.
+                        engine = "databricks" if ansi == "true" else "spark"
+                        result = spark.sql(pack_for(engine, name))
                         header = result.columns
                         rows = [[cell(v) for v in row] for row in result.collect()]
                         path = os.path.join(out_dir, f"spark.{mode}.{name}.{label}.csv")
@@ -503,7 +496,7 @@ def arrow_rows(table):
     return header, [[cell(v) for v in row] for row in zip(*columns)]
 
 
-def run_chdb(datasets, out_dir, rewrites):
+def run_chdb(datasets, out_dir):
     """ClickHouse in process (chdb): the clickhouse variant over the CSV and the Parquet."""
     from chdb import session
 
@@ -523,7 +516,7 @@ def run_chdb(datasets, out_dir, rewrites):
                 s.query("DROP VIEW IF EXISTS lcpr.traces")
                 s.query(f"CREATE VIEW lcpr.traces AS {CLICKHOUSE_VIEW.format(source=source)}")
                 for name in QUERIES:
-                    sql = pack_for("clickhouse", name, rewrites).replace(
+                    sql = pack_for("clickhouse", name).replace(
                         "FROM traces", "FROM lcpr.traces")
                     table = s.query(sql, "ArrowTable")
                     header, rows = arrow_rows(table)
@@ -535,7 +528,7 @@ def run_chdb(datasets, out_dir, rewrites):
     return results
 
 
-def run_fakesnow(datasets, out_dir, rewrites):
+def run_fakesnow(datasets, out_dir):
     """The Snowflake variant on fakesnow (Snowflake's SQL emulated over DuckDB)."""
     import warnings
 
@@ -569,7 +562,7 @@ def run_fakesnow(datasets, out_dir, rewrites):
                 conn, staged, "RAW_TRACES", quote_identifiers=False)
             cur.execute(f"CREATE OR REPLACE VIEW traces AS {SNOWFLAKE_VIEW}")
             for name in QUERIES:
-                cur.execute(pack_for("snowflake", name, rewrites))
+                cur.execute(pack_for("snowflake", name))
                 header = [d[0].lower() for d in cur.description]
                 rows = [[cell(v) for v in row] for row in cur.fetchall()]
                 path = os.path.join(out_dir, f"snowflake.csv.{name}.{label}.csv")
@@ -726,7 +719,7 @@ def canonical_results(canonical, path):
     con.execute(f"CREATE VIEW traces AS {TRACES_VIEW}")
     expected = {}
     for name in QUERIES:
-        cur = con.execute(read_sql(name))
+        cur = con.execute(pack_for("duckdb", name))
         expected[name] = ([d[0] for d in cur.description],
                           [[cell(v) for v in row] for row in cur.fetchall()])
     con.close()
@@ -751,7 +744,7 @@ def check_litellm_recipe(rows, out_dir):
         con.execute(f.read())
     problems = []
     for name in QUERIES:
-        cur = con.execute(read_sql(name))
+        cur = con.execute(pack_for("duckdb", name))
         got = ([d[0] for d in cur.description], [[cell(v) for v in row] for row in cur.fetchall()])
         if got != expected[name]:
             problems.append(f"view recipe litellm_spendlogs: {name} differs from the canonical "
@@ -761,7 +754,7 @@ def check_litellm_recipe(rows, out_dir):
     return problems
 
 
-def check_view_recipes(rows, out_dir, rewrites):
+def check_view_recipes(rows, out_dir):
     """Each view recipe over a small table of its store's schema gives the same pack results
     as the canonical rows of the same attempts (what a local import reads)."""
     from chdb import session
@@ -791,7 +784,7 @@ def check_view_recipes(rows, out_dir, rewrites):
         s.query(recipe.replace("VIEW traces", "VIEW lcpr.traces")
                 .replace("FROM otel_traces", "FROM lcpr.otel_traces"))
         for name in QUERIES:
-            sql = pack_for("clickhouse", name, rewrites).replace("FROM traces", "FROM lcpr.traces")
+            sql = pack_for("clickhouse", name).replace("FROM traces", "FROM lcpr.traces")
             got = arrow_rows(s.query(sql, "ArrowTable"))
             if [got[0], got[1]] != [expected[name][0], expected[name][1]]:
                 problems.append(f"view recipe otel_genai_spans: {name} differs from the "
@@ -799,30 +792,330 @@ def check_view_recipes(rows, out_dir, rewrites):
             write_csv(os.path.join(out_dir, f"recipe.otel_genai_spans.{name}.csv"), *got)
     finally:
         s.close()
+    problems += check_langfuse_recipe(rows, out_dir)
+    problems += check_provider_usage_recipe(rows, out_dir)
     return problems
 
 
-def print_pack(engine, view):
-    """One file for the warehouse console: the view recipe, then the three queries."""
-    parts = []
-    if view:
-        recipes = sorted(f for f in os.listdir(os.path.join(HERE, "views")) if f.endswith(".sql"))
-        match = [f for f in recipes if f.split(".")[0] == view]
-        if not match:
-            names = ", ".join(f.split(".")[0] for f in recipes)
-            print(f"--view {view}: no such recipe; recipes: {names}", file=sys.stderr)
-            return 2
-        written_for = match[0].split(".")[1]
-        if written_for != engine and not (written_for == "postgres" and engine == "duckdb"):
-            print(f"--view {view}: the recipe is written for {written_for}, not {engine}",
-                  file=sys.stderr)
-            return 2
-        with open(os.path.join(HERE, "views", match[0]), encoding="utf-8") as f:
-            parts.append(f.read())
-    rewrites = load_rewrites()
-    parts += [pack_for(engine, name, rewrites) for name in QUERIES]
-    sys.stdout.write("\n".join(parts))
-    return 0
+def recipe_sql(file):
+    with open(os.path.join(HERE, "views", file), encoding="utf-8") as f:
+        return f.read()
+
+
+def compare_recipe(recipe, expected, results, out_dir):
+    """The pack's results over a recipe's view against the canonical rows' results."""
+    problems = []
+    for name in QUERIES:
+        got = results[name]
+        if got != expected[name]:
+            problems.append(f"view recipe {recipe}: {name} differs from the canonical rows' "
+                            "results")
+        write_csv(os.path.join(out_dir, f"recipe.{recipe}.{name}.csv"), *got)
+    return problems
+
+
+def utc_naive(text):
+    instant = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+# Langfuse's observations table as its ClickHouse migrations create it
+# (packages/shared/clickhouse/migrations/unclustered/0002_observations.up.sql, with
+# `environment` from 0008_add_environments_column.up.sql), without its codecs and indexes.
+LANGFUSE_OBSERVATIONS_TABLE = """
+CREATE TABLE lcpr.observations (
+    `id` String, `trace_id` String, `project_id` String,
+    `environment` LowCardinality(String) DEFAULT 'default',
+    `type` LowCardinality(String), `parent_observation_id` Nullable(String),
+    `start_time` DateTime64(3), `end_time` Nullable(DateTime64(3)), `name` String,
+    `metadata` Map(LowCardinality(String), String), `level` LowCardinality(String),
+    `status_message` Nullable(String), `version` Nullable(String), `input` Nullable(String),
+    `output` Nullable(String), `provided_model_name` Nullable(String),
+    `internal_model_id` Nullable(String), `model_parameters` Nullable(String),
+    `provided_usage_details` Map(LowCardinality(String), UInt64),
+    `usage_details` Map(LowCardinality(String), UInt64),
+    `provided_cost_details` Map(LowCardinality(String), Decimal64(12)),
+    `cost_details` Map(LowCardinality(String), Decimal64(12)),
+    `total_cost` Nullable(Decimal64(12)), `completion_start_time` Nullable(DateTime64(3)),
+    `prompt_id` Nullable(String), `prompt_name` Nullable(String),
+    `prompt_version` Nullable(UInt16), `created_at` DateTime64(3) DEFAULT now(),
+    `updated_at` DateTime64(3) DEFAULT now(), event_ts DateTime64(3), is_deleted UInt8
+) ENGINE = ReplacingMergeTree(event_ts, is_deleted) PARTITION BY toYYYYMM(start_time)
+ORDER BY (project_id, `type`, toDate(start_time), id)
+"""
+
+
+def langfuse_observations(rows):
+    """Observations Langfuse records for the trace's attempts (one generation each, usage split
+    the way its ingestion splits it), and the canonical rows of what they carry."""
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    obs, canonical = [], []
+
+    def chmap(pairs, value=str):
+        return "map(" + ", ".join(f"'{k}', {value(v)}" for k, v in pairs) + ")"
+
+    def dec(v):
+        return f"toDecimal64('{v}', 12)"
+
+    def ms(t):
+        return "NULL" if t is None else "'" + t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "'"
+
+    for n, r in enumerate(rows):
+        get = lambda c: r[index[c]]  # noqa: E731
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        w5, w1 = int(get("cache_write_5m_tokens")), int(get("cache_write_1h_tokens"))
+        output, reasoning = int(get("output_tokens")), int(get("reasoning_tokens"))
+        workload, provider = get("workload"), get("provider")
+        start = utc_naive(get("timestamp"))
+        e2e = round(float(get("e2e_ms")))
+        ttft = None if get("ttft_ms") == "" else round(float(get("ttft_ms")))
+        end = start + dt.timedelta(milliseconds=e2e)
+        first = None if ttft is None else start + dt.timedelta(milliseconds=ttft)
+        usage = [("input", uncached)]
+        if provider == "OpenAI":
+            usage += [("input_cached_tokens", read)]
+        elif provider == "Anthropic":
+            # Writes of unstated lifetime on some rows: Langfuse keeps input_cache_creation.
+            key = "input_cache_creation" if n % 3 == 0 else "input_cache_creation_5m"
+            usage += [("input_cache_read", read), (key, w5), ("input_cache_creation_1h", w1)]
+        elif n % 5 == 0:
+            # Another input detail (audio) is input, and Langfuse takes it out of 'input'.
+            audio = min(10, uncached)
+            usage = [("input", uncached - audio), ("input_audio_tokens", audio)]
+        usage += [("output", output), ("total", uncached + read + w5 + w1 + output + reasoning)]
+        if reasoning:
+            usage.append(("output_reasoning_tokens", reasoning))
+        cost = get("reported_cost")
+        if cost == "":
+            cost_details, total = [], "NULL"
+        elif n % 3 == 0:
+            cost_details, total = [], dec(cost)
+        else:
+            cost_details, total = [("total", cost)], dec(cost)
+        metadata = [("provider", provider)]
+        name = workload
+        if n % 2:
+            metadata.append(("workload", workload))
+            name = "chat"
+        prompt = get("prompt_version")
+        prompt_name, prompt_version = ("NULL", "NULL")
+        canonical_prompt = ""
+        if prompt:
+            base, version = prompt.rsplit("-v", 1)
+            prompt_name, prompt_version = f"'{base}'", version
+            canonical_prompt = f"{base}:{version}"
+        status = get("status")
+        level = "DEFAULT" if status == "ok" else "ERROR"
+        message = {"ok": "NULL", "timeout": "'Request timed out after 30s'",
+                   "error": "'500 Internal Server Error'"}[status]
+        obs.append(
+            f"('{get('request_id')}', 't{n:05d}', 'p1', 'default', 'GENERATION', NULL, "
+            f"{ms(start)}, {ms(end)}, '{name}', {chmap(metadata, lambda v: repr(v))}, "
+            f"'{level}', {message}, NULL, NULL, NULL, '{get('model')}', NULL, NULL, map(), "
+            f"{chmap(usage)}, map(), {chmap(cost_details, dec)}, {total}, {ms(first)}, NULL, "
+            f"{prompt_name}, {prompt_version}, now(), now(), {ms(start)}, 0)")
+        canonical.append([
+            get("request_id"), start.isoformat() + "Z", workload, provider, get("model"),
+            canonical_prompt, uncached, read, w5, w1, output, reasoning,
+            "" if ttft is None else f"{ttft}.0", "", f"{e2e}.0", status, 0, "", "unknown",
+            "false", cost,
+        ])
+    # Not attempts: a span, an older version of a generation (FINAL keeps the latest) and a
+    # generation deleted later.
+    first_id = rows[0][index["request_id"]]
+    extra = [
+        "('span-1', 't99999', 'p1', 'default', 'SPAN', NULL, '2026-03-02 10:00:00.000', "
+        "'2026-03-02 10:00:01.000', 'retrieve', map('workload', 'support-rag', 'provider', "
+        "'OpenAI'), 'DEFAULT', NULL, NULL, NULL, NULL, 'gpt-5.4', NULL, NULL, map(), "
+        "map('input', 5, 'output', 5), map(), map(), NULL, NULL, NULL, NULL, NULL, now(), "
+        "now(), '2026-03-02 10:00:00.000', 0)",
+    ]
+    for deleted, event_ts in ((0, "2026-03-01 00:00:00.000"), (1, "2026-03-09 00:00:00.000")):
+        extra.append(
+            f"('gone-1', 't99998', 'p1', 'default', 'GENERATION', NULL, "
+            "'2026-03-02 11:00:00.000', '2026-03-02 11:00:01.000', 'support-rag', "
+            "map('provider', 'OpenAI'), 'DEFAULT', NULL, NULL, NULL, NULL, 'gpt-5.4', NULL, "
+            "NULL, map(), map('input', 100, 'output', 10), map(), map(), NULL, NULL, NULL, "
+            f"NULL, NULL, now(), now(), '{event_ts}', {deleted})")
+    # The same id as the first attempt, an earlier version with other counts.
+    stale = obs[0].replace("map('input', ", "map('input', 99999, 'x', ", 1)
+    stale = stale[:stale.rindex(", '")] + ", '2000-01-01 00:00:00.000', 0)"
+    assert first_id in stale
+    return obs, extra + [stale], canonical
+
+
+def check_langfuse_recipe(rows, out_dir):
+    from chdb import session
+
+    obs, later, canonical = langfuse_observations(rows[:400])
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.langfuse_observations.canonical.csv"))
+    s = session.Session()
+    try:
+        s.query("CREATE DATABASE IF NOT EXISTS lcpr")
+        s.query("DROP TABLE IF EXISTS lcpr.observations")
+        s.query(LANGFUSE_OBSERVATIONS_TABLE)
+        # Versions in separate parts, unmerged, as Langfuse's ingestion leaves them until a
+        # merge: only FINAL picks the latest.
+        s.query("SYSTEM STOP MERGES lcpr.observations")
+        s.query("INSERT INTO lcpr.observations VALUES " + ", ".join(obs))
+        for row in later:
+            s.query("INSERT INTO lcpr.observations VALUES " + row)
+        recipe = recipe_sql("langfuse_observations.clickhouse.sql")
+        s.query(recipe.replace("VIEW traces", "VIEW lcpr.traces")
+                .replace("FROM observations", "FROM lcpr.observations"))
+        results = {}
+        for name in QUERIES:
+            sql = pack_for("clickhouse", name).replace("FROM traces", "FROM lcpr.traces")
+            results[name] = list(arrow_rows(s.query(sql, "ArrowTable")))
+    finally:
+        s.close()
+    return compare_recipe("langfuse_observations", expected,
+                          {k: (v[0], v[1]) for k, v in results.items()}, out_dir)
+
+
+def provider_usage(rows):
+    """Usage objects the providers return for the trace's successful attempts (OpenAI Chat
+    Completions and Responses, Anthropic Messages with and without the cache lifetime
+    breakdown, OpenAI-compatible for Fireworks), and the canonical rows of what they carry."""
+    import json
+
+    index = {c: i for i, c in enumerate(COLUMNS)}
+    table, canonical = [], []
+    for n, r in enumerate(rows):
+        get = lambda c: r[index[c]]  # noqa: E731
+        if get("status") != "ok":
+            continue
+        uncached, read = int(get("uncached_input_tokens")), int(get("cache_read_tokens"))
+        w5, w1 = int(get("cache_write_5m_tokens")), int(get("cache_write_1h_tokens"))
+        output, reasoning = int(get("output_tokens")), int(get("reasoning_tokens"))
+        provider = get("provider")
+        if provider == "OpenAI" and n % 3 == 0 and output > 3:
+            # The trace's OpenAI workload reasons not at all; a reasoning model reports part
+            # of its completion as reasoning, which the view must split out.
+            reasoning, output = output // 4, output - output // 4
+        if provider == "Anthropic":
+            usage = {"input_tokens": uncached, "cache_read_input_tokens": read,
+                     "cache_creation_input_tokens": w5 + w1, "output_tokens": output + reasoning}
+            if n % 4:
+                usage["cache_creation"] = {"ephemeral_5m_input_tokens": w5,
+                                           "ephemeral_1h_input_tokens": w1}
+            else:
+                w5, w1 = w5 + w1, 0
+            output, reasoning = output + reasoning, 0
+        elif n % 2 and provider == "OpenAI":
+            usage = {"input_tokens": uncached + read,
+                     "input_tokens_details": {"cached_tokens": read},
+                     "output_tokens": output + reasoning,
+                     "output_tokens_details": {"reasoning_tokens": reasoning},
+                     "total_tokens": uncached + read + output + reasoning}
+        else:
+            usage = {"prompt_tokens": uncached + read, "completion_tokens": output + reasoning,
+                     "total_tokens": uncached + read + output + reasoning}
+            if provider == "OpenAI":
+                usage["prompt_tokens_details"] = {"cached_tokens": read, "audio_tokens": 0}
+                usage["completion_tokens_details"] = {"reasoning_tokens": reasoning}
+        created = utc_naive(get("timestamp"))
+        table.append((get("request_id"), created, get("workload"), provider, get("model"),
+                      json.dumps(usage)))
+        canonical.append([
+            get("request_id"), created.isoformat() + "Z", get("workload"), provider,
+            get("model"), "", uncached, read, w5, w1, output, reasoning, "", "", "", "ok", 0,
+            "", "unknown", "false", "",
+        ])
+    # A response logged without usage is no attempt the view can count.
+    table.append(("resp-no-usage", dt.datetime(2026, 3, 2, 9), "support-rag", "OpenAI",
+                  "gpt-5.4", None))
+    return table, canonical
+
+
+def provider_usage_recipe_duckdb():
+    """The BigQuery recipe as DuckDB runs it: translated by sqlglot, BigQuery to DuckDB."""
+    import sqlglot
+
+    return sqlglot.transpile(recipe_sql("provider_usage.bigquery.sql"), read="bigquery",
+                             write="duckdb")[0]
+
+
+def check_provider_usage_recipe(rows, out_dir):
+    """The BigQuery recipe parses as BigQuery; its translation runs on DuckDB over a table of
+    the same columns and gives the canonical rows' results."""
+    import duckdb
+    import sqlglot
+
+    import subprocess
+
+    problems = []
+    # The file a BigQuery user pastes: the recipe, then the pack's BigQuery variant.
+    command = [LCPR, "querypack", "print", "--engine", "bigquery", "--view", "provider_usage"]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        return [f"{' '.join(command)} failed: {done.stderr.strip()}"]
+    try:
+        statements = [s for s in sqlglot.parse(done.stdout, read="bigquery") if s is not None]
+        if len(statements) != 4:
+            problems.append(f"{' '.join(command)}: {len(statements)} statements, want 4")
+    except sqlglot.errors.ParseError as e:
+        return [f"{' '.join(command)}: does not parse as BigQuery: {e}"]
+    table, canonical = provider_usage(rows[:400])
+    expected = canonical_results(
+        canonical, os.path.join(out_dir, "recipe.provider_usage.canonical.csv"))
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TABLE provider_usage (id VARCHAR, created TIMESTAMP, workload VARCHAR, "
+                "provider VARCHAR, model VARCHAR, usage JSON)")
+    con.executemany("INSERT INTO provider_usage VALUES (?, ?, ?, ?, ?, ?)", table)
+    con.execute(provider_usage_recipe_duckdb())
+    results = {}
+    for name in QUERIES:
+        cur = con.execute(pack_for("duckdb", name))
+        results[name] = ([d[0] for d in cur.description],
+                         [[cell(v) for v in row] for row in cur.fetchall()])
+    con.close()
+    return problems + compare_recipe("provider_usage", expected, results, out_dir)
+
+
+RECIPES = ("litellm_spendlogs", "otel_genai_spans", "langfuse_observations", "provider_usage")
+
+
+def check_recipe_baselines(out_dir, workspace_path):
+    """For each view recipe, `lcpr import querypack` of the pack's results over the view writes
+    the same baselines as `lcpr import traces` of the canonical rows of the same attempts (with
+    percentiles sketched, as the pack's histograms are). Only the trace import records its
+    file, so `source` is left out of the comparison."""
+    import json
+    import subprocess
+
+    problems = []
+
+    def imported(what, args):
+        into = os.path.join(out_dir, f"workspace.{what}.yaml")
+        shutil.copyfile(workspace_path, into)
+        done = subprocess.run([LCPR, "import", *args, "--into", into, "--json"],
+                              capture_output=True, text=True)
+        if done.returncode != 0:
+            problems.append(f"lcpr import {' '.join(args)}: {done.stderr.strip()}")
+            return None
+        baselines = json.loads(done.stdout)["baselines"]
+        for entry in baselines:
+            entry["baseline"].pop("source", None)
+        return baselines
+
+    for recipe in RECIPES:
+        files = {q: os.path.join(out_dir, f"recipe.{recipe}.{q}.csv") for q in QUERIES}
+        local = imported(f"{recipe}.trace", [
+            "traces", os.path.join(out_dir, f"recipe.{recipe}.canonical.csv"),
+            "--exact-below", "0"])
+        pack = imported(f"{recipe}.pack", [
+            "querypack", "--counters", files["tier1_counters"],
+            "--histograms", files["tier2_histograms"], "--extremes", files["tier2_extremes"]])
+        if local is not None and pack is not None:
+            if not local:
+                problems.append(f"view recipe {recipe}: the local import derived no baseline")
+            elif local != pack:
+                problems.append(f"view recipe {recipe}: the baselines from the pack's results "
+                                "differ from a local import's of the same attempts")
+    return problems
 
 
 def same_file(a, b):
@@ -838,12 +1131,11 @@ def main():
     p.add_argument("--engines", default="duckdb,spark,clickhouse,snowflake",
                    help="comma-separated: duckdb, spark, clickhouse (chdb), snowflake (fakesnow)")
     p.add_argument("--write-fixtures", help="copy the trace and results here when engines agree")
-    p.add_argument("--print", dest="print_engine", choices=sorted(DIALECTS),
-                   help="write this engine's variant of the pack to stdout and exit")
-    p.add_argument("--view", help="with --print: the view recipe (querypack/views) to put first")
+    p.add_argument("--lcpr", required=True,
+                   help="the lcpr binary; every engine's SQL is `lcpr querypack print`'s")
     args = p.parse_args()
-    if args.print_engine:
-        return print_pack(args.print_engine, args.view)
+    global LCPR
+    LCPR = args.lcpr
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     out = args.out or tempfile.mkdtemp(prefix="lcpr-querypack-")
     os.makedirs(out, exist_ok=True)
@@ -877,8 +1169,7 @@ def main():
         f.write(workspace_yaml())
     lap(f"generate {len(rows)} rows (seed {args.seed}), CSV and Parquet")
 
-    rewrites = load_rewrites()
-    problems = check_dialects(rewrites)
+    problems = check_dialects()
     if problems:
         print("DIALECT VARIANTS DO NOT PARSE:")
         for line in problems:
@@ -894,17 +1185,19 @@ def main():
         results["spark"] = run_spark(datasets, out)
         lap("Spark local, ANSI off and on: three queries x 3 datasets x 2 formats (incl. JVM)")
     if "clickhouse" in engines:
-        results["clickhouse"] = run_chdb(datasets, out, rewrites)
+        results["clickhouse"] = run_chdb(datasets, out)
         lap("ClickHouse (chdb): three queries x 3 datasets x 2 formats")
     if "snowflake" in engines:
-        results["snowflake"] = run_fakesnow(datasets, out, rewrites)
+        results["snowflake"] = run_fakesnow(datasets, out)
         lap("Snowflake variant on fakesnow: three queries x 3 datasets (CSV)")
 
     # Every result must equal the first engine's over Parquet, across formats and engines.
     failures = []
     if "clickhouse" in engines:
-        failures += check_view_recipes(rows, out, rewrites)
+        failures += check_view_recipes(rows, out)
         lap("view recipes: pack over each store's table = over the canonical rows")
+        failures += check_recipe_baselines(out, workspace_path)
+        lap("view recipes: baselines from the pack's results = a local import's (lcpr import)")
     base_engine = engines[0] if engines else None
     for engine, by_key in results.items():
         for key, path in sorted(by_key.items()):

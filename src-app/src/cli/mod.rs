@@ -4,8 +4,8 @@
 //! (and `kv-sizing`),
 //! `compute` and `fmt`, `decide` (tornado, Monte Carlo, forecast, gates, attribution, review),
 //! `imports` (every `lcpr import …`, implemented in `import`, `evidence`, `prices` and
-//! `querypack`),
-//! `reconcile`, `evidence` (disputes), `export`; `output` prints a command's text or JSON.
+//! `querypack`), `querypack` (print), `reconcile`, `evidence` (disputes), `export`; `output`
+//! prints a command's text or JSON.
 
 pub mod calc;
 pub mod compute;
@@ -219,6 +219,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// The warehouse query pack: `print` writes its SQL for one engine (the results come back
+    /// with `lcpr import querypack`).
+    Querypack {
+        #[command(subcommand)]
+        what: querypack::Command,
+    },
     /// Export the decision memo or the review pack as PDF, or a report table as CSV.
     ///
     /// A file or request that breaks a rule exits with status 2 and one line on stderr; the
@@ -279,6 +285,7 @@ pub fn run() -> ExitCode {
         Command::Diff { old, new, json } => diff::run_diff(&old, &new, json),
         Command::Export { what } => export::dispatch(what),
         Command::Import { what } => imports::dispatch(what),
+        Command::Querypack { what } => querypack::dispatch(what),
         Command::Baseline { file, json } => output::run_on(&file, json, import::baseline),
         Command::Goodput { file, json } => output::run_on(&file, json, import::goodput),
         Command::Dispute {

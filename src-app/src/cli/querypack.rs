@@ -1,3 +1,6 @@
+//! The warehouse query pack (`querypack/`): `lcpr querypack print` writes the SQL for one engine,
+//! and `lcpr import querypack` reads back what it computed.
+//!
 //! `lcpr import querypack`: dated baselines from the warehouse query pack's results
 //! (`querypack/*.sql`), derived exactly as `lcpr import traces` derives them from the trace.
 //!
@@ -9,7 +12,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use lcpr_core::document;
+use lcpr_core::document::{self, atomic};
 use lcpr_core::error::InputResult;
 use lcpr_core::evidence::querypack;
 use lcpr_core::evidence::traces::pricing::price_in_place;
@@ -159,5 +162,68 @@ pub fn run(args: Args) -> ExitCode {
             eprintln!("lcpr import querypack: {e}");
             ExitCode::from(super::EXIT_INVALID_INPUT)
         }
+    }
+}
+
+/// `lcpr querypack …`.
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Write the query pack for one engine, the view recipe first, as one file to paste into
+    /// the warehouse console (stdout, or --out).
+    Print(PrintArgs),
+}
+
+/// What `lcpr querypack print` writes.
+#[derive(clap::Args)]
+pub struct PrintArgs {
+    /// The engine: bigquery, clickhouse, databricks, duckdb, snowflake, spark or trino.
+    #[arg(long)]
+    engine: String,
+    /// A view recipe (querypack/views) to put first, creating the `traces` view over your
+    /// store's table.
+    #[arg(long)]
+    view: Option<String>,
+    /// Only this query (tier1_counters, tier2_histograms or tier2_extremes), without a view.
+    #[arg(long, conflicts_with = "view")]
+    query: Option<String>,
+    /// Write the file here (replaced atomically) instead of stdout.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+/// Runs `lcpr querypack …`.
+pub fn dispatch(command: Command) -> ExitCode {
+    match command {
+        Command::Print(args) => run_print(&args),
+    }
+}
+
+fn run_print(args: &PrintArgs) -> ExitCode {
+    let sql = match &args.query {
+        Some(name) => querypack::pack::query(&args.engine, name),
+        None => querypack::pack::pack(&args.engine, args.view.as_deref()),
+    };
+    let sql = match sql {
+        Ok(sql) => sql,
+        Err(e) => {
+            eprintln!("lcpr querypack print: {e}");
+            return ExitCode::from(super::EXIT_INVALID_INPUT);
+        }
+    };
+    match &args.out {
+        None => {
+            print!("{sql}");
+            ExitCode::SUCCESS
+        }
+        Some(out) => match atomic::write(out, sql.as_bytes()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!(
+                    "lcpr querypack print: {}: cannot be written: {e}",
+                    out.display()
+                );
+                ExitCode::FAILURE
+            }
+        },
     }
 }

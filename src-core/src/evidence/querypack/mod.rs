@@ -33,12 +33,15 @@
 //! of `LN(x)` itself comes from each engine's logarithm; the cross-engine check and the
 //! fixtures test find no value on which they disagree.
 //!
+//! The SQL itself, per engine and with a view recipe first, comes from [`pack`].
+//!
 //! Percentiles. A warehouse keeps no raw values, so the percentiles of a baseline derived from
 //! it are always sketched (within 1%). A local import keeps raw values, and exact percentiles,
 //! while a period holds at most its limit (1,000 by default) of a metric; the two baselines are
 //! equal when every workload's period holds more values than that, or when the local import
 //! keeps none.
 
+pub mod pack;
 mod results;
 
 use std::collections::BTreeMap;
