@@ -69,9 +69,7 @@ pub fn decision(file: &Path, ws: &Workspace) -> Result<Output, String> {
         .find(|c| c.scenario == d.current.scenario)
     {
         let lines = statement::current_route_figures(&c);
-        text.push_str(&format!(
-            "\nToday's route: modelled, measured, reconciled\n"
-        ));
+        text.push_str("\nToday's route: modelled, measured, reconciled\n");
         for (k, v) in &lines {
             text.push_str(&format!("  {k}: {v}\n"));
         }

@@ -2,7 +2,8 @@
 //!
 //! This file only declares the top-level commands and hands each to its family's file: `calc`
 //! (and `kv-sizing`),
-//! `compute` and `fmt`, `decide` (tornado, Monte Carlo, forecast, gates, attribution, review),
+//! `compute` and `fmt`, `decide` (the decision, tornado, Monte Carlo, forecast, gates,
+//! attribution, review),
 //! `imports` (every `lcpr import …`, implemented in `import`, `evidence`, `prices` and
 //! `querypack`), `querypack` (print), `reconcile`, `evidence` (disputes), `export`; `output`
 //! prints a command's text or JSON.
