@@ -230,6 +230,11 @@ fn unblock(g: &GateResult) -> String {
             value(f, "margin wanted (utilization points)"),
             value(f, "utilization"),
         ) {
+            (Some(be), Some(margin), Some(now)) if now >= be + margin => format!(
+                "a load test of the workload, in the workspace, confirming the {} (at least {} needed)",
+                pct(now),
+                pct(be + margin)
+            ),
             (Some(be), Some(margin), Some(now)) => format!(
                 "a load test showing utilization of at least {} (now {})",
                 pct(be + margin),
@@ -424,7 +429,11 @@ mod tests {
                 Gate::FallbackEconomics
             ]
         );
-        let memory = &d.blockers[1];
+        let memory = d
+            .blockers
+            .iter()
+            .find(|b| b.gate == Gate::MemoryFit)
+            .unwrap_or_else(|| panic!("memory blocks"));
         assert!(
             memory.unblock.contains("29 live sequences"),
             "{}",

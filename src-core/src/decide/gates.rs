@@ -142,6 +142,10 @@ pub struct UtilizationProof {
     /// Where the utilization figure came from.
     #[serde(default)]
     pub status: Status,
+    /// The evidence named in the verdict when it is more than the status: the load test it
+    /// comes from, or why a claimed status does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 
 /// Whether the KV cache holds the needed concurrency at the served context.
@@ -475,10 +479,13 @@ pub fn utilization_gate(
             ));
         }
         if !u.status.is_measured() {
-            gaps.push(format!(
-                "on a figure that is {}, not measured",
-                u.status.label().to_lowercase()
-            ));
+            gaps.push(match &u.source {
+                Some(why) => format!("on a figure that is not measured ({why})"),
+                None => format!(
+                    "on a figure that is {}, not measured",
+                    u.status.label().to_lowercase()
+                ),
+            });
         }
         if gaps.is_empty() {
             (
@@ -486,7 +493,9 @@ pub fn utilization_gate(
                 format!(
                     "Utilization of {u_pct} ({}) clears the {req_pct} break-even by {:.0} \
                      points.",
-                    u.status.label().to_lowercase(),
+                    u.source
+                        .clone()
+                        .unwrap_or_else(|| u.status.label().to_lowercase()),
                     100.0 * margin
                 ),
             )
@@ -1075,6 +1084,7 @@ mod tests {
 
     fn proof(utilization: f64, required: f64, status: Status) -> UtilizationProof {
         UtilizationProof {
+            source: None,
             utilization,
             required_utilization: required,
             status,

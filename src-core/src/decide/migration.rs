@@ -87,15 +87,36 @@ pub fn assess(ws: &Workspace, eval: &Evaluation) -> InputResult<MigrationAssessm
         } else {
             card_pricing(cur_card)?.utilization
         };
-        let (value, status) = m
+        let (value, mut status) = m
             .measured_utilization
             .map_or((cand_pricing.utilization, EvidenceStatus::Assumed), |u| {
                 (u.value, u.status)
             });
+        // A gate cites only evidence that exists: "load tested" names the load test, and
+        // counts as measured only when the workspace holds one of the workload.
+        let mut source = None;
+        if status == EvidenceStatus::LoadTested {
+            let tests: Vec<&str> = ws
+                .load_tests
+                .iter()
+                .filter(|t| t.workload == candidate.workload)
+                .map(|t| t.id.as_str())
+                .collect();
+            if tests.is_empty() {
+                status = EvidenceStatus::Assumed;
+                source = Some(format!(
+                    "stated as load tested, but the workspace holds no load test of {}",
+                    candidate.workload
+                ));
+            } else {
+                source = Some(format!("load tested: {}", tests.join(", ")));
+            }
+        }
         Some(UtilizationProof {
             utilization: value,
             required_utilization: required,
             status,
+            source,
         })
     } else {
         None
@@ -217,4 +238,51 @@ pub fn assess(ws: &Workspace, eval: &Evaluation) -> InputResult<MigrationAssessm
         comparison,
         latency_source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::evaluation::evaluate;
+    use crate::decide::gates::{Gate, Outcome};
+
+    fn workspace(file: &str) -> Workspace {
+        let path = format!("{}/../{file}", env!("CARGO_MANIFEST_DIR"));
+        crate::document::load(std::path::Path::new(&path)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn utilization(ws: &Workspace) -> crate::decide::gates::GateResult {
+        let a = assess(ws, &evaluate(ws)).unwrap_or_else(|e| panic!("{e}"));
+        a.gates
+            .gates
+            .into_iter()
+            .find(|g| g.gate == Gate::UtilizationProof)
+            .unwrap_or_else(|| panic!("utilization gate"))
+    }
+
+    #[test]
+    fn a_load_tested_figure_counts_only_when_a_load_test_exists_and_is_named() {
+        let mut ws = workspace("workspaces/support-migration.yaml");
+        // The file states 17% as load tested but holds no load test: it is not evidence.
+        let g = utilization(&ws);
+        assert_eq!(g.outcome, Outcome::Conditional, "{}", g.evidence);
+        assert!(
+            g.evidence.contains("no load test of support-chat"),
+            "{}",
+            g.evidence
+        );
+        // With a load test of the workload, the figure passes and the test is named.
+        let seed = workspace("seeds/rag-benchmark-audit.yaml");
+        let mut t = seed.load_tests[0].clone();
+        "lt-2026-11-11".clone_into(&mut t.id);
+        "support-chat".clone_into(&mut t.workload);
+        ws.load_tests.push(t);
+        let g = utilization(&ws);
+        assert_eq!(g.outcome, Outcome::Pass, "{}", g.evidence);
+        assert!(
+            g.evidence.contains("(load tested: lt-2026-11-11)"),
+            "{}",
+            g.evidence
+        );
+    }
 }

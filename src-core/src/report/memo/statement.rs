@@ -238,7 +238,8 @@ pub fn figures(d: &DecisionStatement) -> Vec<(String, String)> {
         };
         out.push((
             format!("Gate: {} ({kind})", b.gate.label()),
-            format!("{} To unblock: {}.", b.evidence, b.unblock),
+            // The evidence is the gates section's; page 1 says what would clear the gate.
+            format!("To unblock: {}.", b.unblock),
         ));
     }
     out.push((
