@@ -1413,7 +1413,7 @@ fn compare_names_the_current_routes_modelled_measured_and_reconciled_lcpr() {
     assert_eq!(routes.len(), 1);
     // The same labelled figures lcpr compute, lcpr decide and the memo print.
     for (k, v) in lcpr_core::report::memo::statement::current_route_figures(&routes[0]) {
-        h.get_by_label(&k);
+        h.get_by_label(&format!("{k}:"));
         // The modelled figure is also in the table's LCPR column.
         assert!(h.query_all_by_label(&v).count() >= 1, "{k}: {v}");
     }

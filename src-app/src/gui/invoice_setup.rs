@@ -2,17 +2,16 @@
 //! it, saved in the workspace as an invoice mapping, as `lcpr import invoice --model-column
 //! --model-pattern` does) and, for a whole-account FOCUS export, which services to reconcile.
 
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use egui::{RichText, Ui};
 use lcpr_core::document::Workspace;
 use lcpr_core::document::contracts::InvoiceMapping;
 
-use super::theme;
+use lcpr_core::evidence::traces::Format;
 
-/// Largest first line read to learn an invoice's columns.
-const HEADER_BYTES: u64 = 1 << 20;
+use super::theme;
+use super::trace_setup::read_header;
 
 /// What the user decided.
 pub enum InvoiceAction {
@@ -45,20 +44,6 @@ pub struct InvoiceSetup {
     saved: Option<InvoiceMapping>,
 }
 
-fn read_header(path: &Path) -> Option<Vec<String>> {
-    let file = std::fs::File::open(path).ok()?;
-    let mut line = String::new();
-    BufReader::new(file.take(HEADER_BYTES))
-        .read_line(&mut line)
-        .ok()?;
-    let line = line.trim_start_matches('\u{feff}').trim_end();
-    Some(
-        line.split(',')
-            .map(|c| c.trim().trim_matches('"').to_owned())
-            .collect(),
-    )
-}
-
 impl InvoiceSetup {
     /// The dialog for `path`, with `services` (name, rows) when a FOCUS export bills more than
     /// one, opened on the workspace's saved invoice mapping.
@@ -79,7 +64,7 @@ impl InvoiceSetup {
             model_pattern: String::new(),
         });
         Self {
-            header: read_header(&path),
+            header: read_header(&path, Format::Csv),
             path,
             services: if services.len() > 1 {
                 services.into_iter().map(|(s, n)| (s, n, false)).collect()

@@ -56,7 +56,7 @@ pub struct TraceSetup {
 
 /// The columns of a CSV's first line, or the keys (with dotted paths) of a JSON Lines file's
 /// first object; `None` for other formats or an unreadable file.
-fn read_header(path: &Path, format: Format) -> Option<Vec<String>> {
+pub(crate) fn read_header(path: &Path, format: Format) -> Option<Vec<String>> {
     let file = std::fs::File::open(path).ok()?;
     let mut line = String::new();
     BufReader::new(file.take(HEADER_BYTES))

@@ -131,15 +131,13 @@ impl View for Compare {
         // Today's route as modelled, measured and reconciled, side by side and named.
         for c in lcpr_core::case::current_route::current_routes(cx.doc, cx.eval) {
             ui.label(RichText::new(format!("Current route: {}", c.name)).weak());
-            egui::Grid::new(("current-route", c.workload.as_str()))
-                .num_columns(2)
-                .show(ui, |ui| {
-                    for (k, v) in lcpr_core::report::memo::statement::current_route_figures(&c) {
-                        ui.label(k);
-                        ui.label(v);
-                        ui.end_row();
-                    }
+            // One wrapped line each, so the sentences never run past the panel.
+            for (k, v) in lcpr_core::report::memo::statement::current_route_figures(&c) {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(RichText::new(format!("{k}:")).strong());
+                    ui.add(egui::Label::new(v).wrap());
                 });
+            }
         }
         if let Some(chart) = compare_chart(cx.eval) {
             plot::show(ui, "compare-chart", &chart, theme::CHART_HEIGHT);

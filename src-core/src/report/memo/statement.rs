@@ -98,38 +98,24 @@ pub fn probability_text(d: &DecisionStatement) -> String {
 #[must_use]
 pub fn paragraph(d: &DecisionStatement) -> String {
     let (cur, cand) = (&d.current, &d.candidate);
+    // What moving costs, said the same way whatever the recommendation.
+    let cost = format!(
+        "{} ({} a year), {} against {} per {}",
+        impact(d.monthly_impact, "a month"),
+        money(d.annual_impact.abs()),
+        lcpr(cand.lcpr),
+        lcpr(cur.lcpr),
+        d.unit
+    );
     let mut out = match d.recommendation {
         Recommendation::Stay => format!(
-            "Stay on {}. Moving {} to {} {} ({} a year): {} against {} per {}.",
-            cur.name,
-            d.workload_name,
-            cand.name,
-            impact(d.monthly_impact, "a month"),
-            money(d.annual_impact.abs()),
-            lcpr(cand.lcpr),
-            lcpr(cur.lcpr),
-            d.unit
+            "Stay on {}. Moving {} to {} {cost}.",
+            cur.name, d.workload_name, cand.name
         ),
-        Recommendation::Move => format!(
-            "Move {} to {}: it {} ({} a year), {} against {} per {}.",
-            d.workload_name,
-            cand.name,
-            impact(d.monthly_impact, "a month"),
-            money(d.annual_impact.abs()),
-            lcpr(cand.lcpr),
-            lcpr(cur.lcpr),
-            d.unit
-        ),
+        Recommendation::Move => format!("Move {} to {}: it {cost}.", d.workload_name, cand.name),
         Recommendation::MoveWhen => format!(
-            "Move {} to {} once the blocking gates clear; until then stay on {}. The move {} ({} a year), {} against {} per {}.",
-            d.workload_name,
-            cand.name,
-            cur.name,
-            impact(d.monthly_impact, "a month"),
-            money(d.annual_impact.abs()),
-            lcpr(cand.lcpr),
-            lcpr(cur.lcpr),
-            d.unit
+            "Move {} to {} once the blocking gates clear; until then stay on {}. The move {cost}.",
+            d.workload_name, cand.name, cur.name
         ),
     };
     if cur.monthly_cost_range.is_some() || cand.monthly_cost_range.is_some() {
