@@ -9,30 +9,14 @@ use lcpr_core::document::Workspace;
 use lcpr_core::report::chart::Chart;
 use lcpr_core::report::memo::statement;
 
-use super::{View, ViewContext};
+use super::{DocCache, RERUN_SECONDS, View, ViewContext};
 use crate::gui::{theme, widgets};
 
-/// The decision view; the statement is recomputed only when the document changes (its
-/// ranges come from the register's Monte Carlo).
+/// The decision view; the statement is kept until the document changes (its ranges come from
+/// the register's Monte Carlo, rerun no more often than the Uncertainty view's).
 #[derive(Default)]
 pub struct DecisionView {
-    last: Option<(Workspace, Result<DecisionStatement, String>)>,
-}
-
-impl DecisionView {
-    fn statement(
-        &mut self,
-        doc: &Workspace,
-        eval: &Evaluation,
-    ) -> &Result<DecisionStatement, String> {
-        if self.last.as_ref().is_some_and(|(seen, _)| seen != doc) {
-            self.last = None;
-        }
-        &self
-            .last
-            .get_or_insert_with(|| (doc.clone(), decide(doc, eval).map_err(|e| e.to_string())))
-            .1
-    }
+    statement: DocCache<Result<DecisionStatement, String>>,
 }
 
 impl View for DecisionView {
@@ -53,8 +37,17 @@ impl View for DecisionView {
             );
             return;
         }
-        let doc = &*cx.doc;
-        match self.statement(doc, cx.eval) {
+        let (doc, eval) = (&*cx.doc, cx.eval);
+        let now = ui.input(|i| i.time);
+        let (statement, current) = self
+            .statement
+            .get(doc, now, || decide(doc, eval).map_err(|e| e.to_string()));
+        if !current {
+            ui.label(RichText::new("Updating the decision for your latest edits…").weak());
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_secs_f64(RERUN_SECONDS));
+        }
+        match statement {
             Err(e) => {
                 ui.label(
                     RichText::new(format!("No decision can be stated: {e}"))

@@ -61,6 +61,46 @@ pub fn all() -> Vec<Box<dyn View>> {
     ]
 }
 
+/// Least time between two runs of a costly result while the document keeps changing, s: a
+/// drag that edits on every frame would otherwise rerun every draw on every frame.
+const RERUN_SECONDS: f64 = 0.3;
+
+/// A costly result of the document (a Monte Carlo run), kept until the document changes.
+/// Made at once the first time; after that, while edits keep coming, the kept result stands
+/// until [`RERUN_SECONDS`] have passed.
+struct DocCache<T> {
+    kept: Option<(Workspace, T)>,
+    /// When the kept result was made (UI time).
+    ran_at: f64,
+}
+
+impl<T> Default for DocCache<T> {
+    fn default() -> Self {
+        Self {
+            kept: None,
+            ran_at: 0.0,
+        }
+    }
+}
+
+impl<T> DocCache<T> {
+    /// The result for `doc` (made by `compute` when due), and whether it is of `doc` itself
+    /// rather than of an earlier version still standing in.
+    fn get(&mut self, doc: &Workspace, now: f64, compute: impl FnOnce() -> T) -> (&T, bool) {
+        let current = match &self.kept {
+            Some((d, _)) if d == doc => true,
+            Some(_) if now - self.ran_at < RERUN_SECONDS => false,
+            _ => {
+                self.kept = None;
+                self.ran_at = now;
+                true
+            }
+        };
+        let kept = self.kept.get_or_insert_with(|| (doc.clone(), compute()));
+        (&kept.1, current)
+    }
+}
+
 /// A chooser among ids; keeps `current` valid and returns the chosen id.
 fn pick(
     ui: &mut Ui,

@@ -8,39 +8,13 @@ use lcpr_core::document::Workspace;
 use lcpr_core::money::format_usd;
 use lcpr_core::report::chart::Chart;
 
-use super::{View, ViewContext};
+use super::{DocCache, RERUN_SECONDS, View, ViewContext};
 use crate::gui::{theme, widgets};
-
-/// Least time between two runs while the document keeps changing, s: a drag that edits on
-/// every frame would otherwise rerun every draw on every frame.
-const RERUN_SECONDS: f64 = 0.3;
 
 /// The uncertainty view; the run is kept until the document changes.
 #[derive(Default)]
 pub struct UncertaintyView {
-    cached: Option<(Workspace, Result<RegisterSimulation, String>)>,
-    /// When the kept run was made (UI time).
-    ran_at: f64,
-}
-
-impl UncertaintyView {
-    /// The run for `doc`, and whether it is current. Made at once the first time; after that,
-    /// while edits keep coming, the previous run stands until `RERUN_SECONDS` have passed.
-    fn run(&mut self, doc: &Workspace, now: f64) -> (Result<RegisterSimulation, String>, bool) {
-        if let Some((d, r)) = &self.cached {
-            if d == doc {
-                return (r.clone(), true);
-            }
-            if now - self.ran_at < RERUN_SECONDS {
-                return (r.clone(), false);
-            }
-        }
-        let r = simulate_register(doc, doc.simulation.draws, doc.simulation.seed)
-            .map_err(|e| e.to_string());
-        self.cached = Some((doc.clone(), r.clone()));
-        self.ran_at = now;
-        (r, true)
-    }
+    run: DocCache<Result<RegisterSimulation, String>>,
 }
 
 impl View for UncertaintyView {
@@ -62,7 +36,11 @@ impl View for UncertaintyView {
             return;
         }
         let now = ui.input(|i| i.time);
-        let (run, current) = self.run(cx.doc, now);
+        let doc = &*cx.doc;
+        let (run, current) = self.run.get(doc, now, || {
+            simulate_register(doc, doc.simulation.draws, doc.simulation.seed)
+                .map_err(|e| e.to_string())
+        });
         if !current {
             ui.label(RichText::new("Updating the ranges for your latest edits…").weak());
             ui.ctx()
