@@ -194,10 +194,13 @@ pub struct TraceRead {
     pub fingerprint: String,
 }
 
-/// Reads `file` as `format` with `mapping`, pricing from `cards`: the one read the CLI and
-/// the GUI's background import share.
+/// Reads `file` (whose [`trace_fingerprint`] the caller took, to refuse a second import
+/// before reading it) as `format` with `mapping`, pricing from `cards`: the one read the CLI
+/// and the GUI's background import share.
+#[allow(clippy::too_many_arguments)] // each is one of the import's choices
 pub fn read_trace(
     file: &Path,
+    fingerprint: String,
     format: Format,
     mapping: &ColumnMapping,
     cards: &[lcpr_core::document::RateCard],
@@ -205,7 +208,6 @@ pub fn read_trace(
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<TraceRead, String> {
-    let fingerprint = trace_fingerprint(file)?;
     let mut options = flags.import_options();
     if let Some(evals) = &flags.evals {
         options.verdicts = Some(std::sync::Arc::new(read_verdicts(evals)?));
@@ -418,9 +420,11 @@ pub fn import_traces(
     let mut mapping = mapping(&ws, mapping_name, format)?;
     flags.apply_to(&ws, &mut mapping)?;
     // Fingerprinted first: a file imported before is refused without reading it twice.
-    check_not_imported(&ws, file, &trace_fingerprint(file)?, flags.force)?;
+    let fingerprint = trace_fingerprint(file)?;
+    check_not_imported(&ws, file, &fingerprint, flags.force)?;
     let read = read_trace(
         file,
+        fingerprint,
         format,
         &mapping,
         &ws.rate_cards,

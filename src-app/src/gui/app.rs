@@ -355,15 +355,18 @@ impl WorkbenchApp {
                 total.store(p.bytes_total, Ordering::Relaxed);
                 ctx.request_repaint();
             };
-            let result = crate::cli::import::read_trace(
-                &path,
-                format,
-                &mapping,
-                &cards,
-                &read_flags,
-                &mut progress,
-                &cancel,
-            );
+            let result = crate::cli::import::trace_fingerprint(&path).and_then(|fingerprint| {
+                crate::cli::import::read_trace(
+                    &path,
+                    fingerprint,
+                    format,
+                    &mapping,
+                    &cards,
+                    &read_flags,
+                    &mut progress,
+                    &cancel,
+                )
+            });
             // The app may have quit meanwhile; nothing to do then.
             let _ = tx.send(result);
             ctx.request_repaint();

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::calc::payback::{PaybackInput, payback};
 use crate::case::evaluation::{Evaluation, ScenarioResult};
-use crate::decide::gates::{Figure, Gate, GateResult, Outcome};
+use crate::decide::gates::{Figure, Gate, GateResult, Outcome, pct};
 use crate::decide::migration::assess;
 use crate::decide::monte_carlo::register::{Range, simulate_register};
 use crate::decide::tornado::{entry_label, register_inputs, scenario_tornado};
@@ -205,10 +205,6 @@ fn sides(ws: &Workspace, eval: &Evaluation) -> InputResult<(String, String, Stri
 
 fn value(figures: &[Figure], label: &str) -> Option<f64> {
     figures.iter().find(|f| f.label == label).map(|f| f.value)
-}
-
-fn pct(share: f64) -> String {
-    format!("{:.0}%", 100.0 * share)
 }
 
 /// What would clear `g`, from its own figures.

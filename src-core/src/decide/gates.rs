@@ -336,7 +336,8 @@ pub struct GateDecision {
     pub summary: String,
 }
 
-fn pct(share: f64) -> String {
+/// A share as a whole percentage, as the gates' sentences write it: 0.17 → `17%`.
+pub(crate) fn pct(share: f64) -> String {
     format!("{:.0}%", 100.0 * share)
 }
 

@@ -455,8 +455,9 @@ impl Import<'_> {
         cancel: &AtomicBool,
     ) -> Result<(Aggregate, ReadNotes), ImportError> {
         let shown = path.display().to_string();
-        self.check_patterns()?;
         if self.format == Format::Parquet {
+            // Text formats are checked in `read`; Parquet does not go through it.
+            self.check_patterns()?;
             #[cfg(feature = "parquet")]
             {
                 let mut source = parquet::ParquetSource::open(path, self.mapping)?;
