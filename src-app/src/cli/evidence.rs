@@ -14,9 +14,12 @@ use super::decide::Output;
 pub fn import(file: &Path, ws: &Workspace, request: &EvidenceRequest) -> Result<Output, String> {
     let base = file.parent();
     let today = Date::today().ok_or("the system clock is before 1970")?;
-    let (updated, report) = import_evidence(ws, request, base, today).map_err(|e| e.to_string())?;
+    let (mut updated, report) =
+        import_evidence(ws, request, base, today).map_err(|e| e.to_string())?;
+    // A reconciliation's figures feed the inputs taken from it.
+    let moved = lcpr_core::case::sources::refresh(&mut updated);
     document::save(&updated, file).map_err(|e| e.to_string())?;
-    let mut text = String::new();
+    let mut text = super::import::moved_text(&moved.moved, &moved.problems);
     for line in &report.summary {
         text.push_str(line);
         text.push('\n');
@@ -89,6 +92,7 @@ pub fn dispute(
     .map_err(|e| format!("reconciliations[{i}].{e}"))?;
     *r = changed;
     let r = r.clone();
+    lcpr_core::case::sources::refresh(&mut updated);
     document::save(&updated, file).map_err(|e| e.to_string())?;
     let input = document::validate::reconciliation_input(&r);
     let mut text = format!(

@@ -67,6 +67,10 @@ pub struct ImportReport {
     pub model_matches: Vec<lcpr_core::evidence::traces::pricing::ModelMatch>,
     /// Baselines added, with their findings against the workload's previous baseline.
     pub baselines: Vec<ImportedBaseline>,
+    /// Inputs taken from evidence that the new baselines moved.
+    pub moved: Vec<lcpr_core::case::sources::Moved>,
+    /// Inputs whose evidence no longer gives a value (they keep theirs).
+    pub source_problems: Vec<String>,
 }
 
 /// One baseline added by an import.
@@ -326,6 +330,9 @@ pub fn apply_trace_import(
     if let Some(id) = &flags.reconciliation {
         set_trace_side(&mut next, id, agg, file, base)?;
     }
+    let moved = lcpr_core::case::sources::refresh(&mut next);
+    report.moved = moved.moved;
+    report.source_problems = moved.problems;
     *ws = next;
     Ok(report)
 }
@@ -540,7 +547,22 @@ pub fn add_baselines(
                 findings: f,
             })
             .collect(),
+        moved: Vec::new(),
+        source_problems: Vec::new(),
     })
+}
+
+/// The inputs an import moved, one line each, and those whose evidence went silent.
+#[must_use]
+pub fn moved_text(moved: &[lcpr_core::case::sources::Moved], problems: &[String]) -> String {
+    let mut out = String::new();
+    for m in moved {
+        out.push_str(&format!("  input moved: {}\n", m.sentence()));
+    }
+    for p in problems {
+        out.push_str(&format!("  input kept its value: {p}\n"));
+    }
+    out
 }
 
 /// A share as a percentage, or "not measured" when the evidence carried none.
@@ -589,6 +611,7 @@ pub fn report_text(into: &Path, r: &ImportReport) -> String {
     for e in &r.row_errors {
         out.push_str(&format!("  {e}\n"));
     }
+    out.push_str(&moved_text(&r.moved, &r.source_problems));
     for m in &r.model_matches {
         out.push_str(&format!(
             "  priced {} / {} by rate card {} ({}, {}): {} row(s)\n",
@@ -750,6 +773,22 @@ pub struct LoadTestOptions {
     pub id: Option<String>,
     /// AIPerf's `profile_export_aiperf.json`; by default the one beside the records file.
     pub summary: Option<PathBuf>,
+    /// The scenario whose route was tested.
+    pub scenario: Option<String>,
+    /// GPUs that served the tested deployment.
+    pub gpus: Option<f64>,
+}
+
+/// What `lcpr import loadtest` added.
+#[derive(Debug, Clone)]
+pub struct LoadTestsAdded {
+    /// The load tests' ids.
+    pub ids: Vec<String>,
+    /// Their sweep under the workload's SLOs.
+    pub sweep: lcpr_core::evidence::loadtest::sweep::Sweep,
+    /// The inputs the tests moved: the tested route's throughput when it takes its value
+    /// from them.
+    pub sources: lcpr_core::case::sources::Refresh,
 }
 
 /// Reads a load-test file and adds one load test per run to `ws` for `workload`, with the
@@ -759,7 +798,7 @@ pub fn add_load_tests(
     ws: &mut Workspace,
     file: &Path,
     workload: &str,
-) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
+) -> Result<LoadTestsAdded, String> {
     add_load_tests_with(ws, file, workload, &LoadTestOptions::default())
 }
 
@@ -791,8 +830,26 @@ pub fn add_load_tests_with(
     file: &Path,
     workload: &str,
     opts: &LoadTestOptions,
-) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
+) -> Result<LoadTestsAdded, String> {
     use lcpr_core::evidence::loadtest::readers;
+    if let Some(s) = &opts.scenario {
+        let sc = ws
+            .scenario(s)
+            .ok_or_else(|| format!("--scenario: names no scenario {s:?}"))?;
+        if sc.workload != workload {
+            return Err(format!(
+                "--scenario: scenario {s:?} serves workload {:?}, not --workload {workload:?}",
+                sc.workload
+            ));
+        }
+    }
+    if let Some(g) = opts.gpus
+        && !(g.is_finite() && g > 0.0)
+    {
+        return Err(format!(
+            "--gpus: must be a positive number of GPUs, got {g}"
+        ));
+    }
     let w = ws
         .workload(workload)
         .cloned()
@@ -859,21 +916,63 @@ pub fn add_load_tests_with(
                  may already be imported); give another id with --id"
             ));
         }
-        updated
-            .load_tests
-            .push(lcpr_core::evidence::loadtest::sweep::load_test_of(
-                run,
-                id.clone(),
-                workload,
-                &series,
-            ));
+        let mut test =
+            lcpr_core::evidence::loadtest::sweep::load_test_of(run, id.clone(), workload, &series);
+        test.scenario.clone_from(&opts.scenario);
+        test.gpus = opts.gpus;
+        updated.load_tests.push(test);
         ids.push(id);
     }
+    let sources = bind_tested_capacity(&mut updated, opts, ids.first())?;
     if let Some(v) = document::validate(&updated).into_iter().next() {
         return Err(format!("nothing was imported: {v}"));
     }
     *ws = updated;
-    Ok((ids, sweep))
+    Ok(LoadTestsAdded {
+        ids,
+        sweep,
+        sources,
+    })
+}
+
+/// A load test of a GPU route that says how many GPUs it ran on sets the capacity of that
+/// route's rate card (its throughput takes its value from the test, replacing a typed one);
+/// then every input taken from evidence is refreshed. The report lists what moved.
+fn bind_tested_capacity(
+    ws: &mut Workspace,
+    opts: &LoadTestOptions,
+    first: Option<&String>,
+) -> Result<lcpr_core::case::sources::Refresh, String> {
+    use lcpr_core::case::sources::{self, Choice};
+    use lcpr_core::document::{Binding, BindingTarget, SourceKind, SourceRef};
+    let mut bound = None;
+    if let (Some(s), Some(_), Some(id)) = (&opts.scenario, opts.gpus, first)
+        && let Some(route) = ws
+            .scenario(s)
+            .and_then(|sc| ws.route(&sc.route))
+            .filter(|r| r.kind.is_gpu())
+    {
+        let binding = Binding {
+            target: BindingTarget::RateCard,
+            id: route.rate_card.clone(),
+            field: "throughput_tps".to_owned(),
+        };
+        let source = SourceRef {
+            kind: SourceKind::LoadTest,
+            id: id.clone(),
+        };
+        let today = lcpr_core::document::Date::today().ok_or("the system clock is before 1970")?;
+        bound = Some(
+            sources::choose_and_report(ws, &binding, &Choice::Evidence(source), today)
+                .map_err(|e| format!("nothing was imported: --gpus: {e}"))?,
+        );
+    }
+    let mut refreshed = sources::refresh(ws);
+    if let Some(m) = bound {
+        refreshed.moved.retain(|x| x.entry != m.entry);
+        refreshed.moved.insert(0, m);
+    }
+    Ok(refreshed)
 }
 
 /// `lcpr import loadtest`: [`add_load_tests_with`] on the workspace file, saved atomically.
@@ -882,7 +981,7 @@ pub fn import_loadtest(
     into: &Path,
     workload: &str,
     opts: &LoadTestOptions,
-) -> Result<(Vec<String>, lcpr_core::evidence::loadtest::sweep::Sweep), String> {
+) -> Result<LoadTestsAdded, String> {
     let _lock = document::WorkspaceLock::acquire(into, "lcpr import loadtest")
         .map_err(|e| e.to_string())?;
     let mut ws = document::load(into).map_err(|e| e.to_string())?;

@@ -33,6 +33,13 @@ pub enum Command {
         /// records file), for the request rate and load mode.
         #[arg(long)]
         summary: Option<PathBuf>,
+        /// The scenario whose route was tested: with --gpus, the capacity ceiling under the
+        /// workload's SLOs becomes the throughput of that route's GPU rate card.
+        #[arg(long)]
+        scenario: Option<String>,
+        /// GPUs that served the tested deployment.
+        #[arg(long)]
+        gpus: Option<f64>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -240,18 +247,28 @@ pub fn dispatch(command: Command) -> ExitCode {
             workload,
             id,
             summary,
+            scenario,
+            gpus,
             json,
         } => match import::import_loadtest(
             &file,
             &into,
             &workload,
-            &import::LoadTestOptions { id, summary },
+            &import::LoadTestOptions {
+                id,
+                summary,
+                scenario,
+                gpus,
+            },
         ) {
-            Ok((ids, sweep)) => {
+            Ok(added) => {
                 if json {
-                    match serde_json::to_string_pretty(
-                        &serde_json::json!({ "load_tests": ids, "sweep": sweep }),
-                    ) {
+                    match serde_json::to_string_pretty(&serde_json::json!({
+                        "load_tests": added.ids,
+                        "sweep": added.sweep,
+                        "moved": added.sources.moved,
+                        "source_problems": added.sources.problems,
+                    })) {
                         Ok(text) => println!("{text}"),
                         Err(e) => {
                             eprintln!("lcpr import loadtest: cannot write JSON: {e}");
@@ -259,7 +276,11 @@ pub fn dispatch(command: Command) -> ExitCode {
                         }
                     }
                 } else {
-                    print!("{}", import::sweep_text(&into, &ids, &sweep));
+                    print!("{}", import::sweep_text(&into, &added.ids, &added.sweep));
+                    print!(
+                        "{}",
+                        import::moved_text(&added.sources.moved, &added.sources.problems)
+                    );
                 }
                 ExitCode::SUCCESS
             }

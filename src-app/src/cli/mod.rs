@@ -2,7 +2,7 @@
 //!
 //! This file only declares the top-level commands and hands each to its family's file: `calc`
 //! (and `kv-sizing`),
-//! `compute` and `fmt`, `decide` (the decision, tornado, Monte Carlo, forecast, gates,
+//! `compute` and `fmt`, `sources` (where each input takes its value from), `decide` (the decision, tornado, Monte Carlo, forecast, gates,
 //! attribution, review),
 //! `imports` (every `lcpr import …`, implemented in `import`, `evidence`, `prices` and
 //! `querypack`), `querypack` (print), `reconcile`, `evidence` (disputes), `export`; `output`
@@ -21,6 +21,7 @@ pub mod output;
 pub mod prices;
 pub mod querypack;
 pub mod reconcile;
+pub mod sources;
 pub mod table;
 
 use std::path::PathBuf;
@@ -136,6 +137,27 @@ enum Command {
     Decide {
         /// The workspace file (YAML).
         file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where each input set by the register takes its value from (typed, a register entry, a
+    /// baseline, a load test, a reconciliation), what evidence could supply it, and what is
+    /// out of step; `--bind INPUT --from SOURCE` switches a source, `--refresh` follows the
+    /// evidence (both save the file).
+    Sources {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// The input to rebind, `TARGET.ID.FIELD` (e.g. `workload.support-chat.retry_rate`).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Its new source: `typed`, `register`, or `KIND ID` (`baseline support-2026-10`,
+        /// `load_test h100-sweep-1`, `reconciliation support-2026-10`).
+        #[arg(long)]
+        from: Option<String>,
+        /// Write what the evidence says into every input taken from it.
+        #[arg(long)]
+        refresh: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -276,6 +298,13 @@ pub fn run() -> ExitCode {
         Command::Decide { file, json } => {
             output::run_on(&file, json, |ws| decide::decision(&file, ws))
         }
+        Command::Sources {
+            file,
+            bind,
+            from,
+            refresh,
+            json,
+        } => sources::run(&file, bind.as_deref(), from.as_deref(), refresh, json),
         Command::Gates { file, json } => output::run_on(&file, json, |ws| decide::gates(&file, ws)),
         Command::Attribute { file, json } => {
             output::run_on(&file, json, |ws| decide::attribute(&file, ws))

@@ -275,6 +275,8 @@ pub fn write_into(
         ));
     }
     ws.reconciliations.push(rec);
+    // A newer reconciliation moves the inputs taken from the workload's older one.
+    lcpr_core::case::sources::refresh(&mut ws);
     document::save(&ws, file).map_err(|e| e.to_string())
 }
 

@@ -543,8 +543,14 @@ impl WorkbenchApp {
                 (updated, lines, at)
             })
         } else if kind == EvidenceDialog::LoadTest {
+            // A load test imported with a scenario selected is a test of that scenario's route.
+            let tested_scenario = match self.selection {
+                Selection::Scenario(i) => doc.scenarios.get(i).map(|s| s.id.clone()),
+                _ => None,
+            };
             let workload = match self.selection {
                 Selection::Workload(i) => doc.workloads.get(i).map(|w| w.id.clone()),
+                Selection::Scenario(i) => doc.scenarios.get(i).map(|s| s.workload.clone()),
                 Selection::LoadTest(i) => doc.load_tests.get(i).map(|t| t.workload.clone()),
                 _ => match doc.workloads.as_slice() {
                     [only] => Some(only.id.clone()),
@@ -554,20 +560,37 @@ impl WorkbenchApp {
             match workload {
                 Some(w) => {
                     let mut updated = doc.clone();
-                    crate::cli::import::add_load_tests(&mut updated, path, &w).map(|(ids, s)| {
-                        let summary = format!(
+                    crate::cli::import::add_load_tests_with(
+                        &mut updated,
+                        path,
+                        &w,
+                        &crate::cli::import::LoadTestOptions {
+                            scenario: tested_scenario,
+                            ..Default::default()
+                        },
+                    )
+                    .map(|added| {
+                        let mut summary = vec![format!(
                             "load test {} added for {w}: capacity ceiling {}",
-                            ids.join(", "),
-                            s.capacity_ceiling.map_or_else(
+                            added.ids.join(", "),
+                            added.sweep.capacity_ceiling.map_or_else(
                                 || "none (nothing accepted)".to_owned(),
                                 |c| format!(
                                     "{:.2} accepted/s at {:.2} requests/s",
                                     c.goodput_rate, c.request_rate
                                 )
                             )
+                        )];
+                        summary.extend(
+                            crate::cli::import::moved_text(
+                                &added.sources.moved,
+                                &added.sources.problems,
+                            )
+                            .lines()
+                            .map(|l| l.trim().to_owned()),
                         );
                         let at = updated.load_tests.len().checked_sub(1);
-                        (updated, vec![summary], at.map(Selection::LoadTest))
+                        (updated, summary, at.map(Selection::LoadTest))
                     })
                 }
                 None => Err("select the workload the load test ran for".to_owned()),
@@ -597,7 +620,13 @@ impl WorkbenchApp {
             let base = self.session.path().and_then(Path::parent);
             import_evidence(doc, &request, base, Date::today().unwrap_or(Date::EPOCH))
                 .map_err(|e| e.to_string())
-                .map(|(updated, report)| {
+                .map(|(mut updated, mut report)| {
+                    let moved = lcpr_core::case::sources::refresh(&mut updated);
+                    report.summary.extend(
+                        crate::cli::import::moved_text(&moved.moved, &moved.problems)
+                            .lines()
+                            .map(|l| l.trim().to_owned()),
+                    );
                     let at = report
                         .reconciliation
                         .as_ref()

@@ -258,6 +258,7 @@ impl Kind {
                     id,
                     label: "New assumption".into(),
                     binds,
+                    from: None,
                     value,
                     low: value,
                     high: value,

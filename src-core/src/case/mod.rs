@@ -3,10 +3,12 @@
 //!
 //! - [`cost`]: a scenario's monthly cost and LCPR, exact in Decimal and its fast f64 twin;
 //! - [`evaluation`]: the whole workspace, as `lcpr compute` prints it and every view shows it;
-//! - [`current_route`]: each workload's current route as modelled, measured and reconciled.
+//! - [`current_route`]: each workload's current route as modelled, measured and reconciled;
+//! - [`sources`]: where each input takes its value from, and evidence moving it.
 //!
 //! May use: `document`, `evidence`, `calc`. Never `decide` or `report`.
 
 pub mod cost;
 pub mod current_route;
 pub mod evaluation;
+pub mod sources;

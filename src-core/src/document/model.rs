@@ -1012,6 +1012,10 @@ pub struct LoadTest {
     pub request_rate: Option<f64>,
     /// How the test was run.
     pub methodology: Methodology,
+    /// GPUs that served the tested deployment: what turns the test's capacity ceiling into a
+    /// capacity per GPU for the route's rate card. Absent when the source did not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpus: Option<f64>,
     /// The measured requests.
     pub requests: Vec<RequestGroup>,
     /// The tool's own counts when `requests` holds only a sample of the run (GuideLLM's
@@ -1069,6 +1073,110 @@ pub struct Binding {
     pub field: String,
 }
 
+/// The kinds of evidence an input can take its value from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SourceKind {
+    /// A dated baseline of the workload (measured in logs).
+    Baseline,
+    /// A load test (its sweep's capacity ceiling under the workload's SLOs and gate).
+    LoadTest,
+    /// A reconciliation of the workload (matched against the invoice).
+    Reconciliation,
+}
+
+impl SourceKind {
+    /// Every kind, in the order they are offered.
+    pub const ALL: [Self; 3] = [Self::Baseline, Self::LoadTest, Self::Reconciliation];
+
+    /// The kind's name in files.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Baseline => "baseline",
+            Self::LoadTest => "load_test",
+            Self::Reconciliation => "reconciliation",
+        }
+    }
+
+    /// The kind in words.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Baseline => "baseline",
+            Self::LoadTest => "load test",
+            Self::Reconciliation => "reconciliation",
+        }
+    }
+
+    /// The evidence status a value from this kind of source has.
+    #[must_use]
+    pub fn status(self) -> EvidenceStatus {
+        match self {
+            Self::Baseline => EvidenceStatus::MeasuredInLogs,
+            Self::LoadTest => EvidenceStatus::LoadTested,
+            Self::Reconciliation => EvidenceStatus::InvoiceReconciled,
+        }
+    }
+}
+
+/// One named piece of evidence, written `KIND ID` in files (`baseline support-2026-10`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SourceRef {
+    /// What kind of evidence.
+    pub kind: SourceKind,
+    /// Its id.
+    pub id: String,
+}
+
+impl std::fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.kind.name(), self.id)
+    }
+}
+
+impl std::str::FromStr for SourceRef {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, id) = s
+            .trim()
+            .split_once(char::is_whitespace)
+            .unwrap_or((s.trim(), ""));
+        let kind = SourceKind::ALL
+            .into_iter()
+            .find(|k| k.name() == kind)
+            .ok_or_else(|| {
+                format!(
+                    "must be `KIND ID` with KIND one of baseline, load_test, reconciliation, got {s:?}"
+                )
+            })?;
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(format!(
+                "must name the {} after its kind, got {s:?}",
+                kind.label()
+            ));
+        }
+        Ok(Self {
+            kind,
+            id: id.to_owned(),
+        })
+    }
+}
+
+impl Serialize for SourceRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for SourceRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// An assumption-register entry: one number, its range and its evidence.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1080,6 +1188,10 @@ pub struct RegisterEntry {
     /// The input this entry supplies; its value replaces the input's when computing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binds: Option<Binding>,
+    /// The evidence the value is taken from (`baseline support-2026-10`); absent when the
+    /// value is typed. With a source, the value and the status follow the evidence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<SourceRef>,
     /// Best estimate.
     pub value: f64,
     /// Plausible low.

@@ -441,6 +441,9 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
 
     for (i, t) in ws.load_tests.iter().enumerate() {
         let at = format!("load_tests[{i}]");
+        if let Some(g) = t.gpus {
+            c.rule(&at, "gpus", Rule::Positive, g);
+        }
         if ws.workload(&t.workload).is_none() {
             c.push(
                 format!("{at}.workload"),
@@ -611,6 +614,15 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
         && let Err(e) = r.check(ws)
     {
         c.input("monthly_review", e);
+    }
+    // An entry taken from evidence must hold what the evidence says (the evidence stage
+    // computes it): a file edited by hand cannot keep a stale "measured" value.
+    for (i, e) in ws.register.iter().enumerate() {
+        if e.from.is_some()
+            && let Err(err) = e.check(ws)
+        {
+            c.input(&format!("register[{i}]"), err);
+        }
     }
     if let Err(e) = super::contracts::ContractRates::new(ws.contract_rates.clone()) {
         let field = e.field.strip_prefix("rates").unwrap_or(&e.field).to_owned();

@@ -12,6 +12,17 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
             .iter()
             .map(|w| (w.id.as_str(), w.name.as_str())),
     );
+    let mut scenarios: Vec<(Option<String>, String)> =
+        vec![(None, "— (not in this workspace)".to_owned())];
+    scenarios.extend(
+        choices(
+            ws.scenarios
+                .iter()
+                .map(|s| (s.id.as_str(), s.name.as_str())),
+        )
+        .into_iter()
+        .map(|(id, l)| (Some(id), l)),
+    );
     let Some(t) = ws.load_tests.get_mut(i) else {
         return false;
     };
@@ -23,6 +34,21 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         "Workload (its SLOs apply)",
         &mut t.workload,
         &workloads,
+    );
+    widgets::choice(
+        ui,
+        "scenario",
+        "Scenario tested",
+        &mut t.scenario,
+        &scenarios,
+    );
+    widgets::optional_number(
+        ui,
+        "gpus",
+        "GPUs serving it",
+        "GPUs (turns its capacity into a rate card's throughput)",
+        &mut t.gpus,
+        Rule::Positive,
     );
     widgets::number(
         ui,

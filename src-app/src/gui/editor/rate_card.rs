@@ -1,12 +1,19 @@
 //! A rate card: provider, model, dates, token or GPU prices, and the contract overlay.
 
 use egui::Ui;
-use lcpr_core::document::{ContractOverlay, RatePricing, Rule, Workspace};
+use lcpr_core::document::{BindingTarget, ContractOverlay, RatePricing, Rule, Workspace};
 
+use super::source;
 use crate::gui::navigator::{new_gpu_pricing, new_token_pricing};
-use crate::gui::widgets;
+use crate::gui::{theme, widgets};
 
 pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
+    let Some(id) = ws.rate_cards.get(i).map(|c| c.id.clone()) else {
+        return false;
+    };
+    let tps = source::info(ws, BindingTarget::RateCard, &id, "throughput_tps");
+    let util = source::info(ws, BindingTarget::RateCard, &id, "utilization");
+    let mut picked = None;
     let Some(c) = ws.rate_cards.get_mut(i) else {
         return false;
     };
@@ -105,22 +112,23 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
             utilization,
         } => {
             widgets::money(ui, "hourly", "GPU-hour", "$/h", hourly_rate);
-            widgets::number(
+            let (_, a) = source::number(
                 ui,
-                "tps",
+                &tps,
                 "Throughput",
                 "tokens/s per GPU",
                 throughput_tps,
                 Rule::Positive,
             );
-            widgets::number(
+            let (_, b) = source::number(
                 ui,
-                "util",
+                &util,
                 "Utilization",
                 "share, (0, 1]",
                 utilization,
                 Rule::PositiveFraction,
             );
+            picked = a.or(b);
         }
     }
     widgets::section(ui, "Contract overlay");
@@ -182,5 +190,8 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         widgets::notes(ui, "Contract notes", &mut k.notes);
     }
     widgets::notes(ui, "Notes", &mut c.notes);
+    if let Some(err) = source::apply(ws, picked) {
+        ui.label(egui::RichText::new(format!("⚠ {err}")).color(theme::error_color(ui.visuals())));
+    }
     true
 }

@@ -1,12 +1,14 @@
 //! A register entry: the number, its range, its evidence and the input it drives.
 
 use egui::Ui;
+use lcpr_core::case::sources::{self, Choice};
 use lcpr_core::document::evidence_status::EvidenceStatus;
 use lcpr_core::document::{
-    Binding, BindingTarget, Distribution, RateCardField, RouteField, Rule, WorkloadField, Workspace,
+    Binding, BindingTarget, Distribution, RateCardField, RouteField, Rule, SourceRef,
+    WorkloadField, Workspace,
 };
 
-use crate::gui::widgets;
+use crate::gui::{theme, widgets};
 
 fn ids(ws: &Workspace, target: BindingTarget) -> Vec<(String, String)> {
     match target {
@@ -67,22 +69,59 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         .as_ref()
         .and_then(|b| b.field_ref().ok())
         .map_or("", |f| f.label_and_unit().1);
+    // The evidence that can supply the bound input: picking one makes the value, status and
+    // date follow it.
+    let mut from_options: Vec<(Option<SourceRef>, String)> =
+        vec![(None, "typed in this entry".to_owned())];
+    if let Some(b) = &binds {
+        for (s, v) in sources::offers(ws, b) {
+            if let Ok(got) = v {
+                let date = got.date.map(|d| format!(", {d}")).unwrap_or_default();
+                from_options.push((Some(s.clone()), format!("{s}{date}: {}", got.basis)));
+            }
+        }
+    }
+    let mut picked = None;
     let Some(e) = ws.register.get_mut(i) else {
         return false;
     };
     widgets::text(ui, "Id", &mut e.id);
     widgets::text(ui, "Label", &mut e.label);
-    widgets::number(ui, "value", "Value", unit, &mut e.value, rule);
+    if binds.is_some() && (from_options.len() > 1 || e.from.is_some()) {
+        let mut from = e.from.clone();
+        if !from_options.iter().any(|(f, _)| *f == from)
+            && let Some(f) = &from
+        {
+            from_options.push((Some(f.clone()), format!("{f} (gives no value now)")));
+        }
+        if widgets::choice(ui, "from", "Taken from", &mut from, &from_options)
+            && let Some(b) = &binds
+        {
+            picked = Some((b.clone(), from.map_or(Choice::Register, Choice::Evidence)));
+        }
+    }
+    let evidence = e.from.is_some();
+    ui.add_enabled_ui(!evidence, |ui| {
+        widgets::number(ui, "value", "Value", unit, &mut e.value, rule);
+    })
+    .response
+    .on_disabled_hover_text("The evidence sets the value: pick \"typed in this entry\" to type it");
     widgets::number(ui, "low", "Low", unit, &mut e.low, rule);
     widgets::number(ui, "high", "High", unit, &mut e.high, rule);
     let statuses: Vec<(EvidenceStatus, String)> = EvidenceStatus::ALL
         .iter()
         .map(|s| (*s, s.label().to_owned()))
         .collect();
-    widgets::choice(ui, "status", "Evidence", &mut e.status, &statuses);
+    ui.add_enabled_ui(!evidence, |ui| {
+        widgets::choice(ui, "status", "Evidence", &mut e.status, &statuses);
+    })
+    .response
+    .on_disabled_hover_text("A value from evidence has that evidence's status");
     widgets::text(ui, "Owner", &mut e.owner);
     widgets::text(ui, "Source", &mut e.source);
-    widgets::date(ui, "date", "Confirmed on", &mut e.date);
+    ui.add_enabled_ui(!evidence, |ui| {
+        widgets::date(ui, "date", "Confirmed on", &mut e.date);
+    });
     let dists: Vec<(Distribution, String)> = Distribution::ALL
         .iter()
         .map(|d| (*d, d.name().to_owned()))
@@ -123,5 +162,8 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         widgets::choice(ui, "field", "Field", &mut b.field, &fields(b.target));
     }
     widgets::notes(ui, "Notes", &mut e.notes);
+    if let Some(err) = super::source::apply(ws, picked) {
+        ui.label(egui::RichText::new(format!("⚠ {err}")).color(theme::error_color(ui.visuals())));
+    }
     true
 }

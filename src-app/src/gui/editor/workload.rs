@@ -1,11 +1,20 @@
 //! A workload: volume, token shape, every rate that loads its cost, SLOs and quality floor.
 
 use egui::Ui;
-use lcpr_core::document::{Rule, WorkloadField, Workspace};
+use lcpr_core::document::{BindingTarget, Rule, WorkloadField, Workspace};
 
-use crate::gui::widgets;
+use super::source;
+use crate::gui::{theme, widgets};
 
 pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
+    let Some(id) = ws.workloads.get(i).map(|w| w.id.clone()) else {
+        return false;
+    };
+    let infos: Vec<source::Info> = WorkloadField::ALL
+        .iter()
+        .map(|f| source::info(ws, BindingTarget::Workload, &id, f.name()))
+        .collect();
+    let mut picked = None;
     let Some(w) = ws.workloads.get_mut(i) else {
         return false;
     };
@@ -13,19 +22,15 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
     widgets::text(ui, "Name", &mut w.name);
     widgets::text(ui, "Accepted unit", &mut w.accepted_unit);
     widgets::section(ui, "Volume, tokens and rates");
-    for &field in WorkloadField::ALL {
+    for (&field, info) in WorkloadField::ALL.iter().zip(&infos) {
         let mut v = w.get(field);
-        if widgets::number(
-            ui,
-            field.name(),
-            field.label(),
-            field.unit(),
-            &mut v,
-            field.rule(),
-        ) {
+        let (changed, choice) =
+            source::number(ui, info, field.label(), field.unit(), &mut v, field.rule());
+        if changed {
             // The widget checked the rule; a refusal here would be a bug, and leaves the value.
             let _ = w.set(field, v);
         }
+        picked = picked.or(choice);
     }
     widgets::section(ui, "Token distribution");
     let t = &mut w.tokens;
@@ -95,5 +100,8 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
         Rule::Fraction,
     );
     widgets::notes(ui, "Notes", &mut w.notes);
+    if let Some(err) = source::apply(ws, picked) {
+        ui.label(egui::RichText::new(format!("⚠ {err}")).color(theme::error_color(ui.visuals())));
+    }
     true
 }

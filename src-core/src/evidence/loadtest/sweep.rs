@@ -566,6 +566,7 @@ pub fn load_test_of(run: &LoadTestRun, id: String, workload: &str, series: &str)
         duration_seconds: run.duration_seconds,
         request_rate: run.request_rate,
         methodology,
+        gpus: None,
         requests: groups,
         totals: run.totals,
         notes: notes.join(" "),
