@@ -1419,3 +1419,68 @@ fn compare_names_the_current_routes_modelled_measured_and_reconciled_lcpr() {
     }
     h.get_by_label_contains("$0.0005 lower than modelled; the invoice was 2.0% above the traces");
 }
+
+#[test]
+fn an_input_shows_its_source_beside_it_and_switching_it_is_one_undo_step() {
+    use lcpr_core::case::sources::{InputSource, source_of};
+    use lcpr_core::document::{Binding, BindingTarget};
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::Workload(0));
+    h.run_steps(3);
+    let pass = Binding {
+        target: BindingTarget::Workload,
+        id: "support-chat".into(),
+        field: "quality_gate_pass_rate".into(),
+    };
+    // The pass rate comes from the October baseline: the source names it with its date, and
+    // the typed field under it cannot be edited.
+    h.get_by_role_and_label(
+        Role::ComboBox,
+        "from baseline support-gpt-2026-10, 2026-10-31 (Measured in logs)",
+    )
+    .click();
+    h.run_steps(2);
+    h.get_by_label("typed here").click();
+    h.run_steps(3);
+    let doc = &h.state().session().doc;
+    assert_eq!(source_of(doc, &pass), InputSource::Typed);
+    assert_eq!(doc.workloads[0].quality_gate_pass_rate, 0.86);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(3);
+    assert!(matches!(
+        source_of(&h.state().session().doc, &pass),
+        InputSource::Evidence(_, s) if s.id == "support-gpt-2026-10"
+    ));
+}
+
+#[test]
+fn a_load_tested_capacity_shows_its_load_test_on_the_rate_card() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    let before = lcpr_of(&h, "support-h100-dedicated");
+    let sweep = support::repo_root().join("tests/fixtures/loadtests/generic_sweep.csv");
+    lcpr_workbench::cli::import::add_load_tests_with(
+        &mut h.state_mut().session_mut().doc,
+        &sweep,
+        "support-chat",
+        &lcpr_workbench::cli::import::LoadTestOptions {
+            id: Some("h100-sweep".into()),
+            scenario: Some("support-h100-dedicated".into()),
+            gpus: Some(4.0),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::RateCard(2));
+    h.run_steps(4);
+    // The throughput's source names the load test and what it measured.
+    h.get_by_value("load test h100-sweep-1: 118.125");
+    assert_eq!(
+        h.query_all_by_label_contains("from load_test h100-sweep-1, ")
+            .count(),
+        2,
+        "the chooser and the line beside it"
+    );
+    assert!(lcpr_of(&h, "support-h100-dedicated") > before);
+}
