@@ -66,6 +66,7 @@ fn with_decisions() -> Vec<PathBuf> {
 #[test]
 fn the_current_route_and_the_decision_read_the_same_everywhere() {
     let mut checked = 0;
+    let mut checked_reviews = 0;
     for file in with_decisions() {
         let f = file.to_str().unwrap();
         let decision = json_of(&["decide", f, "--json"]);
@@ -160,6 +161,26 @@ fn the_current_route_and_the_decision_read_the_same_everywhere() {
                 "{f}: reconciled {shown} vs {}",
                 lines[2][1]
             );
+            // The monthly review of a workload reviewed from its reconciliations shows this
+            // month's LCPR as that latest reconciliation's, and names both as its source.
+            let review = json_of(&["review", f, "--json"]);
+            if let Some(rows) = review["review"]["rows"].as_array() {
+                let sources = review["review_sources"].as_array().unwrap();
+                for row in rows {
+                    let src = sources
+                        .iter()
+                        .find(|s| s[0] == row["workload"])
+                        .unwrap_or_else(|| panic!("{f}: no source for {}", row["workload"]));
+                    if src[1]["kind"] == "reconciliations" && src[1]["this"] == id {
+                        assert_eq!(
+                            lcpr(row["lcpr_this_month"].as_f64().unwrap()),
+                            shown,
+                            "{f}: the review's this month is the reconciled LCPR"
+                        );
+                        checked_reviews += 1;
+                    }
+                }
+            }
         }
         // Each labelled by kind and source, the same in lcpr compute, lcpr decide and the memo.
         for pair in lines {
@@ -184,5 +205,9 @@ fn the_current_route_and_the_decision_read_the_same_everywhere() {
     assert!(
         checked >= 2,
         "the shipped files hold at least two decisions"
+    );
+    assert!(
+        checked_reviews >= 1,
+        "the default workspace is reviewed from its reconciliations"
     );
 }

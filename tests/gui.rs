@@ -75,7 +75,9 @@ fn editing_a_field_changes_lcpr_and_undo_restores_it() {
     let before = lcpr_of(&h, "support-gpt");
     h.get_by_label("Support answer drafting").click();
     h.run_steps(2);
-    set_field(&mut h, "Retry rate", "0.25");
+    // Shares are typed as percentages: "25%" is 0.25 in the file.
+    set_field(&mut h, "Retry rate", "25%");
+    assert_eq!(h.state().session().doc.workloads[0].retry_rate, 0.25);
     let after = lcpr_of(&h, "support-gpt");
     assert!(after > before, "LCPR {before} → {after}");
     assert!(h.state().session().is_dirty());
@@ -105,9 +107,9 @@ fn an_invalid_value_shows_its_rule_and_changes_nothing() {
     h.get_by_label("Support answer drafting").click();
     h.run_steps(2);
     let doc_before = h.state().session().doc.clone();
-    set_field(&mut h, "Cache hit rate", "1.7");
+    set_field(&mut h, "Retry rate", "170%");
     assert!(
-        h.query_by_label_contains("must lie in [0, 1], got 1.7")
+        h.query_by_label_contains("must lie in [0%, 100%], got 170%")
             .is_some(),
         "the rule is not shown"
     );
@@ -116,7 +118,7 @@ fn an_invalid_value_shows_its_rule_and_changes_nothing() {
         doc_before,
         "an invalid value was written"
     );
-    set_field(&mut h, "Cache hit rate", "lots");
+    set_field(&mut h, "Retry rate", "lots");
     assert!(h.query_by_label_contains("must be a number").is_some());
 }
 
@@ -127,16 +129,16 @@ fn a_valid_prefix_typed_on_the_way_to_an_invalid_value_never_reaches_the_documen
     h.run_steps(2);
     let doc_before = h.state().session().doc.clone();
     let lcpr_before = lcpr_of(&h, "support-gpt");
-    select_field(&mut h, "Cache hit rate");
-    // One key a frame, as a person types: "1" and "1." are valid on the way to "1.5".
-    for key in ["1", ".", "5"] {
-        h.get_by_role_and_label(Role::TextInput, "Cache hit rate")
+    select_field(&mut h, "Retry rate");
+    // One key a frame, as a person types: "1" and "15" are valid on the way to "150".
+    for key in ["1", "5", "0"] {
+        h.get_by_role_and_label(Role::TextInput, "Retry rate")
             .type_text(key);
         h.run_steps(1);
     }
     h.run_steps(2);
     assert!(
-        h.query_by_label_contains("must lie in [0, 1], got 1.5")
+        h.query_by_label_contains("must lie in [0%, 100%], got 150%")
             .is_some(),
         "the rule is not shown"
     );
@@ -474,7 +476,7 @@ fn an_edit_undone_back_to_the_file_is_not_offered_as_unsaved_changes() {
         let mut h = app(Some(original.clone()), Some(storage.clone()), vec![]);
         h.get_by_label("Support answer drafting").click();
         h.run_steps(2);
-        set_field(&mut h, "Retry rate", "0.25");
+        set_field(&mut h, "Retry rate", "25");
         h.run_steps(160);
         assert_eq!(find_snapshots(&storage).len(), 1, "no snapshot was taken");
         h.key_press_modifiers(Modifiers::COMMAND, Key::Z);

@@ -405,14 +405,18 @@ pub fn attribute(file: &Path, ws: &Workspace) -> Result<Output, String> {
 
 /// The monthly review table and the period's incidents.
 pub fn review(file: &Path, ws: &Workspace) -> Result<Output, String> {
-    if ws.monthly_review.is_none() && ws.incidents.is_empty() {
-        return Ok(absent(file, "monthly review or incidents"));
+    let reviewed =
+        lcpr_core::decide::monthly_review::workspace_review(ws).map_err(|e| e.to_string())?;
+    if reviewed.is_none() && ws.incidents.is_empty() {
+        return Ok(absent(
+            file,
+            "monthly review (two reconciled periods of a workload, or typed review figures) or incidents",
+        ));
     }
     let mut text = String::new();
-    let review = match &ws.monthly_review {
-        Some(input) => {
-            let r = lcpr_core::decide::monthly_review::monthly_review(input)
-                .map_err(|e| e.to_string())?;
+    let review = match &reviewed {
+        Some(w) => {
+            let r = &w.review;
             let mut t = Table::new(&[
                 ("workload", Align::Left),
                 ("LCPR this month", Align::Right),
@@ -431,7 +435,10 @@ pub fn review(file: &Path, ws: &Workspace) -> Result<Output, String> {
                 ]);
             }
             text.push_str(&format!("Monthly review\n{}\n", t.render()));
-            Some(r)
+            for (workload, _, sentence) in &w.sources {
+                text.push_str(&format!("  {workload}: {sentence}\n"));
+            }
+            Some(w)
         }
         None => None,
     };
@@ -465,7 +472,11 @@ pub fn review(file: &Path, ws: &Workspace) -> Result<Output, String> {
         text.push_str(&format!("\nIncidents\n{}\n", t.render()));
     }
     Ok(Output {
-        json: serde_json::json!({ "review": to_value(&review)?, "incidents": to_value(&incidents)? }),
+        json: serde_json::json!({
+            "review": to_value(&review.map(|w| &w.review))?,
+            "review_sources": to_value(&review.map(|w| &w.sources))?,
+            "incidents": to_value(&incidents)?,
+        }),
         text,
     })
 }

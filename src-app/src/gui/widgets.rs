@@ -97,20 +97,91 @@ fn checked_text(
     changed
 }
 
-/// Reads a typed number (thousands separators allowed) and checks it against `rule`.
+/// True for the rules of shares: those are shown and typed as percentages (the file keeps
+/// the fraction).
+fn is_share(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::Fraction | Rule::PositiveFraction | Rule::Discount
+    )
+}
+
+/// Reads a typed number (thousands separators allowed) and checks it against `rule`. A share
+/// is typed as a percentage, with or without its `%`: "5%" and "5" are both 0.05.
 fn parse_number(text: &str, label: &str, rule: Rule) -> Result<f64, String> {
-    let v: f64 = text
-        .replace(',', "")
+    let cleaned = text.replace(',', "");
+    let (digits, share) = if is_share(rule) {
+        (cleaned.trim().trim_end_matches('%').trim().to_owned(), true)
+    } else {
+        (cleaned, false)
+    };
+    let typed: f64 = digits
         .parse()
         .map_err(|_| format!("must be a number, got {text:?}"))?;
-    rule.check(label, v).map_err(|e| e.rule)?;
+    if !share {
+        rule.check(label, typed).map_err(|e| e.rule)?;
+        return Ok(typed);
+    }
+    let v = typed / 100.0;
+    if rule.check(label, v).is_err() {
+        let range = match rule {
+            Rule::PositiveFraction => "(0%, 100%]",
+            Rule::Discount => "[0%, 100%)",
+            _ => "[0%, 100%]",
+        };
+        return Err(format!("must lie in {range}, got {}%", number_text(typed)));
+    }
     Ok(v)
 }
 
-/// Shortest text that reads back as the same number.
+/// Shortest text that reads back as the same number, with thousands separators.
 #[must_use]
 pub fn number_text(v: f64) -> String {
-    format!("{v}")
+    let text = format!("{v}");
+    if !v.is_finite() || text.contains('e') {
+        return text;
+    }
+    let (sign, body) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |b| ("-", b));
+    match body.split_once('.') {
+        Some((int, frac)) => format!(
+            "{sign}{}.{frac}",
+            lcpr_core::report::memo::format::group_thousands(int)
+        ),
+        None => format!(
+            "{sign}{}",
+            lcpr_core::report::memo::format::group_thousands(body)
+        ),
+    }
+}
+
+/// A share as the editors show it: 0.05 → `5%` (rounded to nine places so 0.07 × 100 does not
+/// read 7.000000000000001).
+#[must_use]
+pub fn percent_text(v: f64) -> String {
+    format!("{}%", number_text((v * 100.0 * 1e9).round() / 1e9))
+}
+
+/// A value as its editor shows it: a share as a percentage, any other number plain.
+#[must_use]
+pub fn value_text(v: f64, rule: Rule) -> String {
+    if is_share(rule) {
+        percent_text(v)
+    } else {
+        number_text(v)
+    }
+}
+
+/// The unit beside a field: a share's reads as a percentage.
+fn unit_text(unit: &str, rule: Rule) -> String {
+    if !is_share(rule) {
+        return unit.to_owned();
+    }
+    unit.replacen("share", "%", 1)
+        .replace("(0, 1]", "(0, 100]")
+        .replace("[0, 1)", "[0, 100)")
+        .replace("[0, 1]", "[0, 100]")
 }
 
 /// A number with a unit and a rule.
@@ -123,15 +194,15 @@ pub fn number(
     rule: Rule,
 ) -> bool {
     let id = ui.scope_id().with(salt);
-    field_row(ui, label, unit, |ui, label_id| {
-        let current = number_text(*value);
+    field_row(ui, label, &unit_text(unit, rule), |ui, label_id| {
+        let current = value_text(*value, rule);
         let changed = checked_text(ui, id, label_id, current, |text| {
             let v = parse_number(text, label, rule)?;
             *value = v;
             Ok(())
         });
         if changed {
-            sync(ui, id, number_text(*value));
+            sync(ui, id, value_text(*value, rule));
         }
         changed
     })
@@ -147,8 +218,8 @@ pub fn optional_number(
     rule: Rule,
 ) -> bool {
     let id = ui.scope_id().with(salt);
-    field_row(ui, label, unit, |ui, label_id| {
-        let current = value.map(number_text).unwrap_or_default();
+    field_row(ui, label, &unit_text(unit, rule), |ui, label_id| {
+        let current = value.map(|v| value_text(v, rule)).unwrap_or_default();
         let changed = checked_text(ui, id, label_id, current, |text| {
             if text.is_empty() {
                 *value = None;
@@ -159,7 +230,11 @@ pub fn optional_number(
             Ok(())
         });
         if changed {
-            sync(ui, id, value.map(number_text).unwrap_or_default());
+            sync(
+                ui,
+                id,
+                value.map(|v| value_text(v, rule)).unwrap_or_default(),
+            );
         }
         changed
     })
@@ -353,5 +428,44 @@ mod tests {
         assert!(parse_money("-1").is_err());
         assert!(parse_money("abc").is_err());
         assert_eq!(parse_money("0.1"), Ok(Decimal::new(1, 1)));
+    }
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::*;
+
+    #[test]
+    fn a_share_is_typed_and_shown_as_a_percentage() {
+        assert_eq!(parse_number("5%", "Retry rate", Rule::Fraction), Ok(0.05));
+        assert_eq!(parse_number("5", "Retry rate", Rule::Fraction), Ok(0.05));
+        assert_eq!(parse_number(" 60 % ", "Cache", Rule::Fraction), Ok(0.6));
+        assert_eq!(
+            parse_number("150%", "Retry rate", Rule::Fraction),
+            Err("must lie in [0%, 100%], got 150%".to_owned())
+        );
+        assert!(parse_number("0%", "Utilization", Rule::PositiveFraction).is_err());
+        assert_eq!(percent_text(0.07), "7%");
+        assert_eq!(percent_text(0.386), "38.6%");
+        assert_eq!(
+            unit_text("share, (0, 1]", Rule::PositiveFraction),
+            "%, (0, 100]"
+        );
+        // Other numbers stay plain, with their rule's message.
+        assert_eq!(
+            parse_number("1,500", "Throughput", Rule::Positive),
+            Ok(1500.0)
+        );
+    }
+
+    #[test]
+    fn numbers_read_with_thousands_separators_and_back() {
+        assert_eq!(number_text(400_000.0), "400,000");
+        assert_eq!(number_text(-1_234_567.25), "-1,234,567.25");
+        assert_eq!(number_text(0.125), "0.125");
+        assert_eq!(
+            parse_number(&number_text(1_234_567.25), "x", Rule::NonNegative),
+            Ok(1_234_567.25)
+        );
     }
 }

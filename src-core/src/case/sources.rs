@@ -294,7 +294,7 @@ pub fn offers(ws: &Workspace, binding: &Binding) -> Vec<(SourceRef, InputResult<
         .iter()
         .filter(|b| Some(b.workload.as_str()) == workload)
         .collect();
-    baselines.sort_by(|a, b| b.captured_on.cmp(&a.captured_on));
+    baselines.sort_by_key(|b| std::cmp::Reverse(b.captured_on));
     let field = binding.field_ref().ok();
     let baseline_field = matches!(
         field,
@@ -328,7 +328,7 @@ pub fn offers(ws: &Workspace, binding: &Binding) -> Vec<(SourceRef, InputResult<
             .iter()
             .filter(|r| Some(r.workload.as_str()) == workload)
             .collect();
-        recs.sort_by(|a, b| b.period.end.cmp(&a.period.end));
+        recs.sort_by_key(|r| std::cmp::Reverse(r.period.end));
         for r in recs {
             push(SourceKind::Reconciliation, &r.id);
         }
@@ -805,8 +805,14 @@ mod tests {
         newer.metrics.retry_rate = 0.08;
         ws.baselines.push(newer);
         let r = refresh(&mut ws);
-        assert_eq!(r.moved.len(), 1, "{r:?}");
-        let m = &r.moved[0];
+        // The shipped pass rate is taken from the October baseline too: it follows (the
+        // same 0.86), and the retry rate moves.
+        assert_eq!(r.moved.len(), 2, "{r:?}");
+        let m = r
+            .moved
+            .iter()
+            .find(|m| m.input.ends_with("retry_rate"))
+            .unwrap();
         assert_eq!((m.before, m.now), (0.03, 0.08));
         assert_eq!(m.from_now, "baseline support-gpt-2026-11");
         let e = ws

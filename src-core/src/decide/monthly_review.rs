@@ -451,7 +451,8 @@ fn describe(driver: Driver, last: &MonthInputs, this: &MonthInputs) -> String {
         Driver::Cache => points("Cache hit rate", last.cache_hit_rate, this.cache_hit_rate),
         Driver::Acceptance => points("Accepted share", last.accepted_share, this.accepted_share),
         Driver::Price => {
-            let per_m = |p: Decimal| format!("${}/M", p.normalize());
+            // Prices scaled to an invoice carry many digits; four are what a price list shows.
+            let per_m = |p: Decimal| format!("${}/M", p.round_dp(4).normalize());
             let mut parts = Vec::new();
             for (label, a, b) in [
                 ("input", last.input_price_per_m, this.input_price_per_m),
@@ -480,11 +481,240 @@ fn describe(driver: Driver, last: &MonthInputs, this: &MonthInputs) -> String {
     }
 }
 
-/// The section is valid when the review can be computed.
+/// The section is valid when the review can be computed and each row is a workload of the
+/// workspace (by name or id): a review of a workload the case does not have is not its review.
 impl SectionRules for MonthlyReviewInput {
-    fn check(&self, _ws: &Workspace) -> InputResult<()> {
+    fn check(&self, ws: &Workspace) -> InputResult<()> {
+        for (i, row) in self.workloads.iter().enumerate() {
+            if workload_of_row(ws, &row.workload).is_none() {
+                let names: Vec<&str> = ws.workloads.iter().map(|w| w.name.as_str()).collect();
+                return Err(InputError::new(
+                    format!("workloads[{i}].workload"),
+                    format!(
+                        "names no workload of this workspace ({}), got {:?}: review only the \
+                         workloads the case has",
+                        names.join(", "),
+                        row.workload
+                    ),
+                ));
+            }
+        }
         monthly_review(self).map(|_| ())
     }
+}
+
+fn workload_of_row<'a>(ws: &'a Workspace, name: &str) -> Option<&'a crate::document::Workload> {
+    ws.workloads.iter().find(|w| w.name == name || w.id == name)
+}
+
+/// Where a review row's two months come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum MonthsSource {
+    /// The workload's two latest reconciliations.
+    Reconciliations {
+        /// The earlier period's reconciliation.
+        last: String,
+        /// The later period's.
+        this: String,
+    },
+    /// The `monthly_review` section's typed figures (no two reconciliations to take them from).
+    Typed,
+}
+
+/// The workspace's review: each row and where its months come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WorkspaceReview {
+    /// The table, as [`monthly_review`] sorts it.
+    pub review: MonthlyReview,
+    /// Per workload name, the source of its months, and that source in a sentence.
+    pub sources: Vec<(String, MonthsSource, String)>,
+}
+
+impl WorkspaceReview {
+    /// A row's source sentence.
+    #[must_use]
+    pub fn source_of(&self, workload: &str) -> Option<&str> {
+        self.sources
+            .iter()
+            .find(|(w, _, _)| w == workload)
+            .map(|(_, _, s)| s.as_str())
+    }
+}
+
+/// The share of input read from cache that the workload's latest baseline captured within a
+/// period measured.
+fn period_cache(
+    ws: &Workspace,
+    workload: &str,
+    r: &crate::document::Reconciliation,
+) -> Option<f64> {
+    ws.baselines
+        .iter()
+        .filter(|b| {
+            b.workload == workload
+                && b.captured_on >= r.period.start
+                && b.captured_on <= r.period.end
+        })
+        .max_by_key(|b| b.captured_on)
+        .map(|b| b.metrics.cache_hit_rate)
+}
+
+/// One reconciled period as a review month. Requests are the period's attempts, the accepted
+/// share its accepted ÷ attempts, eval, human and ops its own totals; the token shape is the
+/// workload's, the cache hit the share of input a baseline in the period read from cache
+/// (`measured_cache`, else the workload's rate over its prefix share); prices are the current route's
+/// effective rates scaled so the month's inference equals the invoice net of disputes. The
+/// month's LCPR is then the reconciled LCPR exactly.
+fn reconciled_month(
+    ws: &Workspace,
+    w: &crate::document::Workload,
+    r: &crate::document::Reconciliation,
+    measured_cache: Option<f64>,
+) -> InputResult<MonthInputs> {
+    let at = |e: InputError| e.within(&format!("reconciliation {}", r.id));
+    let input = crate::document::validate::reconciliation_input(r);
+    let attempts = money::to_f64(input.total_attempts);
+    let accepted = money::to_f64(input.accepted_units);
+    if attempts <= 0.0 || accepted <= 0.0 {
+        return Err(at(InputError::new(
+            "accepted",
+            "must be > 0 to review the period",
+        )));
+    }
+    let input_tokens = w.tokens.stable_prefix + w.tokens.dynamic_tail;
+    let output_tokens = w.tokens.output;
+    let cache_hit_rate = match measured_cache {
+        Some(h) => h,
+        None if input_tokens > 0.0 => w.cache_hit_rate * w.tokens.stable_prefix / input_tokens,
+        None => 0.0,
+    };
+    let card = ws
+        .scenarios
+        .iter()
+        .find(|s| s.workload == w.id && s.status == crate::document::ScenarioStatus::Current)
+        .and_then(|s| ws.route(&s.route))
+        .and_then(|route| ws.rate_card(&route.rate_card));
+    let rates = card.map(crate::document::effective_rates).transpose()?;
+    let price = |d: Option<Decimal>| d.map_or(1.0, money::to_f64);
+    let (mut p_in, mut p_cached, mut p_out) = match &rates {
+        Some(r) if r.input_per_m.is_some() => (
+            price(r.input_per_m),
+            r.cached_input_per_m
+                .map_or(price(r.input_per_m), money::to_f64),
+            price(r.output_per_m),
+        ),
+        // A GPU route has no token prices: one rate for every token carries the invoice.
+        _ => (1.0, 1.0, 1.0),
+    };
+    let per_request = (input_tokens * ((1.0 - cache_hit_rate) * p_in + cache_hit_rate * p_cached)
+        + output_tokens * p_out)
+        / PER_M;
+    let inference = money::to_f64(input.invoice_amount);
+    if per_request > 0.0 {
+        let k = inference / (attempts * per_request);
+        p_in *= k;
+        p_cached *= k;
+        p_out *= k;
+    }
+    let dec = |v: f64, field: &str| {
+        money::from_f64(v)
+            .ok_or_else(|| at(InputError::new(field, format!("is not an amount: {v}"))))
+    };
+    Ok(MonthInputs {
+        requests: attempts,
+        input_tokens_per_request: input_tokens,
+        output_tokens_per_request: output_tokens,
+        cache_hit_rate,
+        accepted_share: accepted / attempts,
+        input_price_per_m: dec(p_in, "input_price_per_m")?,
+        cached_input_price_per_m: dec(p_cached, "cached_input_price_per_m")?,
+        output_price_per_m: dec(p_out, "output_price_per_m")?,
+        eval_cost: input.eval_cost,
+        human_cost: input.human_cost,
+        ops_cost: input.ops_cost,
+    })
+}
+
+/// The workspace's monthly review: a workload with two reconciled periods is reviewed from
+/// its two latest; one without takes its typed `monthly_review` row, marked as typed. `None`
+/// when no workload has either.
+pub fn workspace_review(ws: &Workspace) -> InputResult<Option<WorkspaceReview>> {
+    let mut months = Vec::new();
+    let mut sources = Vec::new();
+    for w in &ws.workloads {
+        let mut recs: Vec<&crate::document::Reconciliation> = ws
+            .reconciliations
+            .iter()
+            .filter(|r| r.workload == w.id)
+            .collect();
+        recs.sort_by_key(|r| (r.period.end, r.period.start));
+        let typed = ws.monthly_review.as_ref().and_then(|m| {
+            m.workloads
+                .iter()
+                .find(|row| workload_of_row(ws, &row.workload).is_some_and(|x| x.id == w.id))
+        });
+        if let [.., last, this] = recs.as_slice() {
+            // Both periods' cache from baselines, or both from the workload: one measured and
+            // one typed would show their difference as a change in the cache.
+            let (c_last, c_this) =
+                match (period_cache(ws, &w.id, last), period_cache(ws, &w.id, this)) {
+                    (Some(a), Some(b)) => (Some(a), Some(b)),
+                    _ => (None, None),
+                };
+            months.push(WorkloadMonths {
+                workload: w.name.clone(),
+                last_month: reconciled_month(ws, w, last, c_last)?,
+                this_month: reconciled_month(ws, w, this, c_this)?,
+            });
+            sources.push((
+                w.name.clone(),
+                MonthsSource::Reconciliations {
+                    last: last.id.clone(),
+                    this: this.id.clone(),
+                },
+                format!(
+                    "from reconciliations {} ({} to {}) and {} ({} to {}); token shape {}from the \
+                     workload, prices scaled to each period's invoice net of disputes{}",
+                    last.id,
+                    last.period.start,
+                    last.period.end,
+                    this.id,
+                    this.period.start,
+                    this.period.end,
+                    if c_last.is_some() {
+                        ""
+                    } else {
+                        "and cache hit "
+                    },
+                    if typed.is_some() {
+                        "; the typed review figures for this workload are not used"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        } else if let Some(row) = typed {
+            months.push(WorkloadMonths {
+                workload: w.name.clone(),
+                ..row.clone()
+            });
+            sources.push((
+                w.name.clone(),
+                MonthsSource::Typed,
+                format!(
+                    "typed review figures: the workspace has {} reconciliation(s) of this \
+                     workload, and a review from evidence needs two periods",
+                    recs.len()
+                ),
+            ));
+        }
+    }
+    if months.is_empty() {
+        return Ok(None);
+    }
+    let review = monthly_review(&MonthlyReviewInput { workloads: months })?;
+    Ok(Some(WorkspaceReview { review, sources }))
 }
 
 #[cfg(test)]
@@ -792,5 +1022,80 @@ mod tests {
             }).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(r.effects.cache, 0.0);
         }
+    }
+
+    fn default_ws() -> Workspace {
+        crate::document::parse(
+            include_str!("../../../workspaces/support-migration.yaml"),
+            "support-migration.yaml",
+        )
+        .unwrap()
+    }
+
+    fn reconciled_lcpr(ws: &Workspace, id: &str) -> f64 {
+        let r = ws.reconciliations.iter().find(|r| r.id == id).unwrap();
+        let t = crate::calc::trace_to_margin::trace_to_margin(
+            &crate::document::validate::reconciliation_input(r),
+        )
+        .unwrap();
+        money::to_f64(t.lcpr)
+    }
+
+    #[test]
+    fn two_reconciled_periods_give_the_review_the_reconciled_lcprs() {
+        let ws = default_ws();
+        let w = workspace_review(&ws).unwrap().unwrap();
+        let row = &w.review.rows[0];
+        assert_eq!(row.workload, "Support answer drafting");
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs();
+        assert!(close(
+            row.lcpr_this_month,
+            reconciled_lcpr(&ws, "support-2026-10")
+        ));
+        assert!(close(
+            row.lcpr_last_month,
+            reconciled_lcpr(&ws, "support-2026-09")
+        ));
+        assert!(matches!(
+            &w.sources[0].1,
+            MonthsSource::Reconciliations { last, this }
+                if last == "support-2026-09" && this == "support-2026-10"
+        ));
+        // The split still adds up to the change.
+        assert!((row.effects.total() - row.delta).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_workload_with_one_reconciliation_takes_its_typed_row_marked_as_typed() {
+        let mut ws = default_ws();
+        ws.reconciliations.retain(|r| r.id != "support-2026-09");
+        assert_eq!(workspace_review(&ws).unwrap(), None);
+        let month = reconciled_month(&ws, &ws.workloads[0], &ws.reconciliations[0], None).unwrap();
+        ws.monthly_review = Some(MonthlyReviewInput {
+            workloads: vec![WorkloadMonths {
+                workload: "support-chat".into(),
+                last_month: month.clone(),
+                this_month: MonthInputs {
+                    requests: month.requests * 1.1,
+                    ..month
+                },
+            }],
+        });
+        let w = workspace_review(&ws).unwrap().unwrap();
+        assert_eq!(w.sources[0].1, MonthsSource::Typed);
+        assert!(
+            w.sources[0].2.contains("typed review figures"),
+            "{}",
+            w.sources[0].2
+        );
+        // A typed row of a workload the case does not have is refused, naming the ones it has.
+        ws.monthly_review.as_mut().unwrap().workloads[0].workload = "RAG extraction".into();
+        let v = crate::document::validate(&ws);
+        assert!(
+            v.iter()
+                .any(|v| v.path == "monthly_review.workloads[0].workload"
+                    && v.rule.contains("Support answer drafting")),
+            "{v:?}"
+        );
     }
 }

@@ -34,6 +34,7 @@ pub(super) fn info(ws: &Workspace, target: BindingTarget, id: &str, field: &str)
         InputSource::Register(i) | InputSource::Evidence(i, _) => ws.register.get(*i),
         InputSource::Typed => None,
     };
+    let rule = binding.field_ref().map_or(Rule::NonNegative, |f| f.rule());
     let mut options = vec![(Choice::Typed, "typed here".to_owned(), None)];
     options.push((
         Choice::Register,
@@ -51,7 +52,7 @@ pub(super) fn info(ws: &Workspace, target: BindingTarget, id: &str, field: &str)
                     s.kind.label(),
                     s.id,
                     got.date.map(|d| format!(" ({d})")).unwrap_or_default(),
-                    widgets::number_text(round(got.value))
+                    widgets::value_text(round(got.value), rule)
                 ),
                 None,
             ),
@@ -72,8 +73,8 @@ pub(super) fn info(ws: &Workspace, target: BindingTarget, id: &str, field: &str)
                 "from register entry {} ({}, range {}–{})",
                 e.id,
                 e.status.label(),
-                widgets::number_text(e.low),
-                widgets::number_text(e.high)
+                widgets::value_text(e.low, rule),
+                widgets::value_text(e.high, rule)
             ),
             1,
         ),

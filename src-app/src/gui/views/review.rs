@@ -3,7 +3,7 @@
 
 use egui::{RichText, Ui};
 use lcpr_core::case::evaluation::Evaluation;
-use lcpr_core::decide::monthly_review::monthly_review;
+use lcpr_core::decide::monthly_review::workspace_review;
 use lcpr_core::document::Workspace;
 use lcpr_core::money::{format_usd, to_f64};
 use lcpr_core::report::chart::Chart;
@@ -24,7 +24,7 @@ impl View for ReviewView {
     }
 
     fn chart(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<Chart> {
-        let r = monthly_review(doc.monthly_review.as_ref()?).ok()?;
+        let r = workspace_review(doc).ok()??.review;
         r.rows
             .get(self.row)
             .or_else(|| r.rows.first())
@@ -32,44 +32,49 @@ impl View for ReviewView {
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
-        if cx.doc.monthly_review.is_none() && cx.doc.incidents.is_empty() {
+        let review = workspace_review(cx.doc);
+        if matches!(review, Ok(None)) && cx.doc.incidents.is_empty() {
             widgets::empty_state(
                 ui,
                 "Nothing to review yet",
-                "Add a monthly_review section (this month and last per workload) or incidents.",
+                "Import invoices for two periods of a workload (File → Import invoice…) to \
+                 review this month against last, or record an incident.",
             );
             return;
         }
-        if let Some(input) = &cx.doc.monthly_review {
-            match monthly_review(input) {
-                Err(e) => {
-                    ui.label(RichText::new(e.to_string()).color(theme::error_color(ui.visuals())));
+        match review {
+            Err(e) => {
+                ui.label(RichText::new(e.to_string()).color(theme::error_color(ui.visuals())));
+            }
+            Ok(None) => {}
+            Ok(Some(w)) => {
+                let r = &w.review;
+                for (i, row) in r.rows.iter().enumerate() {
+                    ui.add_space(4.0);
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut self.row, i, RichText::new(&row.workload).strong());
+                        ui.label(format!(
+                            "LCPR {} this month, {} last month ({})",
+                            format_usd(row.lcpr_this_month, 4),
+                            format_usd(row.lcpr_last_month, 4),
+                            row.delta_pct.map_or(format_usd(row.delta, 4), |p| format!(
+                                "{:+.1}%",
+                                p * 100.0
+                            ))
+                        ));
+                    });
+                    ui.label(&row.explanation);
+                    if let Some(src) = w.source_of(&row.workload) {
+                        ui.label(RichText::new(src).small().weak());
+                    }
                 }
-                Ok(r) => {
-                    for (i, row) in r.rows.iter().enumerate() {
-                        ui.add_space(4.0);
-                        ui.horizontal(|ui| {
-                            ui.radio_value(&mut self.row, i, RichText::new(&row.workload).strong());
-                            ui.label(format!(
-                                "LCPR {} this month, {} last month ({})",
-                                format_usd(row.lcpr_this_month, 4),
-                                format_usd(row.lcpr_last_month, 4),
-                                row.delta_pct.map_or(format_usd(row.delta, 4), |p| format!(
-                                    "{:+.1}%",
-                                    p * 100.0
-                                ))
-                            ));
-                        });
-                        ui.label(&row.explanation);
-                    }
-                    if let Some(row) = r.rows.get(self.row) {
-                        plot::show(
-                            ui,
-                            "review-waterfall",
-                            &review_waterfall(row),
-                            theme::CHART_HEIGHT,
-                        );
-                    }
+                if let Some(row) = r.rows.get(self.row) {
+                    plot::show(
+                        ui,
+                        "review-waterfall",
+                        &review_waterfall(row),
+                        theme::CHART_HEIGHT,
+                    );
                 }
             }
         }

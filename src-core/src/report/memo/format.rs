@@ -115,7 +115,9 @@ pub fn millis(value: f64) -> String {
     format!("{} ms", count(value))
 }
 
-fn group_thousands(digits: &str) -> String {
+/// Digits grouped by thousands with commas: `412000` → `412,000`.
+#[must_use]
+pub fn group_thousands(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {

@@ -360,7 +360,13 @@ mod tests {
     use super::*;
     use crate::case::evaluation::evaluate;
     use crate::document::{Date, Period};
-    use crate::report::memo::tests::example;
+    /// The shipped workspace with one reconciled month (October): these tests add the
+    /// September they need themselves.
+    fn example() -> Workspace {
+        let mut ws = crate::report::memo::tests::example();
+        ws.reconciliations.retain(|r| r.id != "support-2026-09");
+        ws
+    }
     use crate::report::render_pdf;
 
     fn source() -> MemoSource {
