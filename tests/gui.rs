@@ -1486,3 +1486,92 @@ fn a_load_tested_capacity_shows_its_load_test_on_the_rate_card() {
     );
     assert!(lcpr_of(&h, "support-h100-dedicated") > before);
 }
+
+#[test]
+fn a_routes_rate_card_chooser_lists_only_cards_of_its_kind_and_a_new_kind_asks_for_one() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.state_mut()
+        .select(lcpr_workbench::gui::navigator::Selection::Route(0));
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::ComboBox, "Kind").click();
+    h.run_steps(2);
+    // The option in the open list (the Compare table names kinds too).
+    h.get_all_by_label("dedicated endpoint")
+        .next()
+        .unwrap()
+        .click();
+    h.run_steps(3);
+    assert_eq!(
+        h.state().session().doc.routes[0].kind,
+        lcpr_core::document::RouteKind::DedicatedEndpoint
+    );
+    h.get_by_label_contains("rate card \"gpt-5.4\" is not. Pick the card to use");
+    h.get_by_role_and_label(Role::ComboBox, "Rate card").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("(gpt-5.4)").is_none(),
+        "a token card is offered"
+    );
+    h.get_by_label("H100 80GB dedicated (DeepSeek V4 Pro) (h100-together)")
+        .click();
+    h.run_steps(3);
+    assert_eq!(h.state().session().doc.routes[0].rate_card, "h100-together");
+    assert!(h.query_by_label_contains("Pick the card to use").is_none());
+}
+
+#[test]
+fn a_file_opens_on_its_first_view_with_data_and_a_reconciliation_shows_its_view() {
+    let dir = scratch("first-view");
+    // Nothing to compare (no routes or scenarios): the file opens on a view that has data.
+    let mut ws = lcpr_core::document::load(&default_workspace()).unwrap();
+    ws.scenarios.clear();
+    ws.baselines.clear();
+    ws.routes.clear();
+    ws.rate_cards.clear();
+    ws.contract_rates.clear();
+    ws.register.clear();
+    ws.migration = None;
+    ws.forecast = None;
+    ws.attribution = None;
+    ws.reconciliations.clear();
+    ws.incidents.clear();
+    ws.monthly_review = None;
+    lcpr_workbench::cli::import::add_load_tests(
+        &mut ws,
+        &support::repo_root().join("tests/fixtures/loadtests/generic_sweep.csv"),
+        "support-chat",
+    )
+    .unwrap();
+    let file = dir.join("tests-only.yaml");
+    lcpr_core::document::save(&ws, &file).unwrap();
+    let h = app(Some(file), None, vec![]);
+    assert!(h.state().session().doc.scenarios.is_empty());
+    assert_ne!(h.state().active_view(), "Compare");
+    // Picking a reconciliation in the navigator shows its waterfall.
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    assert_eq!(h.state().active_view(), "Compare");
+    h.get_by_label("support-chat 2026-09-01").click();
+    h.run_steps(3);
+    assert_eq!(h.state().active_view(), "Reconciliation");
+    h.get_by_label_contains("2026-09-01 – 2026-09-30");
+}
+
+#[test]
+fn uncertainty_with_no_ranges_says_so_and_names_each_pair_once() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Uncertainty").click();
+    h.run_steps(3);
+    // Four scenarios: six pairs, each once, by name.
+    assert_eq!(
+        h.query_all_by_label_contains("is cheaper per accepted output than")
+            .count(),
+        6
+    );
+    h.get_by_label(
+        "Support on GPT-5.4 (today) is cheaper per accepted output than Support on dedicated H100s",
+    );
+    h.state_mut().session_mut().doc.register.clear();
+    h.run_steps(3);
+    h.get_by_label("No ranges to show");
+    assert!(h.query_by_label("LCPR P10").is_none(), "no made-up ranges");
+}

@@ -717,6 +717,7 @@ impl WorkbenchApp {
                 self.session = s;
                 self.selection = Selection::Meta;
                 self.snapshot_taken_of = None;
+                self.show_first_view_with_data();
                 self.prefs.add_recent(path);
                 self.save_prefs();
                 self.status = format!("Opened {}", path.display());
@@ -1068,6 +1069,29 @@ impl WorkbenchApp {
         }
     }
 
+    /// Shows the first view, in tab order, that has something to show for the open file (a
+    /// file of load tests alone opens on Goodput, not on an empty Compare); Compare when none
+    /// has.
+    fn show_first_view_with_data(&mut self) {
+        let doc = self.session.doc.clone();
+        let eval = self.session.evaluation().clone();
+        self.active = self
+            .views
+            .iter_mut()
+            .position(|v| v.chart(&doc, &eval).is_some())
+            .unwrap_or(0);
+    }
+
+    /// The view that shows a navigator item, for the items that have one of their own.
+    fn view_of(selection: Selection) -> Option<&'static str> {
+        match selection {
+            Selection::Reconciliation(_) => Some("Reconciliation"),
+            Selection::LoadTest(_) => Some("Goodput"),
+            Selection::Register(_) => Some("Sensitivity"),
+            _ => None,
+        }
+    }
+
     /// Moves to the next (or previous) view that has a chart.
     fn step_chart(&mut self, dir: isize) {
         let n = self.views.len() as isize;
@@ -1245,9 +1269,20 @@ impl WorkbenchApp {
             .resizable(true)
             .default_size(theme::NAVIGATOR_WIDTH)
             .show(ui, |ui| {
+                let before = self.selection;
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     navigator::ui(ui, &mut self.session.doc, &mut self.selection);
                 });
+                // Picking an item with a view of its own shows that view.
+                if self.selection != before
+                    && let Some(title) = Self::view_of(self.selection)
+                {
+                    self.show_view(title);
+                    let selection = self.selection;
+                    if let Some(v) = self.views.get_mut(self.active) {
+                        v.focus(&self.session.doc, selection);
+                    }
+                }
             });
         let violations = self.session.violations().to_vec();
         egui::Panel::right("editor")

@@ -38,6 +38,8 @@ pub trait View {
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>);
     /// The chart alone, for presenter mode; `None` when there is nothing to draw.
     fn chart(&mut self, doc: &Workspace, eval: &Evaluation) -> Option<Chart>;
+    /// Shows `selection` when the view can (a reconciliation picked in the navigator).
+    fn focus(&mut self, _doc: &Workspace, _selection: crate::gui::navigator::Selection) {}
 }
 
 /// Every view, in tab order.

@@ -38,6 +38,14 @@ impl View for ReconciliationView {
         ))
     }
 
+    fn focus(&mut self, doc: &Workspace, selection: crate::gui::navigator::Selection) {
+        if let crate::gui::navigator::Selection::Reconciliation(i) = selection
+            && let Some(r) = doc.reconciliations.get(i)
+        {
+            self.chosen = Some(r.id.clone());
+        }
+    }
+
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
         if cx.eval.reconciliations.is_empty() {
             widgets::empty_state(

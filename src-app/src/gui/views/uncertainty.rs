@@ -35,6 +35,15 @@ impl View for UncertaintyView {
             );
             return;
         }
+        if !cx.doc.register.iter().any(|e| e.binds.is_some()) {
+            widgets::empty_state(
+                ui,
+                "No ranges to show",
+                "Every input is a single typed number: give register entries a low and a high \
+                 and bind them to the inputs they describe, and their spread shows here.",
+            );
+            return;
+        }
         let now = ui.input(|i| i.time);
         let doc = &*cx.doc;
         let (run, current) = self.run.get(doc, now, || {
@@ -78,8 +87,22 @@ impl View for UncertaintyView {
                 });
                 widgets::section(ui, "Probability of the lower LCPR");
                 egui::Grid::new("mc-beats").striped(true).show(ui, |ui| {
+                    // Each pair once: "B beats A" is one minus "A beats B".
+                    let mut shown: Vec<(&str, &str)> = Vec::new();
                     for b in &sim.beats {
-                        ui.label(format!("{} beats {}", b.scenario, b.versus));
+                        if shown.contains(&(b.versus.as_str(), b.scenario.as_str())) {
+                            continue;
+                        }
+                        shown.push((b.scenario.as_str(), b.versus.as_str()));
+                        let name = |id: &str| {
+                            doc.scenario(id)
+                                .map_or_else(|| id.to_owned(), |s| s.name.clone())
+                        };
+                        ui.label(format!(
+                            "{} is cheaper per accepted output than {}",
+                            name(&b.scenario),
+                            name(&b.versus)
+                        ));
                         ui.label(format!("{:.1}%", b.probability * 100.0));
                         ui.end_row();
                     }
