@@ -1575,3 +1575,38 @@ fn uncertainty_with_no_ranges_says_so_and_names_each_pair_once() {
     h.get_by_label("No ranges to show");
     assert!(h.query_by_label("LCPR P10").is_none(), "no made-up ranges");
 }
+
+#[test]
+fn the_compare_table_shows_lcpr_and_monthly_cost_at_1280_by_800() {
+    let options = LaunchOptions {
+        file: Some(default_workspace()),
+        storage: None,
+        dialogs: Box::new(ScriptedDialogs::answering(vec![])),
+        started: None,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| WorkbenchApp::new(cc, options));
+    h.run_steps(4);
+    assert_eq!(h.state().active_view(), "Compare");
+    let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0));
+    for header in ["Scenario", "LCPR", "Monthly cost"] {
+        let r = h.get_by_role_and_label(Role::Button, header).rect();
+
+        assert!(screen.contains_rect(r), "{header} is cut off at {r:?}");
+    }
+    // The dedicated route's LCPR and monthly cost, in full.
+    for cell in ["$0.1156", "$36,764.96"] {
+        let r = h
+            .query_all_by_label(cell)
+            .map(|n| n.rect())
+            .find(|r| screen.contains_rect(*r));
+        assert!(
+            r.is_some(),
+            "{cell} is not in view: {:?}",
+            h.query_all_by_label(cell)
+                .map(|n| n.rect())
+                .collect::<Vec<_>>()
+        );
+    }
+}

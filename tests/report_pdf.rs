@@ -118,9 +118,10 @@ fn reconciliation_table() -> Table {
 }
 
 fn stacked_chart() -> Chart {
-    let component = |name: &str, values: [f64; 3]| StackComponent {
+    let component = |i: usize, name: &str, values: [f64; 3]| StackComponent {
         name: name.into(),
         values: values.to_vec(),
+        color: lcpr_core::report::chart::series_color(i),
     };
     Chart {
         title: "LCPR by option and cost component".into(),
@@ -133,11 +134,11 @@ fn stacked_chart() -> Chart {
             ],
             // Each column adds up to the LCPR in the options table.
             components: vec![
-                component("inference", [0.0126, 0.0038, 0.0078]),
-                component("eval grading", [0.0030, 0.0030, 0.0030]),
-                component("human escalation", [0.0180, 0.0244, 0.0302]),
-                component("ops", [0.0066, 0.0058, 0.0085]),
-                component("invoice delta", [0.0010, 0.0006, 0.0003]),
+                component(0, "inference", [0.0126, 0.0038, 0.0078]),
+                component(1, "eval grading", [0.0030, 0.0030, 0.0030]),
+                component(2, "human escalation", [0.0180, 0.0244, 0.0302]),
+                component(3, "ops", [0.0066, 0.0058, 0.0085]),
+                component(4, "invoice delta", [0.0010, 0.0006, 0.0003]),
             ],
             category_axis: Axis::new("option", ""),
             value_axis: Axis::new("LCPR", "$ per accepted output"),

@@ -73,6 +73,7 @@ pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
         for s in &eval.scenarios {
             let kind = s.route_kind.map_or("?", |k| k.label()).to_owned();
             let status = format!("{:?}", s.status).to_lowercase();
+            let (raw, adjusted) = lcpr_core::report::memo::format::token_cost_cells(s);
             match (&s.cost, &s.error) {
                 (Some(c), _) => t.row(vec![
                     s.id.clone(),
@@ -83,8 +84,8 @@ pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
                     format!("{:.0}", c.accepted_units),
                     pct(c.quality_pass_rate),
                     pct(c.retry_rate),
-                    money(c.raw_token_cost),
-                    money(c.cache_adjusted_token_cost),
+                    raw,
+                    adjusted,
                 ]),
                 (None, error) => t.row(vec![
                     s.id.clone(),

@@ -311,15 +311,7 @@ pub fn gates(file: &Path, ws: &Workspace) -> Result<Output, String> {
             ("direction", Align::Left),
         ]);
         for d in &c.deltas {
-            t.row(vec![
-                d.metric.name().replace('_', " "),
-                format!("{:.4}", d.baseline),
-                format!("{:.4}", d.candidate),
-                d.relative.map_or(format!("{:+.4}", d.absolute), |r| {
-                    format!("{:+.1}%", r * 100.0)
-                }),
-                format!("{:?}", d.movement).to_lowercase(),
-            ]);
+            t.row(lcpr_core::report::memo::format::metric_delta_row(d).to_vec());
         }
         text.push_str(&format!(
             "\nBaseline {} against the candidate (latency: {})\n{}\n",

@@ -113,6 +113,13 @@ fn value_formatter(
     }
 }
 
+/// A bar filled solid in its series colour, as its legend key shows it (egui_plot's default
+/// is a pale tint that neither matches the key nor shows on the dark theme).
+fn solid(bar: Bar, color: chart::Rgb) -> Bar {
+    let c = theme::color(color);
+    bar.fill(c).stroke(egui::Stroke::new(1.0, c))
+}
+
 /// Draws `chart` filling the available width at `height` points.
 pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
     ui.label(egui::RichText::new(&chart.title).strong());
@@ -120,20 +127,20 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
     match &chart.data {
         ChartData::StackedBar(c) => {
             let mut drawn: Vec<BarChart> = Vec::new();
-            for (i, comp) in c.components.iter().enumerate() {
+            for comp in &c.components {
                 let bars = comp
                     .values
                     .iter()
                     .enumerate()
                     .map(|(x, v)| {
-                        Bar::new(x as f64, *v)
+                        solid(Bar::new(x as f64, *v), comp.color)
                             .name(format!("{}: {}", comp.name, format.format(*v)))
                             .width(0.6)
                     })
                     .collect();
                 let refs: Vec<&BarChart> = drawn.iter().collect();
                 let chart = BarChart::new(comp.name.clone(), bars)
-                    .color(theme::color(series_color(i)))
+                    .color(theme::color(comp.color))
                     .element_formatter(Box::new(|bar, _| bar.name.clone()))
                     .stack_on(&refs);
                 drawn.push(chart);
@@ -141,6 +148,8 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
             let totals = c.totals();
             let top = totals.iter().copied().fold(0.0_f64, f64::max);
             Plot::new(id)
+                // No gridline through the bars: only the value axis has one.
+                .show_grid([false, true])
                 .height(height)
                 .include_y(-top * 0.08)
                 .include_y(top * 1.12)
@@ -171,13 +180,13 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
             let n = sorted.len();
             // Largest swing on top: bar i sits at y = n − 1 − i.
             let labels: Vec<String> = sorted.iter().rev().map(|b| b.label.clone()).collect();
-            let mk = |pick: fn(&chart::TornadoBar) -> f64, name: &str| {
+            let mk = |pick: fn(&chart::TornadoBar) -> f64, name: &str, color: chart::Rgb| {
                 let bars = sorted
                     .iter()
                     .enumerate()
                     .map(|(i, b)| {
                         let end = pick(b);
-                        Bar::new((n - 1 - i) as f64, end - t.base)
+                        solid(Bar::new((n - 1 - i) as f64, end - t.base), color)
                             .base_offset(t.base)
                             .width(0.6)
                             .name(format!("{}: {}", b.label, format.format(end)))
@@ -187,9 +196,13 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                     .horizontal()
                     .element_formatter(Box::new(|bar, _| bar.name.clone()))
             };
-            let low = mk(|b| b.low, &t.low_label).color(theme::color(series_color(0)));
-            let high = mk(|b| b.high, &t.high_label).color(theme::color(series_color(1)));
+            let low =
+                mk(|b| b.low, &t.low_label, series_color(0)).color(theme::color(series_color(0)));
+            let high =
+                mk(|b| b.high, &t.high_label, series_color(1)).color(theme::color(series_color(1)));
             Plot::new(id)
+                // No gridline through the bars: only the value axis has one.
+                .show_grid([true, false])
                 .height(height.max(60.0 + 28.0 * n as f32))
                 .legend(Legend::default().position(egui_plot::Corner::RightBottom))
                 .x_axis_label(t.value_axis.label())
@@ -286,9 +299,11 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
             labels.extend(w.steps.iter().map(|s| s.label.clone()));
             labels.push(w.end_label.clone());
             let mut bars = vec![
-                Bar::new(0.0, w.start)
-                    .fill(theme::color(chart::WATERFALL_TOTAL))
-                    .name(format!("{}: {}", w.start_label, format.format(w.start))),
+                solid(Bar::new(0.0, w.start), chart::WATERFALL_TOTAL).name(format!(
+                    "{}: {}",
+                    w.start_label,
+                    format.format(w.start)
+                )),
             ];
             for (i, (step, (from, _to))) in w.steps.iter().zip(&running).enumerate() {
                 let color = if step.delta >= 0.0 {
@@ -297,9 +312,8 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                     chart::WATERFALL_DECREASE
                 };
                 bars.push(
-                    Bar::new((i + 1) as f64, step.delta)
+                    solid(Bar::new((i + 1) as f64, step.delta), color)
                         .base_offset(*from)
-                        .fill(theme::color(color))
                         .name(format!(
                             "{}: {}",
                             step.label,
@@ -309,9 +323,11 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
             }
             let end = w.end();
             bars.push(
-                Bar::new((w.steps.len() + 1) as f64, end)
-                    .fill(theme::color(chart::WATERFALL_TOTAL))
-                    .name(format!("{}: {}", w.end_label, format.format(end))),
+                solid(
+                    Bar::new((w.steps.len() + 1) as f64, end),
+                    chart::WATERFALL_TOTAL,
+                )
+                .name(format!("{}: {}", w.end_label, format.format(end))),
             );
             let chart = BarChart::new("Waterfall", bars)
                 .width(0.6)
@@ -321,6 +337,8 @@ pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                 .map(|(a, b)| a.max(*b))
                 .fold(w.start.max(end), f64::max);
             Plot::new(id)
+                // No gridline through the bars: only the value axis has one.
+                .show_grid([false, true])
                 .height(height)
                 .include_y(-top * 0.08)
                 .x_axis_label("")

@@ -918,6 +918,17 @@ impl Metric {
         }
     }
 
+    /// The metric's name for people.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Lcpr => "LCPR",
+            Self::QualityPassRate => "Quality pass rate",
+            Self::P95LatencyMs => "p95 latency",
+            Self::CacheHitRate => "Cache hit rate",
+        }
+    }
+
     /// Which way is good.
     #[must_use]
     pub fn better_when(self) -> Direction {

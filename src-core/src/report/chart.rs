@@ -49,6 +49,27 @@ pub const PALETTE: [Rgb; 8] = [
     Rgb::new(110, 110, 110), // grey
 ];
 
+/// Each cost component's colour, the same in every chart of the GUI and the PDF whatever
+/// else the chart holds: keyed by what the series is, never by its position. Ten hues that
+/// stay apart for the common colour-vision deficiencies (the Okabe–Ito set plus two darker
+/// tones), none so pale that it vanishes on the dark theme's background.
+#[must_use]
+pub fn component_color(c: crate::case::cost::exact::Component) -> Rgb {
+    use crate::case::cost::exact::Component as C;
+    match c {
+        C::InferenceTokens => Rgb::new(0, 114, 178),     // blue
+        C::Gpu => Rgb::new(230, 159, 0),                 // orange
+        C::Retries => Rgb::new(213, 94, 0),              // vermillion
+        C::Repair => Rgb::new(204, 121, 167),            // reddish purple
+        C::Eval => Rgb::new(86, 180, 233),               // sky blue
+        C::Human => Rgb::new(0, 158, 115),               // bluish green
+        C::Ops => Rgb::new(240, 228, 66),                // yellow
+        C::Engineering => Rgb::new(128, 128, 128),       // grey
+        C::NonProduction => Rgb::new(140, 86, 20),       // brown
+        C::CommitmentShortfall => Rgb::new(90, 60, 150), // violet
+    }
+}
+
 /// Waterfall bars that raise the running total.
 pub const WATERFALL_INCREASE: Rgb = Rgb::new(213, 94, 0);
 /// Waterfall bars that lower the running total.
@@ -334,6 +355,8 @@ pub struct StackComponent {
     pub name: String,
     /// One value per category, in category order; negative values stack below zero.
     pub values: Vec<f64>,
+    /// Its colour, fixed by what it is ([`component_color`]).
+    pub color: Rgb,
 }
 
 /// Vertical bars per category, each split into named components.
@@ -608,8 +631,7 @@ impl Chart {
             ChartData::StackedBar(c) => c
                 .components
                 .iter()
-                .enumerate()
-                .map(|(i, s)| entry(&s.name, series_color(i), LegendStyle::Bar))
+                .map(|s| entry(&s.name, s.color, LegendStyle::Bar))
                 .collect(),
             ChartData::Tornado(c) => vec![
                 entry(&c.low_label, series_color(0), LegendStyle::Bar),
@@ -975,10 +997,12 @@ mod tests {
             categories: vec!["a".into(), "b".into()],
             components: vec![
                 StackComponent {
+                    color: series_color(0),
                     name: "inference".into(),
                     values: vec![3.0, 1.0],
                 },
                 StackComponent {
+                    color: series_color(1),
                     name: "credit".into(),
                     values: vec![-0.5, 2.0],
                 },
@@ -1025,6 +1049,7 @@ mod tests {
             data: ChartData::StackedBar(StackedBarChart {
                 categories: vec!["a".into(), "b".into()],
                 components: vec![StackComponent {
+                    color: series_color(0),
                     name: "x".into(),
                     values: vec![1.0],
                 }],

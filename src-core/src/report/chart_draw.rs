@@ -532,7 +532,7 @@ fn stacked(canvas: &mut Canvas<'_>, chart: &Chart, c: &StackedBarChart, body: Re
     for (i, (neg_total, pos_total)) in c.stack_extents().into_iter().enumerate() {
         let cx = plot.x + slot * (i as f32 + 0.5);
         let (mut pos, mut neg) = (0.0, 0.0);
-        for (j, comp) in c.components.iter().enumerate() {
+        for comp in &c.components {
             let v = comp.values.get(i).copied().unwrap_or(0.0);
             let (from, to) = if v >= 0.0 {
                 pos += v;
@@ -546,7 +546,7 @@ fn stacked(canvas: &mut Canvas<'_>, chart: &Chart, c: &StackedBarChart, body: Re
                 cx + bar_w / 2.0,
                 scale.at(from),
                 scale.at(to),
-                series_color(j),
+                comp.color,
             ));
         }
         let total = totals.get(i).copied().unwrap_or(0.0);
@@ -854,10 +854,12 @@ mod tests {
                     StackComponent {
                         name: "inference".into(),
                         values: vec![3.0, 1.0],
+                        color: series_color(0),
                     },
                     StackComponent {
                         name: "escalation".into(),
                         values: vec![1.0, 1.0],
+                        color: series_color(1),
                     },
                 ],
                 category_axis: Axis::new("route", ""),
@@ -893,6 +895,95 @@ mod tests {
             .collect();
         // Two legend keys (8 pt) come first, then the bars in drawing order.
         assert!((heights[2] / heights[3] - 3.0).abs() < 1e-3, "{heights:?}");
+    }
+
+    #[test]
+    fn every_chart_keeps_each_series_in_its_own_colour_in_the_pdf_as_in_its_legend() {
+        use crate::case::cost::exact::Component;
+        use crate::report::chart::component_color;
+        let fonts = Fonts::load().unwrap();
+        let ws = crate::report::memo::tests::example();
+        let eval = crate::case::evaluation::evaluate(&ws);
+        let mut charts = vec![crate::report::figures::compare_chart(&eval).unwrap()];
+        let tornado =
+            crate::decide::tornado::scenario_tornado(&ws, "support-h100-dedicated").unwrap();
+        charts.push(crate::report::figures::tornado_chart(&ws, "H100", &tornado));
+        let f = crate::decide::forecast::forecast(ws.forecast.as_ref().unwrap(), 500, 7).unwrap();
+        charts.push(crate::report::figures::forecast_fan_chart(&f));
+        for r in &eval.reconciliations {
+            charts.push(crate::report::figures::reconciliation_waterfall(
+                "w",
+                r.result.as_ref().unwrap(),
+            ));
+        }
+        for chart in &charts {
+            // No two series of one chart share a colour (a fan's band is its median's).
+            let mut seen: Vec<(crate::report::chart::Rgb, String)> = Vec::new();
+            for e in chart.legend() {
+                let series = e
+                    .label
+                    .trim_end_matches(" median")
+                    .trim_end_matches(" p10–p90");
+                if let Some((_, other)) = seen.iter().find(|(c, s)| *c == e.color && s != series) {
+                    panic!("{}: {} and {other} share a colour", chart.title, e.label);
+                }
+                seen.push((e.color, series.to_owned()));
+            }
+            // The PDF fills with the legend's colours and no others.
+            let ops = draw_chart(&fonts, chart, AREA);
+            for op in &ops {
+                if let Op::Rect { fill, .. } = op
+                    && *fill != crate::report::chart::Rgb::new(255, 255, 255)
+                    && chart.legend().iter().all(|e| e.color != *fill)
+                    && !matches!(chart.data, ChartData::Waterfall(_) | ChartData::Fan(_))
+                {
+                    panic!("{}: a fill {fill:?} no legend key has", chart.title);
+                }
+            }
+        }
+        // Each component keeps its colour whichever others a chart holds.
+        let ChartData::StackedBar(c) = &charts[0].data else {
+            panic!("compare is stacked bars")
+        };
+        let retries = c.components.iter().find(|k| k.name == "Retries").unwrap();
+        assert_eq!(retries.color, component_color(Component::Retries));
+        let mut ws2 = ws.clone();
+        for w in &mut ws2.workloads {
+            w.human_cost_per_case = rust_decimal::Decimal::ZERO;
+            w.repair_cost_per_failure = rust_decimal::Decimal::ZERO;
+        }
+        ws2.register.retain(|e| e.id != "human-cost");
+        let c2 = crate::report::figures::compare_chart(&crate::case::evaluation::evaluate(&ws2))
+            .unwrap();
+        let ChartData::StackedBar(c2) = &c2.data else {
+            panic!("stacked")
+        };
+        assert!(
+            c2.components.len() < c.components.len(),
+            "components dropped"
+        );
+        for k in &c2.components {
+            let same = c.components.iter().find(|x| x.name == k.name).unwrap();
+            assert_eq!(k.color, same.color, "{} changed colour", k.name);
+        }
+        // And the ten components are ten colours.
+        let all = [
+            Component::InferenceTokens,
+            Component::Gpu,
+            Component::Retries,
+            Component::Repair,
+            Component::Eval,
+            Component::Human,
+            Component::Ops,
+            Component::Engineering,
+            Component::NonProduction,
+            Component::CommitmentShortfall,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(component_color(*a), component_color(*b), "{a:?} and {b:?}");
+            }
+        }
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn compare_chart(eval: &Evaluation) -> Option<Chart> {
         .enumerate()
         .map(|(i, kind)| StackComponent {
             name: kind.label().to_owned(),
+            color: crate::report::chart::component_color(*kind),
             values: costed
                 .iter()
                 .map(|(_, c)| {

@@ -12,8 +12,12 @@ use lcpr_core::report::figures::compare_chart;
 use super::{View, ViewContext};
 use crate::gui::{plot, theme, widgets};
 
+/// The columns, the figures a decision reads first (LCPR, monthly cost) next to the frozen
+/// scenario name so they are in view at any width.
 const COLUMNS: [&str; 10] = [
     "Scenario",
+    "LCPR",
+    "Monthly cost",
     "Route kind",
     "Status",
     "Raw token cost",
@@ -21,9 +25,12 @@ const COLUMNS: [&str; 10] = [
     "Retry rate",
     "Quality pass rate",
     "Accepted outcome rate",
-    "LCPR",
-    "Monthly cost",
 ];
+
+/// Columns sorted as text.
+const TEXT_COLUMNS: [usize; 3] = [0, 3, 4];
+/// The LCPR column (bold on the cheapest route).
+const LCPR_COLUMN: usize = 1;
 
 /// The compare view.
 #[derive(Default)]
@@ -44,41 +51,52 @@ fn rows(eval: &Evaluation) -> Vec<Row> {
         .map(|s| {
             let kind = s.route_kind.map_or("?", |k| k.label()).to_owned();
             let status = format!("{:?}", s.status).to_lowercase();
+            let (raw, adjusted) = lcpr_core::report::memo::format::token_cost_cells(s);
+            let gpu = s.route_kind.is_some_and(|k| k.is_gpu());
             match &s.cost {
                 Some(c) => Row {
                     cells: [
                         s.name.clone(),
+                        format_usd(c.lcpr, 4),
+                        format_usd(to_f64(c.monthly_cost), 2),
                         kind,
                         status,
-                        format_usd(to_f64(c.raw_token_cost), 2),
-                        format_usd(to_f64(c.cache_adjusted_token_cost), 2),
+                        raw,
+                        adjusted,
                         format!("{:.1}%", c.retry_rate * 100.0),
                         format!("{:.1}%", c.quality_pass_rate * 100.0),
                         format!("{:.1}%", c.accepted_outcome_rate * 100.0),
-                        format_usd(c.lcpr, 4),
-                        format_usd(to_f64(c.monthly_cost), 2),
                     ],
                     keys: [
                         0.0,
+                        c.lcpr,
+                        to_f64(c.monthly_cost),
                         0.0,
                         0.0,
-                        to_f64(c.raw_token_cost),
-                        to_f64(c.cache_adjusted_token_cost),
+                        // Not billed per token: sorts after every route that is.
+                        if gpu {
+                            f64::INFINITY
+                        } else {
+                            to_f64(c.raw_token_cost)
+                        },
+                        if gpu {
+                            f64::INFINITY
+                        } else {
+                            to_f64(c.cache_adjusted_token_cost)
+                        },
                         c.retry_rate,
                         c.quality_pass_rate,
                         c.accepted_outcome_rate,
-                        c.lcpr,
-                        to_f64(c.monthly_cost),
                     ],
                     cheapest: cheapest.contains(&s.id.as_str()),
                 },
                 None => Row {
                     cells: [
                         s.name.clone(),
-                        kind,
-                        status,
                         format!("error: {}", s.error.as_deref().unwrap_or("not computed")),
                         String::new(),
+                        kind,
+                        status,
                         String::new(),
                         String::new(),
                         String::new(),
@@ -140,12 +158,17 @@ impl View for Compare {
             }
         }
         if let Some(chart) = compare_chart(cx.eval) {
-            plot::show(ui, "compare-chart", &chart, theme::CHART_HEIGHT);
+            // The chart gives way so the table (header, one row per scenario, its scroll bar,
+            // the legend above it) stays in view on a small screen.
+            let table = 26.0 + 26.0 * cx.eval.scenarios.len() as f32 + 20.0 + 60.0 + 10.0;
+            let visible = ui.clip_rect().bottom() - ui.cursor().top();
+            let height = (visible - table).clamp(160.0, theme::CHART_HEIGHT);
+            plot::show(ui, "compare-chart", &chart, height);
         }
         let mut rows = rows(cx.eval);
         if let Some((col, asc)) = self.sort {
             rows.sort_by(|a, b| {
-                let o = if col < 3 {
+                let o = if TEXT_COLUMNS.contains(&col) {
                     a.cells[col].cmp(&b.cells[col])
                 } else {
                     a.keys[col].total_cmp(&b.keys[col])
@@ -154,49 +177,25 @@ impl View for Compare {
             });
         }
         let mut clicked = None;
-        egui::ScrollArea::horizontal()
-            .id_salt("compare-table-scroll")
-            .show(ui, |ui| {
-                TableBuilder::new(ui)
-                    .id_salt("compare-table")
-                    .striped(true)
-                    .column(Column::auto().at_least(200.0))
-                    .columns(Column::auto().at_least(90.0), COLUMNS.len() - 1)
-                    .header(22.0, |mut header| {
-                        for (i, name) in COLUMNS.iter().enumerate() {
-                            header.col(|ui| {
-                                let arrow = match self.sort {
-                                    Some((c, true)) if c == i => " ▲",
-                                    Some((c, false)) if c == i => " ▼",
-                                    _ => "",
-                                };
-                                if ui
-                                    .button(RichText::new(format!("{name}{arrow}")).strong())
-                                    .on_hover_text("Sort")
-                                    .clicked()
-                                {
-                                    clicked = Some(i);
-                                }
-                            });
-                        }
-                    })
-                    .body(|mut body| {
-                        for row in &rows {
-                            body.row(20.0, |mut r| {
-                                for (i, cell) in row.cells.iter().enumerate() {
-                                    r.col(|ui| {
-                                        let text = RichText::new(cell);
-                                        ui.label(if row.cheapest && (i == 0 || i == 8) {
-                                            text.strong()
-                                        } else {
-                                            text
-                                        });
-                                    });
-                                }
-                            });
-                        }
-                    });
+        let sort = self.sort;
+        // The scenario column stays put; the rest scroll sideways under a visible bar.
+        ui.horizontal_top(|ui| {
+            // Each table in its own column: a table laid out in a row would put its body
+            // beside its header.
+            ui.vertical(|ui| {
+                ui.push_id("compare-frozen", |ui| {
+                    table(ui, &rows, 0..1, sort, &mut clicked);
+                });
             });
+            egui::ScrollArea::horizontal()
+                .id_salt("compare-table-scroll")
+                .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+                .show(ui, |ui| {
+                    ui.vertical(|ui| {
+                        table(ui, &rows, 1..COLUMNS.len(), sort, &mut clicked);
+                    });
+                });
+        });
         if let Some(i) = clicked {
             self.sort = match self.sort {
                 Some((c, asc)) if c == i => Some((i, !asc)),
@@ -204,4 +203,62 @@ impl View for Compare {
             };
         }
     }
+}
+
+/// The compare table's columns `cols`: sortable headers, the cheapest route's name and LCPR in
+/// bold.
+fn table(
+    ui: &mut Ui,
+    rows: &[Row],
+    cols: std::ops::Range<usize>,
+    sort: Option<(usize, bool)>,
+    clicked: &mut Option<usize>,
+) {
+    let first = cols.start;
+    let n = cols.len();
+    // One line per row and header in both halves, so the frozen names stay level with
+    // their figures.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+    TableBuilder::new(ui)
+        .id_salt(("compare-table", first))
+        .striped(true)
+        .vscroll(false)
+        .column(Column::auto().at_least(if first == 0 { 200.0 } else { 90.0 }))
+        .columns(Column::auto().at_least(90.0), n.saturating_sub(1))
+        .header(22.0, |mut header| {
+            for i in cols.clone() {
+                let name = COLUMNS.get(i).copied().unwrap_or_default();
+                header.col(|ui| {
+                    let arrow = match sort {
+                        Some((c, true)) if c == i => " ▲",
+                        Some((c, false)) if c == i => " ▼",
+                        _ => "",
+                    };
+                    if ui
+                        .button(RichText::new(format!("{name}{arrow}")).strong())
+                        .on_hover_text("Sort")
+                        .clicked()
+                    {
+                        *clicked = Some(i);
+                    }
+                });
+            }
+        })
+        .body(|mut body| {
+            for row in rows {
+                body.row(20.0, |mut r| {
+                    for i in cols.clone() {
+                        let cell = row.cells.get(i).cloned().unwrap_or_default();
+                        r.col(|ui| {
+                            let text = RichText::new(cell);
+                            ui.label(if row.cheapest && (i == 0 || i == LCPR_COLUMN) {
+                                text.strong()
+                            } else {
+                                text
+                            });
+                        });
+                    }
+                });
+            }
+        });
 }

@@ -68,13 +68,9 @@ impl View for GatesView {
                         }
                         ui.end_row();
                         for d in &c.deltas {
-                            ui.label(d.metric.name().replace('_', " "));
-                            ui.label(format!("{:.4}", d.baseline));
-                            ui.label(format!("{:.4}", d.candidate));
-                            ui.label(d.relative.map_or(format!("{:+.4}", d.absolute), |r| {
-                                format!("{:+.1}%", r * 100.0)
-                            }));
-                            ui.label(format!("{:?}", d.movement).to_lowercase());
+                            for cell in lcpr_core::report::memo::format::metric_delta_row(d) {
+                                ui.label(cell);
+                            }
                             ui.end_row();
                         }
                     });

@@ -745,17 +745,7 @@ pub fn gates_section(cx: &MemoContext<'_>) -> Vec<Block> {
                     rows: c
                         .deltas
                         .iter()
-                        .map(|d| {
-                            Row::new([
-                                d.metric.name().replace('_', " "),
-                                format!("{:.4}", d.baseline),
-                                format!("{:.4}", d.candidate),
-                                d.relative.map_or(format!("{:+.4}", d.absolute), |r| {
-                                    format!("{:+.1}%", r * 100.0)
-                                }),
-                                format!("{:?}", d.movement).to_lowercase(),
-                            ])
-                        })
+                        .map(|d| Row::new(super::format::metric_delta_row(d)))
                         .collect(),
                 }));
             }

@@ -128,6 +128,49 @@ pub fn group_thousands(digits: &str) -> String {
     out
 }
 
+/// A gate comparison's row as every face shows it: the metric's name, baseline, candidate,
+/// change and direction, each value in the metric's own unit (an LCPR in dollars, a rate as a
+/// percentage, a latency in ms).
+#[must_use]
+pub fn metric_delta_row(d: &crate::decide::gates::MetricDelta) -> [String; 5] {
+    use crate::decide::gates::{Metric, Movement};
+    let value = |v: f64| match d.metric {
+        Metric::Lcpr => lcpr(v),
+        Metric::QualityPassRate | Metric::CacheHitRate => percent(v),
+        Metric::P95LatencyMs => millis(v),
+    };
+    let change = match (d.relative, d.metric) {
+        (Some(r), _) => percent_change(r),
+        (None, Metric::Lcpr) => lcpr_change(d.absolute),
+        (None, Metric::P95LatencyMs) => format!("{:+.0} ms", d.absolute),
+        (None, _) => format!("{:+.1} points", d.absolute * 100.0),
+    };
+    let movement = match d.movement {
+        Movement::Better => "better",
+        Movement::Worse => "worse",
+        Movement::Unchanged => "unchanged",
+    };
+    [
+        d.metric.label().to_owned(),
+        value(d.baseline),
+        value(d.candidate),
+        change,
+        movement.to_owned(),
+    ]
+}
+
+/// A scenario's raw and cache-adjusted token cost as every table shows them: "—" for a route
+/// billed per GPU-hour, whose cost is not per token (never $0.00).
+#[must_use]
+pub fn token_cost_cells(s: &crate::case::evaluation::ScenarioResult) -> (String, String) {
+    match &s.cost {
+        Some(c) if !s.route_kind.is_some_and(|k| k.is_gpu()) => {
+            (money(c.raw_token_cost), money(c.cache_adjusted_token_cost))
+        }
+        _ => ("—".to_owned(), "—".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -77,10 +77,6 @@ pub fn workspace_table(ws: &Workspace, eval: &Evaluation, kind: TableKind) -> Ta
 }
 
 /// True when a scenario runs on a GPU-priced route, where token costs do not apply.
-fn gpu_priced(s: &ScenarioResult) -> bool {
-    s.route_kind.is_some_and(|k| k.is_gpu())
-}
-
 /// The p95 latency of a scenario's route in milliseconds, TTFT / TPOT: the latest baseline of
 /// the workload on that route when there is one (`measured`), else the workload's SLO (`SLO`:
 /// a target, not a measurement).
@@ -133,11 +129,7 @@ pub fn compare_table(ws: &Workspace, eval: &Evaluation, scenarios: &[&ScenarioRe
                     "not costed".to_owned(),
                 ]);
             };
-            let (raw, adjusted) = if gpu_priced(s) {
-                ("—".to_owned(), "—".to_owned())
-            } else {
-                (money(c.raw_token_cost), money(c.cache_adjusted_token_cost))
-            };
+            let (raw, adjusted) = super::format::token_cost_cells(s);
             let cells = [
                 option,
                 raw,
