@@ -156,6 +156,7 @@ fn tornado_chart() -> Chart {
         title: "What moves LCPR of option B".into(),
         format: MONEY4,
         data: ChartData::Tornado(TornadoChart {
+            no_swing: Vec::new(),
             base: 0.0376,
             bars: vec![
                 bar("cache hit rate 70% → 40%", 0.0369, 0.0391),

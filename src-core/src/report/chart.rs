@@ -437,6 +437,9 @@ pub struct TornadoChart {
     pub value_axis: Axis,
     /// Legend text for the low-setting side, e.g. `driver at low`.
     pub low_label: String,
+    /// Drivers that do not move the outcome at all: named under the chart, not drawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_swing: Vec<String>,
     /// Legend text for the high-setting side.
     pub high_label: String,
 }
@@ -1030,6 +1033,7 @@ mod tests {
             high,
         };
         let c = TornadoChart {
+            no_swing: Vec::new(),
             base: 1.0,
             bars: vec![bar("a", 0.9, 1.1), bar("b", 1.5, 0.5), bar("c", 0.8, 1.0)],
             value_axis: Axis::default(),

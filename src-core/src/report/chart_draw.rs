@@ -993,6 +993,7 @@ mod tests {
             title: "Sensitivity of LCPR".into(),
             format: NumberFormat::Money { decimals: 3 },
             data: ChartData::Tornado(TornadoChart {
+                no_swing: Vec::new(),
                 base: 0.05,
                 bars: vec![
                     TornadoBar {

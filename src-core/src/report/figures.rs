@@ -67,23 +67,26 @@ pub fn compare_chart(eval: &Evaluation) -> Option<Chart> {
     })
 }
 
-/// A register tornado as a chart, bars labelled with the entries' labels.
+/// A register tornado as a chart, bars labelled with the entries' labels; entries that do not
+/// move this scenario's LCPR are named in `no_swing` rather than drawn as empty bars.
 #[must_use]
 pub fn tornado_chart(ws: &Workspace, scenario_name: &str, t: &Tornado) -> Chart {
+    let (bars, flat): (Vec<TornadoBar>, Vec<TornadoBar>) = t
+        .bars
+        .iter()
+        .map(|b| TornadoBar {
+            label: entry_label(ws, &b.input),
+            low: b.output_at_low,
+            high: b.output_at_high,
+        })
+        .partition(|b| b.swing() > 0.0);
     Chart {
         title: format!("What moves LCPR for {scenario_name}"),
         format: LCPR_FORMAT,
         data: ChartData::Tornado(TornadoChart {
             base: t.base_output,
-            bars: t
-                .bars
-                .iter()
-                .map(|b| TornadoBar {
-                    label: entry_label(ws, &b.input),
-                    low: b.output_at_low,
-                    high: b.output_at_high,
-                })
-                .collect(),
+            bars,
+            no_swing: flat.into_iter().map(|b| b.label).collect(),
             value_axis: Axis::new("LCPR", "$ per accepted output"),
             low_label: "At the entry's low".to_owned(),
             high_label: "At the entry's high".to_owned(),
@@ -523,5 +526,30 @@ pub fn four_source_waterfall(r: &FourSourceReconciliation, title: &str) -> Chart
             end_label: "Loaded cost".to_owned(),
             value_axis: Axis::new("Cost", "$ per period"),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tornado_names_the_entries_that_do_not_move_its_scenario_instead_of_drawing_them() {
+        let ws = crate::report::memo::tests::example();
+        let t = crate::decide::tornado::scenario_tornado(&ws, "support-h100-dedicated").unwrap();
+        let chart = tornado_chart(&ws, "H100", &t);
+        let ChartData::Tornado(c) = &chart.data else {
+            panic!("a tornado")
+        };
+        assert!(c.bars.iter().all(|b| b.swing() > 0.0));
+        // The serverless scenario's own pass rate cannot move the dedicated route's LCPR.
+        assert!(
+            c.no_swing
+                .iter()
+                .any(|l| l.contains("Quality gate pass rate on DeepSeek V4 Pro")),
+            "{:?}",
+            c.no_swing
+        );
+        assert_eq!(c.bars.len() + c.no_swing.len(), t.bars.len());
     }
 }

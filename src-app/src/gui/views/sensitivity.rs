@@ -105,12 +105,19 @@ impl View for Sensitivity {
             Ok(t) => {
                 ui.label(RichText::new(dominant_sentence(doc, &t)).strong());
                 let name = doc.scenario(&id).map_or(id.clone(), |s| s.name.clone());
-                plot::show(
-                    ui,
-                    "tornado",
-                    &tornado_chart(doc, &name, &t),
-                    theme::CHART_HEIGHT,
-                );
+                let chart = tornado_chart(doc, &name, &t);
+                plot::show(ui, "tornado", &chart, theme::CHART_HEIGHT);
+                if let lcpr_core::report::chart::ChartData::Tornado(c) = &chart.data
+                    && !c.no_swing.is_empty()
+                {
+                    ui.label(
+                        RichText::new(format!(
+                            "Not drawn, as they do not move this scenario's LCPR: {}.",
+                            c.no_swing.join("; ")
+                        ))
+                        .weak(),
+                    );
+                }
                 egui::Grid::new("tornado-table")
                     .striped(true)
                     .show(ui, |ui| {

@@ -415,7 +415,18 @@ pub fn recommendation_section(cx: &MemoContext<'_>) -> Vec<Block> {
         )),
     });
     if let Ok(t) = &cx.tornado {
-        blocks.push(Block::Chart(tornado_chart(cx.ws, &cx.scenario.name, t)));
+        let chart = tornado_chart(cx.ws, &cx.scenario.name, t);
+        let flat = match &chart.data {
+            crate::report::chart::ChartData::Tornado(c) => c.no_swing.clone(),
+            _ => Vec::new(),
+        };
+        blocks.push(Block::Chart(chart));
+        if !flat.is_empty() {
+            blocks.push(Block::paragraph(format!(
+                "Not drawn, as they do not move this scenario's LCPR: {}.",
+                flat.join("; ")
+            )));
+        }
     }
     blocks
 }
