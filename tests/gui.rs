@@ -241,9 +241,17 @@ fn presenter_mode_steps_through_charts() {
     h.run_steps(2);
     assert!(h.state().presenting());
     let first = h.state().active_view();
+    // A slide: its counter, its large title and the view's takeaway sentence.
+    h.get_by_label("1 / 8");
+    h.get_by_label("LCPR by route, split into its components");
+    h.get_by_label(
+        "Lowest LCPR for Support answer drafting: Support on GPT-5.4 (today) at $0.0912 per accepted output",
+    );
     h.key_press(Key::ArrowRight);
     h.run_steps(2);
     assert_ne!(h.state().active_view(), first);
+    h.get_by_label("2 / 8");
+    h.get_by_label_contains("The dominant lever is");
     h.key_press(Key::Escape);
     h.run_steps(2);
     assert!(!h.state().presenting());
@@ -1608,5 +1616,31 @@ fn the_compare_table_shows_lcpr_and_monthly_cost_at_1280_by_800() {
                 .map(|n| n.rect())
                 .collect::<Vec<_>>()
         );
+    }
+}
+
+#[test]
+fn export_slides_writes_the_presenters_pages_as_a_deck() {
+    let dir = scratch("slides");
+    let out = dir.join("deck.pdf");
+    let mut h = app(Some(default_workspace()), None, vec![Some(out.clone())]);
+    h.get_by_label("File").click();
+    h.run_steps(2);
+    h.get_by_label("Export slides…").click();
+    h.run_steps(4);
+    assert!(h.state().error().is_none(), "{:?}", h.state().error());
+    let text = std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for want in [
+        "1 / 8",
+        "8 / 8",
+        "LCPR by route, split into its components",
+        "page 9 of 9",
+    ] {
+        assert!(text.contains(want), "the deck lacks {want:?}");
     }
 }

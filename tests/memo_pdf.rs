@@ -565,3 +565,34 @@ fn the_memos_first_page_states_the_decision_with_lcpr_decides_numbers() {
         "{all}"
     );
 }
+
+#[test]
+fn lcpr_export_slides_writes_one_page_per_chart_after_a_title_page() {
+    let dir = std::env::temp_dir().join(format!("lcpr-slides-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("deck.pdf");
+    let ws = support::repo_root().join("workspaces/support-migration.yaml");
+    let (ok, _, err) = support::lcpr(&[
+        "export",
+        "slides",
+        ws.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&out)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    // pdftotext closes up the spaces of a lone bold counter ("3/8"): compare without them.
+    let tight: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Eight charts, each with its place and takeaway, the same as presenter mode.
+    assert!(text.contains("8 slide(s)"));
+    for i in 1..=8 {
+        assert!(tight.contains(&format!("{i}/8")), "no slide {i}");
+    }
+    assert!(text.contains("Lowest LCPR for Support answer drafting"));
+    assert!(text.contains("page 9 of 9"));
+}

@@ -1,4 +1,4 @@
-//! `lcpr export`: the decision memo and the review pack as PDF, and any report table as CSV,
+//! `lcpr export`: the decision memo, the review pack and the slide deck as PDF, and any report table as CSV,
 //! written atomically so a failed export never leaves half a file.
 
 use std::path::{Path, PathBuf};
@@ -45,6 +45,8 @@ pub enum Export {
     Review,
     /// The chargeback report.
     Chargeback,
+    /// The slide deck: every chart as presenter mode shows it.
+    Slides,
     /// One table as CSV.
     Csv {
         /// Which table.
@@ -99,6 +101,15 @@ pub fn render(loaded: &Loaded, what: &Export) -> Result<Vec<u8>, ExportError> {
         Export::Review => pdf(review_pack(&loaded.ws, &loaded.eval, &loaded.source)),
         Export::Chargeback => pdf(chargeback_report(&loaded.ws, &loaded.source)
             .map_err(|e| ExportError::Refused(e.to_string()))?),
+        // The window's views make the slides, each with its default choices: the deck is
+        // presenter mode's pages on a freshly opened file.
+        Export::Slides => crate::gui::views::deck_pdf(
+            &mut crate::gui::views::all(),
+            &loaded.ws,
+            &loaded.eval,
+            &loaded.source,
+        )
+        .map_err(ExportError::Refused),
         Export::Csv { table } => {
             Ok(table_to_csv(&workspace_table(&loaded.ws, &loaded.eval, *table)).into_bytes())
         }
@@ -145,6 +156,15 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// The slide deck for the review meeting: one chart per 16:9 page, with its takeaway
+    /// and its place in the deck, as presenter mode shows them.
+    Slides {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// One of the reports' tables, over the whole workspace, as CSV.
     Csv {
         /// The workspace file (YAML).
@@ -171,6 +191,7 @@ pub fn dispatch(command: Command) -> ExitCode {
         } => ("memo", file, Export::Memo { scenario }, output),
         Command::Review { file, output } => ("review", file, Export::Review, output),
         Command::Chargeback { file, output } => ("chargeback", file, Export::Chargeback, output),
+        Command::Slides { file, output } => ("slides", file, Export::Slides, output),
         Command::Csv {
             file,
             table,

@@ -99,6 +99,7 @@ enum ExportKind {
     Memo,
     Review,
     CompareCsv,
+    Slides,
 }
 
 impl ExportKind {
@@ -107,12 +108,13 @@ impl ExportKind {
             Self::Memo => "memo",
             Self::Review => "review",
             Self::CompareCsv => "compare",
+            Self::Slides => "slides",
         }
     }
 
     fn extension(self) -> &'static str {
         match self {
-            Self::Memo | Self::Review => "pdf",
+            Self::Memo | Self::Review | Self::Slides => "pdf",
             Self::CompareCsv => "csv",
         }
     }
@@ -122,6 +124,7 @@ impl ExportKind {
             Self::Memo => "decision memo",
             Self::Review => "review pack",
             Self::CompareCsv => "compare table",
+            Self::Slides => "slide deck",
         }
     }
 }
@@ -937,11 +940,13 @@ impl WorkbenchApp {
         MemoSource::of_file(&format!("{name} (unsaved changes)"), yaml.as_bytes(), today)
     }
 
-    fn export_bytes(&self, kind: ExportKind) -> Result<Vec<u8>, String> {
-        let doc = &self.session.doc;
-        let eval = evaluate(doc);
+    fn export_bytes(&mut self, kind: ExportKind) -> Result<Vec<u8>, String> {
         let source = self.export_source();
+        let doc = &self.session.doc.clone();
+        let eval = evaluate(doc);
         let report = match kind {
+            // The presenter's pages, with the choices made in each view.
+            ExportKind::Slides => return views::deck_pdf(&mut self.views, doc, &eval, &source),
             ExportKind::Memo => {
                 decision_memo(doc, &eval, None, &source).map_err(|e| e.to_string())?
             }
@@ -1181,6 +1186,13 @@ impl WorkbenchApp {
                 if ui.button("Export review pack…").clicked() {
                     self.ask_export(ExportKind::Review);
                 }
+                if ui
+                    .button("Export slides…")
+                    .on_hover_text("Every chart as presenter mode shows it, one per page")
+                    .clicked()
+                {
+                    self.ask_export(ExportKind::Slides);
+                }
                 if ui.button("Export compare table as CSV…").clicked() {
                     self.ask_export(ExportKind::CompareCsv);
                 }
@@ -1318,20 +1330,55 @@ impl WorkbenchApp {
     fn presenter(&mut self, ui: &mut Ui) {
         let doc = self.session.doc.clone();
         let eval = self.session.evaluation().clone();
+        // Slides are the views with a chart, in tab order; the counter places the shown one.
+        let with_chart: Vec<usize> = (0..self.views.len())
+            .filter(|&i| {
+                self.views
+                    .get_mut(i)
+                    .and_then(|v| v.chart(&doc, &eval))
+                    .is_some()
+            })
+            .collect();
+        let place = with_chart.iter().position(|&i| i == self.active);
         egui::CentralPanel::default().show(ui, |ui| {
             ui.horizontal(|ui| {
                 if ui.button("✕ Leave presenter mode").clicked() {
                     self.presenting = false;
                 }
+                if ui.button("Export slides…").clicked() {
+                    self.ask_export(ExportKind::Slides);
+                }
                 ui.label(RichText::new(format!("{} — ← → to step", doc.meta.title)).weak());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(p) = place {
+                        ui.label(
+                            RichText::new(lcpr_core::report::slides::counter(p, with_chart.len()))
+                                .size(22.0)
+                                .strong(),
+                        );
+                    }
+                });
             });
-            let height = ui.available_height() - 40.0;
-            match self
-                .views
-                .get_mut(self.active)
-                .and_then(|v| v.chart(&doc, &eval))
-            {
-                Some(chart) => plot::show(ui, "presented", &chart, height),
+            let view = self.views.get_mut(self.active);
+            let slide = view.and_then(|v| {
+                let chart = v.chart(&doc, &eval)?;
+                Some((chart, v.headline(&doc, &eval)))
+            });
+            match slide {
+                Some((chart, takeaway)) => {
+                    ui.add_space(6.0);
+                    ui.label(RichText::new(&chart.title).size(30.0).strong());
+                    if let Some(t) = takeaway {
+                        ui.add(egui::Label::new(RichText::new(t).size(20.0)).wrap());
+                    }
+                    ui.add_space(6.0);
+                    // In-chart labels and the legend read from the back of the room.
+                    for font in ui.style_mut().text_styles.values_mut() {
+                        font.size *= 1.35;
+                    }
+                    let height = ui.available_height() - 70.0;
+                    plot::show_untitled(ui, "presented", &chart, height);
+                }
                 None => {
                     ui.label(
                         RichText::new(format!(

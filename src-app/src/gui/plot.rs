@@ -123,6 +123,11 @@ fn solid(bar: Bar, color: chart::Rgb) -> Bar {
 /// Draws `chart` filling the available width at `height` points.
 pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
     ui.label(egui::RichText::new(&chart.title).strong());
+    show_untitled(ui, id, chart, height);
+}
+
+/// [`show`] without the title line: for a slide, whose title is drawn large above it.
+pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
     let format = chart.format;
     match &chart.data {
         ChartData::StackedBar(c) => {

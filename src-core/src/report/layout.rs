@@ -59,6 +59,7 @@ pub(crate) fn page_dimensions(size: PageSize) -> (f32, f32) {
         // 210 × 297 mm at 72 / 25.4 points per millimetre.
         PageSize::A4 => (595.28, 841.89),
         PageSize::Letter => (612.0, 792.0),
+        PageSize::Slide => (640.0, 360.0),
     }
 }
 

@@ -12,7 +12,7 @@
 //! must not depend on system fonts or external tools; the `layout` file states the rules.
 //!
 //! Files: `chart` (the chart data every face plots), `figures` (the charts of a workspace, for the
-//! GUI and the PDF alike), `memo` (the memo, review pack and chargeback builders), `model` (the data), `csv`, `fonts` (embedded faces and measurement), `text` (word
+//! GUI and the PDF alike), `memo` (the memo, review pack and chargeback builders), `slides` (a deck of charts), `model` (the data), `csv`, `fonts` (embedded faces and measurement), `text` (word
 //! wrap), `draw` (drawing operations), `chart_draw` (charts), `layout` (pages), `pdf` (writer).
 
 pub mod chart;
@@ -25,6 +25,7 @@ mod layout;
 pub mod memo;
 mod model;
 mod pdf;
+pub mod slides;
 mod text;
 
 pub use csv::table_to_csv;
@@ -69,6 +70,9 @@ pub enum PageSize {
     A4,
     /// US Letter, 8.5 × 11 in.
     Letter,
+    /// A 16:9 landscape slide, 640 × 360 pt: the same fonts read at twice an A4 page's scale
+    /// when projected.
+    Slide,
 }
 
 /// Page setup.

@@ -120,6 +120,20 @@ impl View for Compare {
         compare_chart(eval)
     }
 
+    fn headline(&mut self, doc: &Workspace, eval: &Evaluation) -> Option<String> {
+        let c = eval.cheapest.first()?;
+        let name = eval
+            .scenario(&c.scenario)
+            .map_or(c.scenario.as_str(), |s| s.name.as_str());
+        let workload = doc
+            .workload(&c.workload)
+            .map_or(c.workload.as_str(), |w| w.name.as_str());
+        Some(format!(
+            "Lowest LCPR for {workload}: {name} at {} per accepted output",
+            format_usd(c.lcpr, 4)
+        ))
+    }
+
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
         if cx.eval.scenarios.is_empty() {
             widgets::empty_state(

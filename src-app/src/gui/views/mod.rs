@@ -40,6 +40,53 @@ pub trait View {
     fn chart(&mut self, doc: &Workspace, eval: &Evaluation) -> Option<Chart>;
     /// Shows `selection` when the view can (a reconciliation picked in the navigator).
     fn focus(&mut self, _doc: &Workspace, _selection: crate::gui::navigator::Selection) {}
+    /// The one sentence the chart is shown for (a slide's takeaway); `None` when the view
+    /// states none.
+    fn headline(&mut self, _doc: &Workspace, _eval: &Evaluation) -> Option<String> {
+        None
+    }
+}
+
+/// A PDF deck of `views`' slides for `doc`, titled after the workspace, with `source`'s
+/// provenance in every footer.
+pub fn deck_pdf(
+    views: &mut [Box<dyn View>],
+    doc: &Workspace,
+    eval: &Evaluation,
+    source: &lcpr_core::report::memo::MemoSource,
+) -> Result<Vec<u8>, String> {
+    use lcpr_core::report::slides;
+    let pages = self::slides(views, doc, eval);
+    if pages.is_empty() {
+        return Err("no view has a chart for this workspace, so there is no slide".to_owned());
+    }
+    let report = slides::deck(
+        &doc.meta.title,
+        "Slides for the review meeting",
+        source.meta(&doc.meta.owner),
+        &pages,
+    );
+    lcpr_core::report::render_pdf(&report, &slides::slide_options()).map_err(|e| e.to_string())
+}
+
+/// The slides of `views` in tab order: every view with a chart, with its headline. Presenter
+/// mode steps through these, and a deck exported from the window or by `lcpr export slides`
+/// has these pages.
+pub fn slides(
+    views: &mut [Box<dyn View>],
+    doc: &Workspace,
+    eval: &Evaluation,
+) -> Vec<lcpr_core::report::slides::Slide> {
+    views
+        .iter_mut()
+        .filter_map(|v| {
+            let chart = v.chart(doc, eval)?;
+            Some(lcpr_core::report::slides::Slide {
+                chart,
+                takeaway: v.headline(doc, eval),
+            })
+        })
+        .collect()
 }
 
 /// Every view, in tab order.

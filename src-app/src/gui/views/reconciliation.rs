@@ -38,6 +38,32 @@ impl View for ReconciliationView {
         ))
     }
 
+    fn headline(&mut self, _doc: &Workspace, eval: &Evaluation) -> Option<String> {
+        let r = eval
+            .reconciliations
+            .iter()
+            .find(|r| Some(&r.id) == self.chosen.as_ref())
+            .or_else(|| eval.reconciliations.first())?;
+        let m = r.result.as_ref()?;
+        Some(format!(
+            "Loaded cost per accepted output {} for {} – {}; the invoice was {} the traces",
+            format_usd(to_f64(m.lcpr), 4),
+            r.period.start,
+            r.period.end,
+            m.delta_pct.map_or_else(
+                || "not comparable to".to_owned(),
+                |p| {
+                    let p = to_f64(p);
+                    if p >= 0.0 {
+                        format!("{:.1}% above", p * 100.0)
+                    } else {
+                        format!("{:.1}% below", -p * 100.0)
+                    }
+                }
+            )
+        ))
+    }
+
     fn focus(&mut self, doc: &Workspace, selection: crate::gui::navigator::Selection) {
         if let crate::gui::navigator::Selection::Reconciliation(i) = selection
             && let Some(r) = doc.reconciliations.get(i)

@@ -31,6 +31,12 @@ impl View for ReviewView {
             .map(review_waterfall)
     }
 
+    fn headline(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<String> {
+        let r = workspace_review(doc).ok()??.review;
+        let row = r.rows.get(self.row).or_else(|| r.rows.first())?;
+        Some(format!("{}: {}", row.workload, row.explanation))
+    }
+
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
         let review = workspace_review(cx.doc);
         if matches!(review, Ok(None)) && cx.doc.incidents.is_empty() {

@@ -70,6 +70,13 @@ impl View for Sensitivity {
             .map(|t| tornado_chart(doc, &name, &t))
     }
 
+    fn headline(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<String> {
+        let id = self.scenario.clone().or_else(|| default_scenario(doc))?;
+        self.tornado(doc, &id)
+            .ok()
+            .map(|t| dominant_sentence(doc, &t))
+    }
+
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
         if cx.doc.scenarios.is_empty() {
             widgets::empty_state(
