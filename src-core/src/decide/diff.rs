@@ -352,6 +352,7 @@ fn apply(ws: &mut Workspace, c: &InputChange) -> bool {
                 FieldRef::Workload(_)
             ) | (BindingTarget::RateCard, FieldRef::RateCard(_))
                 | (BindingTarget::Route, FieldRef::Route(_))
+                | (BindingTarget::Scenario, FieldRef::Mix(_))
         )
     }) && ws.write_binding(&binding, new).is_ok()
 }
