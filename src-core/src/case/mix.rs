@@ -66,6 +66,8 @@ pub struct MixPartCost {
     pub route: String,
     /// Its role.
     pub role: PartRole,
+    /// The workload's quality gate pass rate on this route.
+    pub gate_pass_rate: f64,
     /// Requests it receives per month.
     pub requests: f64,
     /// Good outputs it delivers per month (what counts as accepted).
@@ -189,10 +191,11 @@ fn price(leg: &Leg<'_>, requests: f64, fixed: f64) -> InputResult<Option<Scenari
     scenario_cost(&w, leg.route, leg.card).map(Some)
 }
 
-fn part(route: &Route, role: PartRole, requests: f64, cost: Option<ScenarioCost>) -> MixPartCost {
+fn part(l: &Leg<'_>, role: PartRole, requests: f64, cost: Option<ScenarioCost>) -> MixPartCost {
     let accepted = cost.as_ref().map_or(0.0, |c| c.accepted_units);
     MixPartCost {
-        route: route.id.clone(),
+        route: l.route.id.clone(),
+        gate_pass_rate: l.workload.quality_gate_pass_rate,
         role,
         requests,
         accepted,
@@ -236,7 +239,7 @@ pub fn mix_cost(ws: &Workspace, s: &Scenario) -> InputResult<MixCost> {
             let rest: f64 = parts.iter().map(|p| p.share).sum();
             let remainder = (1.0 - rest).max(0.0);
             let mut out = vec![part(
-                first.route,
+                &first,
                 PartRole::Share,
                 n * remainder,
                 price(&first, n * remainder, remainder)?,
@@ -251,7 +254,7 @@ pub fn mix_cost(ws: &Workspace, s: &Scenario) -> InputResult<MixCost> {
                     &at,
                 )?;
                 let cost = price(&l, n * p.share, p.share).map_err(|e| e.within(&at))?;
-                out.push(part(l.route, PartRole::Share, n * p.share, cost));
+                out.push(part(&l, PartRole::Share, n * p.share, cost));
             }
             out
         }
@@ -303,9 +306,9 @@ pub fn mix_cost(ws: &Workspace, s: &Scenario) -> InputResult<MixCost> {
                 None => None,
             };
             let out = vec![
-                part(reserved.route, PartRole::Reserved, served, pool_cost),
+                part(&reserved, PartRole::Reserved, served, pool_cost),
                 part(
-                    over.route,
+                    &over,
                     PartRole::Overflow,
                     n - served,
                     price(&over, n - served, 1.0 - share)?,
@@ -346,13 +349,13 @@ pub fn mix_cost(ws: &Workspace, s: &Scenario) -> InputResult<MixCost> {
             lane.workload.batch_eligible_share = 1.0;
             vec![
                 part(
-                    standard.route,
+                    &standard,
                     PartRole::Standard,
                     n * (1.0 - share),
                     price(&standard, n * (1.0 - share), 1.0 - share)?,
                 ),
                 part(
-                    lane.route,
+                    &lane,
                     PartRole::Batch,
                     n * share,
                     price(&lane, n * share, *share)?,
@@ -433,6 +436,7 @@ fn cascade(legs: &[Leg<'_>], judge: &Judge, n: f64) -> InputResult<Vec<MixPartCo
             let monthly = cost.as_ref().map_or(Decimal::ZERO, |c| c.monthly_cost) + judge_cost;
             out.push(MixPartCost {
                 route: l.route.id.clone(),
+                gate_pass_rate: l.workload.quality_gate_pass_rate,
                 role: PartRole::Stage(k + 1),
                 requests,
                 accepted: good,
@@ -445,7 +449,7 @@ fn cascade(legs: &[Leg<'_>], judge: &Judge, n: f64) -> InputResult<Vec<MixPartCo
             requests = escalated;
         } else {
             let cost = price_at(l, requests, fixed, &at)?;
-            let mut p = part(l.route, PartRole::Stage(k + 1), requests, cost);
+            let mut p = part(l, PartRole::Stage(k + 1), requests, cost);
             p.accepted = requests * pass;
             out.push(p);
         }
@@ -575,6 +579,15 @@ fn aggregate(
     }
     let lcpr = money::to_f64(monthly_cost) / accepted;
     let first = parts.iter().find_map(|p| p.cost.as_ref());
+    // One GPU part (a pool): its fill is the mix's; several would need weighting by GPUs.
+    let gpu_parts: Vec<&ScenarioCost> = parts
+        .iter()
+        .filter_map(|p| p.cost.as_ref().filter(|c| c.gpu_count.is_some()))
+        .collect();
+    let gpu_load_fraction = match gpu_parts.as_slice() {
+        [one] => one.gpu_load_fraction,
+        _ => None,
+    };
     ScenarioCost {
         lcpr,
         monthly_cost,
@@ -591,7 +604,7 @@ fn aggregate(
         cache_adjusted_token_cost: adjusted,
         effective_input_cost: None,
         gpu_count: gpus,
-        gpu_load_fraction: None,
+        gpu_load_fraction,
         rates,
     }
 }

@@ -1086,7 +1086,8 @@ mod tests {
         ws.scenarios.push(s);
         let eval = evaluate(&ws);
         let cx = MemoContext::new(&ws, &eval, None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(cx.options.len(), 4);
+        // The four single routes, the cascade and the reserved pool.
+        assert_eq!(cx.options.len(), 6);
         assert!(cx.options.iter().all(|o| o.workload == "support-chat"));
         let options = options_section(&cx);
         let bars = options.iter().find_map(|b| match b {
@@ -1096,7 +1097,7 @@ mod tests {
             }) => Some(c.categories.len()),
             _ => None,
         });
-        assert_eq!(bars, Some(4));
+        assert_eq!(bars, Some(6));
     }
 
     #[test]
