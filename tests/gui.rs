@@ -1419,3 +1419,34 @@ fn compare_names_the_current_routes_modelled_measured_and_reconciled_lcpr() {
     }
     h.get_by_label_contains("$0.0005 lower than modelled; the invoice was 2.0% above the traces");
 }
+
+#[test]
+fn the_plan_view_states_the_optimum_of_the_chosen_mix_scenario() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Plan").click();
+    h.run_steps(3);
+    assert_eq!(h.state().active_view(), "Plan");
+    let doc = h.state().session().doc.clone();
+    let sentence = |id: &str| {
+        let p = lcpr_core::decide::plan::plan(&doc, id).unwrap();
+        lcpr_core::report::plan_chart::optimum_sentence(&p)
+    };
+    // The first scenario with a mix, the cascade, with its break-even.
+    h.get_by_label(&sentence("support-cascade"));
+    h.get_by_label_contains("Break-even escalation rate: ");
+    // Choose the reserved pool: its optimum, and the demand it is sized against.
+    h.get_by_role_and_label(Role::ComboBox, "Scenario").click();
+    h.run_steps(2);
+    h.query_all_by_label("Support on reserved H100s, peaks on DeepSeek serverless")
+        .last()
+        .expect("the option")
+        .click();
+    h.run_steps(3);
+    let optimum = sentence("support-h100-reserved");
+    assert!(
+        optimum.starts_with("Optimum: GPUs reserved on h100-dedicated = "),
+        "{optimum}"
+    );
+    h.get_by_label(&optimum);
+    h.get_by_label("Hourly demand and the reserved pool");
+}

@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use lcpr_core::decide::plan::{CurvePoint, Plan, plan};
+use lcpr_core::decide::plan::{Plan, plan};
 use lcpr_core::document::Workspace;
 use lcpr_core::money::{format_usd, to_f64};
 use lcpr_core::report::memo::format::count;
+use lcpr_core::report::plan_chart::{break_even_sentences, optimum_sentence, point_text};
 
 use super::decide::Output;
 use super::table::{Align, Table};
@@ -29,15 +30,6 @@ fn x_text(p: &Plan, x: f64) -> String {
     }
 }
 
-fn point_line(p: &CurvePoint) -> String {
-    format!(
-        "LCPR {}, {} a month, {} accepted",
-        format_usd(p.lcpr, 4),
-        format_usd(to_f64(p.monthly_cost), 2),
-        count(p.accepted)
-    )
-}
-
 /// The text of one plan.
 fn text_of(p: &Plan) -> String {
     let mut t = format!("Plan for {} ({}): {}\n", p.scenario, p.shape, p.name);
@@ -45,37 +37,11 @@ fn text_of(p: &Plan) -> String {
         "  As it stands ({} = {}): {}\n",
         p.variable,
         x_text(p, p.current.x),
-        point_line(&p.current)
+        point_text(&p.current)
     ));
-    match (&p.optimum, &p.optimum_label) {
-        (Some(o), Some(label)) => {
-            t.push_str(&format!("  Optimum: {label}: {}\n", point_line(o)));
-        }
-        _ => t.push_str("  Optimum: none: no point meets the quality floor and the latency SLO\n"),
-    }
-    if let Some(b) = &p.break_even {
-        t.push_str(&format!(
-            "  Escalation rate today {}; all on {} costs {} per accepted output\n",
-            pct(b.escalation_rate),
-            b.versus_route,
-            format_usd(b.versus_lcpr, 4)
-        ));
-        t.push_str(&match b.break_even_escalation_rate {
-            Some(e) => format!(
-                "  Break-even escalation rate: {}: above it the cascade costs more per accepted output than all on {}\n",
-                pct(e),
-                b.versus_route
-            ),
-            None => "  Break-even escalation rate: none: the cascade is on the same side of all on the last route at every rate\n".to_owned(),
-        });
-        t.push_str(&match b.required_judge_accuracy {
-            Some(a) => format!(
-                "  Judge accuracy needed at today's pass rates: {}\n",
-                pct(a)
-            ),
-            None => "  Judge accuracy needed: none makes the cascade pay at today's pass rates\n"
-                .to_owned(),
-        });
+    t.push_str(&format!("  {}\n", optimum_sentence(p)));
+    for line in break_even_sentences(p) {
+        t.push_str(&format!("  {line}\n"));
     }
     if let Some(f) = &p.pool {
         let peak = f.demand_per_hour.iter().copied().fold(0.0, f64::max);

@@ -22,7 +22,6 @@ use crate::case::cost::exact::scenario_cost;
 use crate::case::mix::{MixCost, MixPartCost, PoolFit, mix_cost};
 use crate::document::{LatencyQuantiles, Mix, Scenario, WorkloadField, Workspace};
 use crate::error::{InputError, InputResult};
-use crate::money;
 
 /// One point of the cost curve.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -604,12 +603,6 @@ fn tail_above(q: LatencyQuantiles, slo: f64) -> f64 {
     } else {
         1.0
     }
-}
-
-/// LCPR of a point as money, for sentences.
-#[must_use]
-pub fn lcpr_text(lcpr: f64) -> String {
-    money::from_f64(lcpr).map_or_else(|| format!("${lcpr:.4}"), |d| format!("${}", d.round_dp(4)))
 }
 
 #[cfg(test)]

@@ -2,11 +2,63 @@
 //! stage funnel, and the hourly demand with the reserved pool's capacity over it. The Plan view
 //! draws them; the memo can too.
 
-use crate::decide::plan::Plan;
+use crate::decide::plan::{CurvePoint, Plan};
+use crate::money::{format_usd, to_f64};
 use crate::report::chart::{
     Axis, Chart, ChartData, LineChart, LineSeries, Marker, NumberFormat, StackComponent,
     StackedBarChart, XyPoint,
 };
+use crate::report::memo::format::count;
+
+/// A point in words: `LCPR $0.0898, $34,070.67 a month, 379,348 accepted`.
+#[must_use]
+pub fn point_text(p: &CurvePoint) -> String {
+    format!(
+        "LCPR {}, {} a month, {} accepted",
+        format_usd(p.lcpr, 4),
+        format_usd(to_f64(p.monthly_cost), 2),
+        count(p.accepted)
+    )
+}
+
+/// The optimum in one sentence, as `lcpr plan` and the Plan view state it.
+#[must_use]
+pub fn optimum_sentence(p: &Plan) -> String {
+    match (&p.optimum, &p.optimum_label) {
+        (Some(o), Some(label)) => format!("Optimum: {label}: {}", point_text(o)),
+        _ => "Optimum: none: no point meets the quality floor and the latency SLO".to_owned(),
+    }
+}
+
+/// A cascade's break-evens in sentences; empty for other shapes.
+#[must_use]
+pub fn break_even_sentences(p: &Plan) -> Vec<String> {
+    let Some(b) = &p.break_even else {
+        return Vec::new();
+    };
+    let pct = |v: f64| format!("{:.1}%", 100.0 * v);
+    vec![
+        format!(
+            "Escalation rate today {}; all on {} costs {} per accepted output",
+            pct(b.escalation_rate),
+            b.versus_route,
+            format_usd(b.versus_lcpr, 4)
+        ),
+        match b.break_even_escalation_rate {
+            Some(e) => format!(
+                "Break-even escalation rate: {}: above it the cascade costs more per accepted output than all on {}",
+                pct(e),
+                b.versus_route
+            ),
+            None => "Break-even escalation rate: none: the cascade is on the same side of all on the last route at every rate".to_owned(),
+        },
+        match b.required_judge_accuracy {
+            Some(a) => format!("Judge accuracy needed at today's pass rates: {}", pct(a)),
+            None => "Judge accuracy needed: none makes the cascade pay at today's pass rates"
+                .to_owned(),
+        },
+    ]
+}
 
 /// LCPR over the plan's decision variable; the optimum, today's point and a cascade's
 /// break-even marked, the single route it is compared with as a flat line.
