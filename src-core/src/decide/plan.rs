@@ -734,6 +734,48 @@ mod tests {
     }
 
     #[test]
+    fn tornado_and_monte_carlo_cover_the_mix_inputs() {
+        let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../workspaces/support-migration.yaml");
+        let ws = crate::document::load(&root).unwrap();
+        // The judge's accuracy moves the cascade: a more accurate judge escalates fewer good
+        // answers and delivers fewer bad ones, so LCPR falls.
+        let t = crate::decide::tornado::scenario_tornado(&ws, "support-cascade").unwrap();
+        let bar = t.bars.iter().find(|b| b.input == "judge-accuracy").unwrap();
+        assert!(bar.output_at_high < bar.output_at_low, "{bar:?}");
+        let first = t
+            .bars
+            .iter()
+            .find(|b| b.input == "cascade-first-pass")
+            .unwrap();
+        assert!(first.swing > 0.0);
+        // P(the mix beats each single route), over the same draws.
+        let sim = crate::decide::monte_carlo::register::simulate_register(&ws, 2000, 7).unwrap();
+        let singles: Vec<&str> = ws
+            .scenarios
+            .iter()
+            .filter(|s| s.mix.is_none())
+            .map(|s| s.id.as_str())
+            .collect();
+        for mix in ["support-cascade", "support-h100-reserved"] {
+            for single in &singles {
+                let p = sim
+                    .beats
+                    .iter()
+                    .find(|b| b.scenario == mix && b.versus == *single)
+                    .unwrap_or_else(|| panic!("{mix} vs {single}"));
+                assert!((0.0..=1.0).contains(&p.probability));
+            }
+        }
+        let range = sim
+            .scenarios
+            .iter()
+            .find(|s| s.scenario == "support-cascade")
+            .unwrap();
+        assert!(range.lcpr.p10 < range.lcpr.p90);
+    }
+
+    #[test]
     fn a_single_route_scenario_has_nothing_to_plan() {
         let err = plan(&flat(), "only-a").unwrap_err().to_string();
         assert!(err.contains("nothing to plan"), "{err}");

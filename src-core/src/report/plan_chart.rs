@@ -109,15 +109,21 @@ pub fn cost_curve_chart(p: &Plan) -> Chart {
             });
         }
     }
+    let optimum_here = p.optimum.as_ref() == Some(&p.current);
     if p.current.x.is_finite() {
         markers.push(Marker {
-            label: "As it stands".to_owned(),
+            label: if optimum_here {
+                "As it stands: the optimum".to_owned()
+            } else {
+                "As it stands".to_owned()
+            },
             x: p.current.x * scale,
             y: Some(p.current.lcpr),
         });
     }
     if let Some(o) = &p.optimum
         && o.x.is_finite()
+        && !optimum_here
     {
         markers.push(Marker {
             label: format!("Optimum {}", x_text(o.x, gpus)),
@@ -276,7 +282,13 @@ mod tests {
             let ChartData::Line(l) = &curve.data else {
                 panic!("line")
             };
-            assert!(l.markers.iter().any(|m| m.label.starts_with("Optimum")) || id == "cascade");
+            assert!(
+                l.markers
+                    .iter()
+                    .any(|m| m.label.starts_with("Optimum") || m.label.ends_with("the optimum"))
+                    || id == "cascade",
+                "{id}"
+            );
             funnel_chart(&p).validate().unwrap();
         }
         let p = crate::decide::plan::plan(&ws, "pool").unwrap();
