@@ -502,10 +502,11 @@ fn export_memo_writes_a_pdf_with_the_proposed_lcpr() {
     let dir = scratch("export");
     let target = dir.join("memo.pdf");
     let mut h = app(Some(default_workspace()), None, vec![Some(target.clone())]);
-    // The compare table shows the proposed scenario's LCPR in this form.
+    // The compare table shows the proposed scenario's LCPR in this form (the reserved pool
+    // of one H100 carries all the traffic and shows the same figure).
     let shown = lcpr_workbench_format(lcpr_of(&h, "support-h100-dedicated"));
     assert!(
-        h.query_by_label(&shown).is_some(),
+        h.query_all_by_label(&shown).count() >= 1,
         "table does not show {shown}"
     );
     h.get_by_label("File").click();
@@ -574,9 +575,9 @@ fn export_compare_table_writes_csv() {
     let csv = std::fs::read_to_string(&target).expect("the CSV was written");
     assert!(csv.starts_with("Option,"), "{csv}");
     assert!(csv.contains(&shown), "{csv}");
-    // One header and one record per scenario; the option cell holds a line feed, so count
-    // records by their CRLF ends.
-    assert_eq!(csv.matches("\r\n").count(), 1 + 4);
+    // One header and one record per scenario (four single routes, the cascade and the
+    // reserved pool); the option cell holds a line feed, so count records by their CRLF ends.
+    assert_eq!(csv.matches("\r\n").count(), 1 + 6);
 }
 
 /// Starts the import from the mapping dialog and waits for it.
