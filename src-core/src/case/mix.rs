@@ -817,6 +817,40 @@ demand_profiles:
     }
 
     #[test]
+    fn a_weekly_profile_spreads_the_month_over_168_hours() {
+        // Weekdays 08:00–18:00 at 3 units, every other hour at 1: 50 × 3 + 118 = 268 units a
+        // week, each hour recurring 720/168 times a month. 1M requests: one unit is
+        // 1e6 / 268 / (720/168) = 870.6 requests an hour, the busy hours 2,612. One GPU
+        // (1,800/h) serves the quiet hours whole and 1,800 of each busy one.
+        let mut ws = flat();
+        ws.demand_profiles[0].hourly = (0..168)
+            .map(|h| {
+                if h / 24 < 5 && (8..18).contains(&(h % 24)) {
+                    3.0
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+        assert!(crate::document::validate(&ws).is_empty());
+        let s = with_mix(&ws, "pool", |m| {
+            if let Mix::ReservedOverflow { reserved_gpus, .. } = m {
+                *reserved_gpus = 1.0;
+            }
+        });
+        let m = mix_cost(&ws, &s).unwrap();
+        let rec = 720.0 / 168.0;
+        let unit = 1e6 / 268.0 / rec;
+        let over = 50.0 * (3.0 * unit - 1800.0) * rec;
+        assert!(
+            (m.parts[1].requests - over).abs() < 1e-6,
+            "{}",
+            m.parts[1].requests
+        );
+        assert_eq!(m.pool.unwrap().peak_gpus, 2.0);
+    }
+
+    #[test]
     fn a_batch_lane_needs_the_batch_window_and_eligible_requests() {
         let mut ws = flat();
         ws.scenarios[0].mix = Some(Mix::BatchLane {
