@@ -27,10 +27,11 @@ done
 sleep 2
 import -window root "$out/compare.png"
 # Ctrl+PageDown steps through the analysis views; one screenshot each. Without a window
-# manager nothing gives the window keyboard focus, so give it explicitly.
+# manager nothing gives the window keyboard focus, so give it explicitly. Fifteen views: the
+# Plan view (the cascade's cost curve and funnel) is view-4.png.
 xdotool mousemove 700 400
 xdotool windowfocus "$win" 2>/dev/null || true
-for i in $(seq 1 13); do
+for i in $(seq 1 14); do
   xdotool key ctrl+Next
   sleep 1.2
   import -window root "$out/view-$i.png"

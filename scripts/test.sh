@@ -42,12 +42,17 @@ for f in workspaces/*.yaml seeds/*.yaml; do
 done
 echo "lcpr compute and lcpr fmt --check: ok on $(ls workspaces/*.yaml seeds/*.yaml | wc -l) files"
 for f in workspaces/*.yaml; do
-  for cmd in decide sources tornado montecarlo forecast gates attribute review baseline goodput; do
+  for cmd in decide sources tornado montecarlo forecast gates attribute review baseline goodput plan; do
     "$CARGO_TARGET_DIR/debug/lcpr" "$cmd" "$f" > /dev/null
     "$CARGO_TARGET_DIR/debug/lcpr" "$cmd" "$f" --json > /dev/null
   done
 done
-echo "lcpr decide|sources|tornado|montecarlo|forecast|gates|attribute|review|baseline|goodput: ok on $(ls workspaces/*.yaml | wc -l) workspaces"
+# The plan of the default workspace's mix scenarios, one at a time as the README shows it.
+for s in support-cascade support-h100-reserved; do
+  "$CARGO_TARGET_DIR/debug/lcpr" plan workspaces/support-migration.yaml --scenario "$s" > /dev/null
+  "$CARGO_TARGET_DIR/debug/lcpr" plan workspaces/support-migration.yaml --scenario "$s" --json > /dev/null
+done
+echo "lcpr decide|sources|tornado|montecarlo|forecast|gates|attribute|review|baseline|goodput|plan: ok on $(ls workspaces/*.yaml | wc -l) workspaces"
 
 # The warehouse query pack over a generated trace on DuckDB, Spark local (ANSI off and on),
 # ClickHouse (chdb) and, as its dialect variant, on the Snowflake emulator (fakesnow); every

@@ -257,3 +257,37 @@ fn diff_of_a_colleagues_copy_attributes_the_lcpr_change_to_the_two_changed_input
         "{out}"
     );
 }
+
+#[test]
+fn plan_prints_each_mix_scenarios_optimum_and_curve() {
+    let file = support::repo_root().join("workspaces/support-migration.yaml");
+    let v = json(&["plan", "--scenario", "support-h100-reserved"], &file);
+    let p = &v["plans"][0];
+    assert_eq!(p["shape"], "reserved_overflow");
+    let points = p["points"].as_array().expect("points");
+    // 0 GPUs (all on the per-token route) up to what the peak hour needs.
+    assert_eq!(points[0]["x"].as_f64(), Some(0.0));
+    let optimum = p["optimum"]["lcpr"].as_f64().expect("optimum");
+    assert!(
+        points
+            .iter()
+            .all(|q| q["lcpr"].as_f64().expect("lcpr") >= optimum)
+    );
+    // The cascade's break-evens, and every mix scenario by default.
+    let v = json(&["plan"], &file);
+    let plans = v["plans"].as_array().expect("plans");
+    assert_eq!(plans.len(), 2);
+    let be = &plans[0]["break_even"];
+    let e = be["break_even_escalation_rate"]
+        .as_f64()
+        .expect("break-even");
+    assert!(e > be["escalation_rate"].as_f64().expect("today"), "{be}");
+    let (ok, text, _) = run(&["plan", "--scenario", "support-cascade"], &file);
+    assert!(ok);
+    assert!(text.contains("Break-even escalation rate: "), "{text}");
+    assert!(text.contains("  Optimum: "), "{text}");
+    // A single-route scenario has nothing to plan, and says how to give it a mix.
+    let (ok, _, err) = run(&["plan", "--scenario", "support-gpt"], &file);
+    assert!(!ok);
+    assert!(err.contains("nothing to plan"), "{err}");
+}

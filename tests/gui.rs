@@ -512,10 +512,11 @@ fn export_memo_writes_a_pdf_with_the_proposed_lcpr() {
     let dir = scratch("export");
     let target = dir.join("memo.pdf");
     let mut h = app(Some(default_workspace()), None, vec![Some(target.clone())]);
-    // The compare table shows the proposed scenario's LCPR in this form.
+    // The compare table shows the proposed scenario's LCPR in this form (the reserved pool
+    // of one H100 carries all the traffic and shows the same figure).
     let shown = lcpr_workbench_format(lcpr_of(&h, "support-h100-dedicated"));
     assert!(
-        h.query_by_label(&shown).is_some(),
+        h.query_all_by_label(&shown).count() >= 1,
         "table does not show {shown}"
     );
     h.get_by_label("File").click();
@@ -584,9 +585,9 @@ fn export_compare_table_writes_csv() {
     let csv = std::fs::read_to_string(&target).expect("the CSV was written");
     assert!(csv.starts_with("Option,"), "{csv}");
     assert!(csv.contains(&shown), "{csv}");
-    // One header and one record per scenario; the option cell holds a line feed, so count
-    // records by their CRLF ends.
-    assert_eq!(csv.matches("\r\n").count(), 1 + 4);
+    // One header and one record per scenario (four single routes, the cascade and the
+    // reserved pool); the option cell holds a line feed, so count records by their CRLF ends.
+    assert_eq!(csv.matches("\r\n").count(), 1 + 6);
 }
 
 /// Starts the import from the mapping dialog and waits for it.
@@ -1643,4 +1644,35 @@ fn export_slides_writes_the_presenters_pages_as_a_deck() {
     ] {
         assert!(text.contains(want), "the deck lacks {want:?}");
     }
+}
+
+#[test]
+fn the_plan_view_states_the_optimum_of_the_chosen_mix_scenario() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Plan").click();
+    h.run_steps(3);
+    assert_eq!(h.state().active_view(), "Plan");
+    let doc = h.state().session().doc.clone();
+    let sentence = |id: &str| {
+        let p = lcpr_core::decide::plan::plan(&doc, id).unwrap();
+        lcpr_core::report::plan_chart::optimum_sentence(&p)
+    };
+    // The first scenario with a mix, the cascade, with its break-even.
+    h.get_by_label(&sentence("support-cascade"));
+    h.get_by_label_contains("Break-even escalation rate: ");
+    // Choose the reserved pool: its optimum, and the demand it is sized against.
+    h.get_by_role_and_label(Role::ComboBox, "Scenario").click();
+    h.run_steps(2);
+    h.query_all_by_label("Support on reserved H100s, peaks on DeepSeek serverless")
+        .last()
+        .expect("the option")
+        .click();
+    h.run_steps(3);
+    let optimum = sentence("support-h100-reserved");
+    assert!(
+        optimum.starts_with("Optimum: GPUs reserved on h100-dedicated = "),
+        "{optimum}"
+    );
+    h.get_by_label(&optimum);
+    h.get_by_label("Hourly demand and the reserved pool");
 }

@@ -3,7 +3,7 @@
 //! This file only declares the top-level commands and hands each to its family's file: `calc`
 //! (and `kv-sizing`),
 //! `compute` and `fmt`, `sources` (where each input takes its value from), `decide` (the decision, tornado, Monte Carlo, forecast, gates,
-//! attribution, review),
+//! attribution, review), `plan` (a mix scenario's curve and optimum),
 //! `imports` (every `lcpr import …`, implemented in `import`, `evidence`, `prices` and
 //! `querypack`), `querypack` (print), `reconcile`, `evidence` (disputes), `export`; `output`
 //! prints a command's text or JSON.
@@ -18,6 +18,7 @@ pub mod fmt;
 pub mod import;
 pub mod imports;
 pub mod output;
+pub mod plan;
 pub mod prices;
 pub mod querypack;
 pub mod reconcile;
@@ -158,6 +159,19 @@ enum Command {
         /// Write what the evidence says into every input taken from it.
         #[arg(long)]
         refresh: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The plan of a mix scenario (split, cascade, reserved + overflow, batch lane): its cost
+    /// curve over the decision variable with the optimum marked, the single routes it could
+    /// choose, and a cascade's break-even escalation rate and required judge accuracy.
+    Plan {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// Scenario id (default: every scenario with a mix).
+        #[arg(long)]
+        scenario: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -305,6 +319,11 @@ pub fn run() -> ExitCode {
             refresh,
             json,
         } => sources::run(&file, bind.as_deref(), from.as_deref(), refresh, json),
+        Command::Plan {
+            file,
+            scenario,
+            json,
+        } => output::run_on(&file, json, |ws| plan::run(&file, ws, scenario.as_deref())),
         Command::Gates { file, json } => output::run_on(&file, json, |ws| decide::gates(&file, ws)),
         Command::Attribute { file, json } => {
             output::run_on(&file, json, |ws| decide::attribute(&file, ws))

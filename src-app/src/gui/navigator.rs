@@ -186,6 +186,7 @@ impl Kind {
                     owner: ws.meta.owner.clone(),
                     overrides: Default::default(),
                     notes: String::new(),
+                    mix: None,
                 });
                 Some(ws.scenarios.len() - 1)
             }

@@ -152,6 +152,9 @@ pub fn cost_of(ws: &Workspace, scenario_id: &str) -> Result<ScenarioCost, InputE
     let s = ws
         .scenario(scenario_id)
         .ok_or_else(|| InputError::new("scenario", format!("names no scenario {scenario_id:?}")))?;
+    if s.mix.is_some() {
+        return crate::case::mix::mix_cost(ws, s).map(|m| m.total);
+    }
     let mut workload = ws
         .workload(&s.workload)
         .ok_or_else(|| InputError::new("workload", format!("names no workload {:?}", s.workload)))?

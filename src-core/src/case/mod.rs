@@ -3,6 +3,7 @@
 //!
 //! - [`cost`]: a scenario's monthly cost and LCPR, exact in Decimal and its fast f64 twin;
 //! - [`evaluation`]: the whole workspace, as `lcpr compute` prints it and every view shows it;
+//! - [`mix`]: a scenario split, cascaded, reserved + overflow or batched, part by part;
 //! - [`current_route`]: each workload's current route as modelled, measured and reconciled;
 //! - [`sources`]: where each input takes its value from, and evidence moving it.
 //!
@@ -11,4 +12,5 @@
 pub mod cost;
 pub mod current_route;
 pub mod evaluation;
+pub mod mix;
 pub mod sources;

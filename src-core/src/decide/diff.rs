@@ -13,7 +13,8 @@ use crate::document::evidence_status::EvidenceStatus;
 
 use crate::case::evaluation::{apply_register, evaluate_as_is};
 use crate::document::{
-    BindingTarget, FieldRef, RateCardField, RouteField, Workload, WorkloadField, Workspace,
+    BindingTarget, FieldRef, MixField, RateCardField, RouteField, Workload, WorkloadField,
+    Workspace,
 };
 
 /// Where an input lives: its target, the item's id and the field.
@@ -187,6 +188,29 @@ fn input_changes(
             );
         }
     }
+    // A mix's own inputs, when both sides have the same shape (a changed shape is structural).
+    for s in &new.scenarios {
+        let Some(o) = old.scenario(&s.id) else {
+            continue;
+        };
+        let (Some(a), Some(b)) = (&o.mix, &s.mix) else {
+            continue;
+        };
+        if std::mem::discriminant(a) != std::mem::discriminant(b) {
+            continue;
+        }
+        for f in MixField::ALL {
+            push(
+                InputSite::Scenario,
+                BindingTarget::Scenario,
+                &s.id,
+                format!("scenarios.{}.mix.{}", s.id, f.name()),
+                f.name(),
+                (f.label(), f.unit()),
+                (a.get(*f), b.get(*f)),
+            );
+        }
+    }
     for c in &new.rate_cards {
         let Some(o) = old.rate_card(&c.id) else {
             continue;
@@ -276,6 +300,22 @@ fn structural(old: &Workspace, new: &Workspace) -> Vec<String> {
                 s.id, o.workload, s.workload
             ));
         }
+        let shape = |m: &Option<crate::document::Mix>| {
+            m.as_ref().map_or("one route", crate::case::mix::shape_name)
+        };
+        if shape(&o.mix) != shape(&s.mix) {
+            out.push(format!(
+                "scenario {}: shape {} → {}",
+                s.id,
+                shape(&o.mix),
+                shape(&s.mix)
+            ));
+        } else if let (Some(a), Some(b)) = (&o.mix, &s.mix)
+            && !same_but_inputs(a, b)
+        {
+            // Routes, overrides or the demand profile of the mix changed: no single input.
+            out.push(format!("scenario {}: mix parts changed", s.id));
+        }
         if o.status != s.status {
             out.push(format!(
                 "scenario {}: status {} → {}",
@@ -318,6 +358,19 @@ fn structural(old: &Workspace, new: &Workspace) -> Vec<String> {
     out
 }
 
+/// Whether two mixes differ only in the inputs a register entry can bind (each listed as a
+/// change of its own).
+fn same_but_inputs(a: &crate::document::Mix, b: &crate::document::Mix) -> bool {
+    let mut a = a.clone();
+    for f in MixField::ALL {
+        if let Some(v) = b.get(*f) {
+            // A field this shape lacks cannot differ.
+            a.set(*f, v).ok();
+        }
+    }
+    a == *b
+}
+
 /// Gives `ws` the change's new value; false when it cannot be applied on its own.
 fn apply(ws: &mut Workspace, c: &InputChange) -> bool {
     let target = match c.site {
@@ -352,6 +405,7 @@ fn apply(ws: &mut Workspace, c: &InputChange) -> bool {
                 FieldRef::Workload(_)
             ) | (BindingTarget::RateCard, FieldRef::RateCard(_))
                 | (BindingTarget::Route, FieldRef::Route(_))
+                | (BindingTarget::Scenario, FieldRef::Mix(_))
         )
     }) && ws.write_binding(&binding, new).is_ok()
 }
@@ -591,6 +645,40 @@ mod tests {
         assert_eq!(c.register_entry.as_deref(), Some(id.as_str()));
         assert!(c.status.is_some());
         assert!(d.scenarios.iter().any(|s| !s.steps.is_empty()));
+    }
+
+    #[test]
+    fn a_mix_input_is_a_change_its_lcpr_step_explains() {
+        let old = default_ws();
+        let mut new = old.clone();
+        let s = new
+            .scenarios
+            .iter_mut()
+            .find(|s| s.id == "support-cascade")
+            .unwrap_or_else(|| panic!("cascade"));
+        if let Some(crate::document::Mix::Cascade { judge, .. }) = &mut s.mix {
+            judge.cost_per_request = rust_decimal::Decimal::new(12, 4);
+        }
+        let d = diff(&old, &new);
+        let i = d
+            .changes
+            .iter()
+            .position(|c| c.path == "scenarios.support-cascade.mix.judge_cost_per_request")
+            .unwrap_or_else(|| panic!("{:?}", d.changes));
+        let sc = d
+            .scenarios
+            .iter()
+            .find(|s| s.id == "support-cascade")
+            .unwrap_or_else(|| panic!("compared"));
+        let step = sc
+            .steps
+            .iter()
+            .find(|st| st.change == i)
+            .unwrap_or_else(|| panic!("step"));
+        // The judge reads every request: 400,000 × $0.0006 more over the accepted outputs.
+        assert!(step.delta > 0.0);
+        assert!((step.delta - (sc.new_lcpr - sc.old_lcpr)).abs() < 1e-12);
+        assert!(d.structural.is_empty(), "{:?}", d.structural);
     }
 
     #[test]

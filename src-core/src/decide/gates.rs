@@ -191,6 +191,10 @@ pub struct FallbackEconomics {
     pub current_lcpr: Decimal,
     /// Share of traffic expected on the fallback route, in [0, 1].
     pub fallback_share: f64,
+    /// Where the share comes from when it is computed rather than typed (a cascade that
+    /// escalates from the candidate's route to the fallback's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback_share_from: Option<String>,
 }
 
 /// Everything the gates look at.
@@ -703,7 +707,10 @@ pub fn fallback_gate(f: &FallbackEconomics, t: &GateThresholds) -> InputResult<G
         figures.push(figure("break-even fallback share", s));
     }
     let usd = |d: Decimal| money::format_usd(money::to_f64(d), 4);
-    let route = named(f.fallback_route.as_ref());
+    let route = named(f.fallback_route.as_ref()).map(|r| match &f.fallback_share_from {
+        Some(from) => format!("{r} ({from})"),
+        None => r.to_string(),
+    });
     let (outcome, evidence) = match route {
         None => (
             Outcome::Fail,
@@ -1276,6 +1283,7 @@ mod tests {
             candidate_lcpr: d("0.10"),
             current_lcpr: d("0.20"),
             fallback_share: share,
+            fallback_share_from: None,
         }
     }
 

@@ -35,6 +35,41 @@ pub struct MigrationAssessment {
     pub latency_source: String,
 }
 
+/// The share a cascade of the workload sends from the candidate's route on to the fallback
+/// scenario's route (its last stage), when the workspace has one: the modelled fallback rate.
+fn cascade_share(
+    ws: &Workspace,
+    candidate: &crate::document::Scenario,
+    fallback: &str,
+) -> InputResult<Option<(f64, String)>> {
+    let Some(fb) = ws.scenario(fallback) else {
+        return Ok(None);
+    };
+    let cascade = ws.scenarios.iter().find(|s| {
+        s.workload == candidate.workload
+            && s.route == candidate.route
+            && matches!(&s.mix, Some(crate::document::Mix::Cascade { stages, .. })
+                if stages.last().is_some_and(|st| st.route == fb.route))
+    });
+    let Some(c) = cascade else {
+        return Ok(None);
+    };
+    let (resolved, _) = crate::case::evaluation::apply_register(ws);
+    let Some(c) = resolved.scenario(&c.id) else {
+        return Ok(None);
+    };
+    let cost = crate::case::mix::mix_cost(&resolved, c)
+        .map_err(|e| e.within(&format!("scenarios.{}", c.id)))?;
+    let share = match cost.parts.last() {
+        Some(last) if cost.requests > 0.0 => last.requests / cost.requests,
+        _ => return Ok(None),
+    };
+    Ok(Some((
+        share,
+        format!("the share the cascade {} escalates to it", c.id),
+    )))
+}
+
 fn lcpr_of(eval: &Evaluation, id: &str, field: &str) -> InputResult<(f64, Decimal)> {
     let cost = eval
         .scenario(id)
@@ -141,6 +176,13 @@ pub fn assess(ws: &Workspace, eval: &Evaluation) -> InputResult<MigrationAssessm
         }
         None => (None, candidate_lcpr),
     };
+    let (fallback_share, fallback_share_from) = match &m.fallback {
+        Some(id) => cascade_share(ws, candidate, id)?,
+        None => None,
+    }
+    .map_or((m.fallback_share, None), |(share, from)| {
+        (share, Some(from))
+    });
     let input = MigrationGateInput {
         workload: ws
             .workload(&current.workload)
@@ -157,7 +199,8 @@ pub fn assess(ws: &Workspace, eval: &Evaluation) -> InputResult<MigrationAssessm
             fallback_cost_per_accepted: fallback_cost,
             candidate_lcpr,
             current_lcpr,
-            fallback_share: m.fallback_share,
+            fallback_share,
+            fallback_share_from,
         },
         thresholds: GateThresholds::default(),
     };
@@ -283,6 +326,68 @@ mod tests {
             g.evidence.contains("(load tested: lt-2026-11-11)"),
             "{}",
             g.evidence
+        );
+    }
+
+    #[test]
+    fn a_cascade_from_the_candidate_to_the_fallback_sets_the_fallback_share() {
+        let mut ws = workspace("workspaces/support-migration.yaml");
+        // The cascade answers on DeepSeek serverless and escalates to GPT-5.4, the fallback.
+        if let Some(m) = ws.migration.as_mut() {
+            "support-dsv4-serverless".clone_into(&mut m.candidate);
+        }
+        let eval = crate::case::evaluation::evaluate(&ws);
+        let a = assess(&ws, &eval).unwrap_or_else(|e| panic!("{e}"));
+        let g = a
+            .gates
+            .gates
+            .iter()
+            .find(|g| g.gate == crate::decide::gates::Gate::FallbackEconomics)
+            .unwrap_or_else(|| panic!("fallback gate"));
+        let (resolved, _) = crate::case::evaluation::apply_register(&ws);
+        let c = crate::case::mix::mix_cost(
+            &resolved,
+            resolved
+                .scenario("support-cascade")
+                .unwrap_or_else(|| panic!("cascade")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let share = c.escalation_rate.unwrap_or_else(|| panic!("escalation"));
+        let shown = g
+            .figures
+            .iter()
+            .find(|f| f.label == "fallback share of traffic")
+            .unwrap_or_else(|| panic!("{:?}", g.figures));
+        assert!(
+            (shown.value - share).abs() < 1e-12,
+            "{} vs {share}",
+            shown.value
+        );
+        let candidate = ws
+            .scenario("support-dsv4-serverless")
+            .unwrap_or_else(|| panic!("candidate"));
+        let (_, from) = cascade_share(&ws, candidate, "support-gpt")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("the cascade is found"));
+        assert_eq!(
+            from,
+            "the share the cascade support-cascade escalates to it"
+        );
+        // Without such a cascade the typed share stands.
+        let mut typed = ws.clone();
+        typed.scenarios.retain(|s| s.id != "support-cascade");
+        let a = assess(&typed, &crate::case::evaluation::evaluate(&typed))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let g = a
+            .gates
+            .gates
+            .iter()
+            .find(|g| g.gate == crate::decide::gates::Gate::FallbackEconomics)
+            .unwrap_or_else(|| panic!("fallback gate"));
+        assert!(
+            g.figures
+                .iter()
+                .any(|f| f.label == "fallback share of traffic" && f.value == 0.1)
         );
     }
 }

@@ -7,6 +7,7 @@
 //! - [`decision`]: the decision stated — stay, move, or move when the blocking gates clear;
 //! - [`attribution`]: a shared bill split across teams by four modes;
 //! - [`monthly_review`] and [`incidents`]: this month against last, and what incidents cost;
+//! - [`plan`]: a mix scenario's cost curve, optimum and break-evens;
 //! - [`diff`]: what changed between two versions of a workspace, and what it did to LCPR.
 //!
 //! May use: `case` and every earlier stage. Never `report`.
@@ -20,4 +21,5 @@ pub mod incidents;
 pub mod migration;
 pub mod monte_carlo;
 pub mod monthly_review;
+pub mod plan;
 pub mod tornado;

@@ -200,6 +200,79 @@ named_fields!(
     }
 );
 
+named_fields!(
+    /// The numeric inputs of a scenario's mix a register entry can bind (target `scenario`).
+    MixField {
+        /// A split's share on its first other route.
+        SplitShare => ("split_share", "Split share", "share", Fraction),
+        /// A cascade judge's accuracy.
+        JudgeAccuracy => ("judge_accuracy", "Judge accuracy", "share", Fraction),
+        /// A cascade judge's cost per request.
+        JudgeCostPerRequest => ("judge_cost_per_request", "Judge cost", "$/request", NonNegative),
+        /// Production GPUs reserved.
+        ReservedGpus => ("reserved_gpus", "Reserved GPUs", "GPUs", NonNegative),
+        /// The batch lane's share.
+        BatchLaneShare => ("batch_lane_share", "Batch lane share", "share", Fraction),
+    }
+);
+
+impl super::mix::Mix {
+    /// Reads a mix input; `None` when this shape has no such input.
+    #[must_use]
+    pub fn get(&self, field: MixField) -> Option<f64> {
+        use super::mix::Mix as M;
+        match (self, field) {
+            (M::Split { parts }, MixField::SplitShare) => parts.first().map(|p| p.share),
+            (M::Cascade { judge, .. }, MixField::JudgeAccuracy) => Some(judge.accuracy),
+            (M::Cascade { judge, .. }, MixField::JudgeCostPerRequest) => {
+                Some(money::to_f64(judge.cost_per_request))
+            }
+            (M::ReservedOverflow { reserved_gpus, .. }, MixField::ReservedGpus) => {
+                Some(*reserved_gpus)
+            }
+            (M::BatchLane { share, .. }, MixField::BatchLaneShare) => Some(*share),
+            _ => None,
+        }
+    }
+
+    /// Writes a mix input, refusing a value that breaks its rule or a field this shape lacks.
+    pub fn set(&mut self, field: MixField, value: f64) -> InputResult<()> {
+        use super::mix::Mix as M;
+        field.rule().check(field.name(), value)?;
+        match (self, field) {
+            (M::Split { parts }, MixField::SplitShare) => {
+                let others: f64 = parts.iter().skip(1).map(|p| p.share).sum();
+                if value + others > 1.0 + 1e-9 {
+                    return Err(InputError::new(
+                        field.name(),
+                        format!(
+                            "with the other parts' {others} the shares would add up to more than 1, got {value}"
+                        ),
+                    ));
+                }
+                if let Some(p) = parts.first_mut() {
+                    p.share = value;
+                }
+            }
+            (M::Cascade { judge, .. }, MixField::JudgeAccuracy) => judge.accuracy = value,
+            (M::Cascade { judge, .. }, MixField::JudgeCostPerRequest) => {
+                judge.cost_per_request = money_value(field.name(), value)?;
+            }
+            (M::ReservedOverflow { reserved_gpus, .. }, MixField::ReservedGpus) => {
+                *reserved_gpus = value;
+            }
+            (M::BatchLane { share, .. }, MixField::BatchLaneShare) => *share = value,
+            _ => {
+                return Err(InputError::new(
+                    field.name(),
+                    "is not an input of this scenario's mix",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn money_value(field: &str, value: f64) -> InputResult<rust_decimal::Decimal> {
     money::from_f64(value)
         .ok_or_else(|| InputError::new(field, format!("is not an amount: {value}")))
@@ -394,6 +467,8 @@ pub enum FieldRef {
     RateCard(RateCardField),
     /// A route field.
     Route(RouteField),
+    /// A scenario's mix input.
+    Mix(MixField),
 }
 
 impl FieldRef {
@@ -404,6 +479,7 @@ impl FieldRef {
             Self::Workload(f) => f.rule(),
             Self::RateCard(f) => f.rule(),
             Self::Route(f) => f.rule(),
+            Self::Mix(f) => f.rule(),
         }
     }
 
@@ -414,6 +490,7 @@ impl FieldRef {
             Self::Workload(f) => (f.label(), f.unit()),
             Self::RateCard(f) => (f.label(), f.unit()),
             Self::Route(f) => (f.label(), f.unit()),
+            Self::Mix(f) => (f.label(), f.unit()),
         }
     }
 }
@@ -433,11 +510,21 @@ impl Binding {
             )
         };
         match self.target {
-            BindingTarget::Workload | BindingTarget::Scenario => {
-                WorkloadField::from_name(&self.field)
-                    .map(FieldRef::Workload)
-                    .ok_or_else(|| unknown(WorkloadField::ALL.iter().map(|f| f.name()).collect()))
-            }
+            BindingTarget::Workload => WorkloadField::from_name(&self.field)
+                .map(FieldRef::Workload)
+                .ok_or_else(|| unknown(WorkloadField::ALL.iter().map(|f| f.name()).collect())),
+            BindingTarget::Scenario => WorkloadField::from_name(&self.field)
+                .map(FieldRef::Workload)
+                .or_else(|| MixField::from_name(&self.field).map(FieldRef::Mix))
+                .ok_or_else(|| {
+                    unknown(
+                        WorkloadField::ALL
+                            .iter()
+                            .map(|f| f.name())
+                            .chain(MixField::ALL.iter().map(|f| f.name()))
+                            .collect(),
+                    )
+                }),
             BindingTarget::RateCard => RateCardField::from_name(&self.field)
                 .map(FieldRef::RateCard)
                 .ok_or_else(|| unknown(RateCardField::ALL.iter().map(|f| f.name()).collect())),
@@ -463,6 +550,9 @@ impl Workspace {
                     Some(v) => Some(*v),
                     None => Some(self.workload(&s.workload)?.get(f)),
                 }
+            }
+            (BindingTarget::Scenario, FieldRef::Mix(f)) => {
+                self.scenario(&binding.id)?.mix.as_ref()?.get(f)
             }
             (BindingTarget::RateCard, FieldRef::RateCard(f)) => self.rate_card(&binding.id)?.get(f),
             (BindingTarget::Route, FieldRef::Route(f)) => Some(self.route(&binding.id)?.get(f)),
@@ -496,6 +586,17 @@ impl Workspace {
                     .insert(f, value);
                 Ok(())
             }
+            (BindingTarget::Scenario, FieldRef::Mix(f)) => self
+                .scenarios
+                .iter_mut()
+                .find(|s| s.id == binding.id)
+                .ok_or_else(missing)?
+                .mix
+                .as_mut()
+                .ok_or_else(|| {
+                    InputError::new("field", "names a mix input of a single-route scenario")
+                })?
+                .set(f, value),
             (BindingTarget::RateCard, FieldRef::RateCard(f)) => self
                 .rate_cards
                 .iter_mut()

@@ -21,6 +21,7 @@ pub mod gates;
 pub mod incidents;
 pub mod lock;
 pub mod mapping;
+pub mod mix;
 pub mod model;
 pub mod monthly_review;
 pub mod rates;
@@ -29,8 +30,11 @@ pub mod validate;
 pub mod yaml;
 
 pub use date::Date;
-pub use field::{BindingTarget, FieldRef, RateCardField, RouteField, Rule, WorkloadField};
+pub use field::{
+    BindingTarget, FieldRef, MixField, RateCardField, RouteField, Rule, WorkloadField,
+};
 pub use lock::{LockError, WorkspaceLock};
+pub use mix::{DemandProfile, Judge, Mix, MixPart, MixRoute};
 pub use model::*;
 pub use rates::{EffectiveRates, effective_rates};
 pub use simulation::{DEFAULT_DRAWS, Distribution, MAX_DRAWS};

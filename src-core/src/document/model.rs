@@ -98,6 +98,9 @@ pub struct Workspace {
     /// Exchange rates into `meta.currency`, for invoices billed in another currency.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exchange_rates: Vec<super::contracts::ExchangeRate>,
+    /// Hourly request histograms, for sizing a reserved pool.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub demand_profiles: Vec<super::mix::DemandProfile>,
 }
 
 /// How many Monte Carlo draws to run, from which seed (same seed, same numbers).
@@ -666,6 +669,9 @@ pub struct Scenario {
     /// Free text.
     #[serde(default, skip_serializing_if = "is_empty")]
     pub notes: String,
+    /// A shape beyond the one route: split, cascade, reserved + overflow, batch lane.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mix: Option<super::mix::Mix>,
 }
 
 /// p50, p95 and p99 of a latency, in milliseconds.
@@ -1248,6 +1254,7 @@ impl Workspace {
             contract_rates: Vec::new(),
             invoice_mappings: Vec::new(),
             exchange_rates: Vec::new(),
+            demand_profiles: Vec::new(),
         }
     }
 

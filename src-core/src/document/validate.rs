@@ -309,6 +309,10 @@ pub fn validate(ws: &Workspace) -> Vec<Violation> {
         }
     }
 
+    for (path, rule) in super::mix::check(ws) {
+        c.push(path, rule);
+    }
+
     for (i, b) in ws.baselines.iter().enumerate() {
         let at = format!("baselines[{i}]");
         if ws.workload(&b.workload).is_none() {

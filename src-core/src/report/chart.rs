@@ -70,6 +70,15 @@ pub fn component_color(c: crate::case::cost::exact::Component) -> Rgb {
     }
 }
 
+/// A cascade stage's accepted outputs.
+pub const STAGE_ACCEPTED: Rgb = Rgb::new(0, 158, 115);
+/// A cascade stage's requests sent on to the next stage.
+pub const STAGE_ESCALATED: Rgb = Rgb::new(230, 159, 0);
+/// Outputs the judge passed that fail the gate.
+pub const STAGE_FALSE_ACCEPTED: Rgb = Rgb::new(213, 94, 0);
+/// Requests that produced nothing.
+pub const STAGE_FAILED: Rgb = Rgb::new(128, 128, 128);
+
 /// Waterfall bars that raise the running total.
 pub const WATERFALL_INCREASE: Rgb = Rgb::new(213, 94, 0);
 /// Waterfall bars that lower the running total.

@@ -25,6 +25,7 @@ mod layout;
 pub mod memo;
 mod model;
 mod pdf;
+pub mod plan_chart;
 pub mod slides;
 mod text;
 

@@ -11,6 +11,7 @@ mod forecast;
 mod gates;
 mod goodput;
 mod kv_sizing;
+mod plan;
 mod readiness;
 mod reconciliation;
 mod review;
@@ -97,6 +98,7 @@ pub fn all() -> Vec<Box<dyn View>> {
         Box::new(decision::DecisionView::default()),
         Box::new(sensitivity::Sensitivity::default()),
         Box::new(uncertainty::UncertaintyView::default()),
+        Box::new(plan::PlanView::default()),
         Box::new(break_even::BreakEvenView::default()),
         Box::new(cache::CacheView::default()),
         Box::new(kv_sizing::KvSizingView::default()),

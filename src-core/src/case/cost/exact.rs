@@ -285,7 +285,7 @@ pub fn workload_profile(w: &Workload) -> WorkloadProfile {
     }
 }
 
-fn cents(value: f64, field: &str) -> InputResult<Decimal> {
+pub(crate) fn cents(value: f64, field: &str) -> InputResult<Decimal> {
     money::from_f64(value)
         .map(to_cents)
         .ok_or_else(|| {

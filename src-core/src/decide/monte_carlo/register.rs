@@ -106,9 +106,9 @@ pub fn simulate_register(
             *m = *base;
         }
         for ((_, target, field, reached), v) in compiled.bindings.iter().zip(values) {
-            for &i in reached {
+            for &(i, mask) in reached {
                 if let Some(m) = models.get_mut(i) {
-                    m.set(*target, *field, *v);
+                    m.set_parts(*target, *field, *v, mask);
                 }
             }
         }

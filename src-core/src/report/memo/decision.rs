@@ -151,10 +151,11 @@ impl<'a> MemoContext<'a> {
 pub type Section = fn(&MemoContext<'_>) -> Vec<Block>;
 
 /// The memo's sections, in print order.
-pub const SECTIONS: [Section; 12] = [
+pub const SECTIONS: [Section; 13] = [
     summary_section,
     options_section,
     recommendation_section,
+    plans_section,
     components_section,
     reconciliation_section,
     goodput_section,
@@ -585,6 +586,51 @@ fn invoice_findings(cx: &MemoContext<'_>) -> Vec<String> {
     out
 }
 
+/// Splits, cascades, reserved pools and batch lanes of the workload: each one's optimum on its
+/// cost curve, the single routes it could choose and a cascade's break-evens. No section when
+/// the workload has no mix scenario.
+pub fn plans_section(cx: &MemoContext<'_>) -> Vec<Block> {
+    use crate::report::plan_chart::{break_even_sentences, optimum_sentence};
+    let mixes: Vec<&crate::document::Scenario> = cx
+        .ws
+        .scenarios
+        .iter()
+        .filter(|s| s.workload == cx.scenario.workload && s.mix.is_some())
+        .collect();
+    if mixes.is_empty() {
+        return Vec::new();
+    }
+    let mut blocks = vec![Block::heading(1, "Mixed routes: the plan of each")];
+    for s in mixes {
+        blocks.push(Block::heading(2, s.name.clone()));
+        match crate::decide::plan::plan(cx.ws, &s.id) {
+            Err(e) => blocks.push(Block::paragraph(format!("It could not be planned: {e}."))),
+            Ok(p) => {
+                let mut items = vec![format!("{}.", optimum_sentence(&p))];
+                items.extend(
+                    break_even_sentences(&p)
+                        .into_iter()
+                        .map(|l| format!("{l}.")),
+                );
+                for c in &p.singles {
+                    items.push(format!(
+                        "Instead, {}: LCPR {}, {} a month{}.",
+                        c.label,
+                        lcpr(c.point.lcpr),
+                        money(c.point.monthly_cost),
+                        c.point
+                            .infeasible_because
+                            .as_ref()
+                            .map_or(String::new(), |w| format!(" ({w})"))
+                    ));
+                }
+                blocks.push(Block::bullets(items));
+            }
+        }
+    }
+    blocks
+}
+
 /// Goodput under load: each load-test sweep of the workload with its capacity ceiling, the
 /// operating point at the workload's mean rate and its cost per accepted result, and what the
 /// test's method leaves out.
@@ -1002,6 +1048,27 @@ mod tests {
     }
 
     #[test]
+    fn the_plans_section_states_each_mixs_optimum_and_break_even() {
+        let ws = example();
+        let eval = evaluate(&ws);
+        let cx = MemoContext::new(&ws, &eval, None).unwrap_or_else(|e| panic!("{e}"));
+        let text = format!("{:?}", plans_section(&cx));
+        let p = crate::decide::plan::plan(&ws, "support-cascade").unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            text.contains(&crate::report::plan_chart::optimum_sentence(&p)),
+            "{text}"
+        );
+        assert!(text.contains("Break-even escalation rate: "), "{text}");
+        assert!(text.contains("Support on reserved H100s"), "{text}");
+        // A workload without a mix scenario has no such section.
+        let mut single = ws.clone();
+        single.scenarios.retain(|s| s.mix.is_none());
+        let eval = evaluate(&single);
+        let cx = MemoContext::new(&single, &eval, None).unwrap_or_else(|e| panic!("{e}"));
+        assert!(plans_section(&cx).is_empty());
+    }
+
+    #[test]
     fn the_default_memo_has_every_section_and_renders() {
         let ws = example();
         let eval = evaluate(&ws);
@@ -1013,6 +1080,8 @@ mod tests {
                 "Decision",
                 "Route options",
                 "Recommendation",
+                // The default workspace's cascade and reserved pool.
+                "Mixed routes: the plan of each",
                 "Cost components",
                 "Reconciliation against invoices",
                 "Goodput under load",
@@ -1087,7 +1156,8 @@ mod tests {
         ws.scenarios.push(s);
         let eval = evaluate(&ws);
         let cx = MemoContext::new(&ws, &eval, None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(cx.options.len(), 4);
+        // The four single routes, the cascade and the reserved pool.
+        assert_eq!(cx.options.len(), 6);
         assert!(cx.options.iter().all(|o| o.workload == "support-chat"));
         let options = options_section(&cx);
         let bars = options.iter().find_map(|b| match b {
@@ -1097,7 +1167,7 @@ mod tests {
             }) => Some(c.categories.len()),
             _ => None,
         });
-        assert_eq!(bars, Some(4));
+        assert_eq!(bars, Some(6));
     }
 
     #[test]

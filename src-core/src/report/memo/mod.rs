@@ -210,7 +210,8 @@ pub(crate) mod tests {
             e.as_deref(),
             Some(
                 "scenario \"nope\" names no scenario; the workspace has support-gpt, \
-                 support-dsv4-serverless, support-h100-dedicated, support-h200-self-hosted"
+                 support-dsv4-serverless, support-h100-dedicated, support-h200-self-hosted, \
+                 support-cascade, support-h100-reserved"
             )
         );
         let mut ws = example();

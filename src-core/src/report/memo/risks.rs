@@ -349,13 +349,14 @@ mod tests {
             .find(|r| r.kind == RiskKind::Computation)
             .unwrap_or_else(|| panic!("computation risk"));
         assert!(failed.subject.contains("our own H200s"));
-        // Without tornadoes only weak evidence raises register risks: the two assumed entries.
+        // Without tornadoes only weak evidence raises register risks: the four assumed entries
+        // (two of them the cascade's judge accuracy and first-stage pass rate).
         assert_eq!(
             risks
                 .iter()
                 .filter(|r| r.kind == RiskKind::Register)
                 .count(),
-            2
+            4
         );
         // Another workload's scope sees neither the reconciliation nor the scenario.
         let other = RiskScope {

@@ -548,7 +548,8 @@ mod tests {
         let eval = evaluate(&ws);
         let t = workspace_table(&ws, &eval, TableKind::Compare);
         assert!(t.validate().is_ok());
-        assert_eq!(t.rows.len(), 4);
+        // The four single routes, the cascade and the reserved pool.
+        assert_eq!(t.rows.len(), 6);
         let gpt = &t.rows[0];
         assert_eq!(
             gpt.cells[0],
