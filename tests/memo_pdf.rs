@@ -588,11 +588,11 @@ fn lcpr_export_slides_writes_one_page_per_chart_after_a_title_page() {
     let text = String::from_utf8_lossy(&text.stdout);
     // pdftotext closes up the spaces of a lone bold counter ("3/8"): compare without them.
     let tight: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    // Eight charts, each with its place and takeaway, the same as presenter mode.
-    assert!(text.contains("8 slide(s)"));
-    for i in 1..=8 {
-        assert!(tight.contains(&format!("{i}/8")), "no slide {i}");
+    // Nine charts, each with its place and takeaway, the same as presenter mode.
+    assert!(text.contains("9 slide(s)"));
+    for i in 1..=9 {
+        assert!(tight.contains(&format!("{i}/9")), "no slide {i}");
     }
     assert!(text.contains("Lowest LCPR for Support answer drafting"));
-    assert!(text.contains("page 9 of 9"));
+    assert!(text.contains("page 10 of 10"));
 }
