@@ -8,8 +8,10 @@ token lengths) over the CSV and the Parquet file that
     LCPR_BENCH_KEEP=1 cargo bench -p lcpr-core --bench trace_import
 
 leaves in its temporary directory, each in a fresh process, and prints seconds and peak RSS.
+The benchmark itself runs this script's `--child` on the same files, alternating with our
+import, and prints both and the ratio; run it alone with
 
-    python3 scripts/bench-duckdb.py /tmp/lcpr-trace-bench-NNNN [--repeat 3]
+    python3 scripts/bench-duckdb.py /tmp/lcpr-trace-bench-NNNN-realistic [--repeat 3]
 
 Needs `pip install duckdb` (the test script's venv has it: $CARGO_TARGET_DIR/querypack-venv).
 """
@@ -30,12 +32,13 @@ SELECT workload, CAST(CAST(timestamp AS TIMESTAMP) AS DATE) AS day, provider, mo
   sum(CASE WHEN status = 'ok' AND quality_gate = 'pass' THEN 1 ELSE 0 END) AS accepted,
   sum(CASE WHEN escalated THEN 1 ELSE 0 END) AS escalations,
   sum(uncached_input_tokens), sum(cache_read_tokens), sum(cache_write_5m_tokens),
-  sum(cache_write_1h_tokens), sum(output_tokens), sum(reasoning_tokens), sum(reported_cost),
+  sum(cache_write_1h_tokens), sum(output_tokens), sum(coalesce(reasoning_tokens, 0)),
+  sum(reported_cost),
   approx_quantile(ttft_ms, [0.5, 0.95, 0.99]), approx_quantile(tpot_ms, [0.5, 0.95, 0.99]),
   approx_quantile(e2e_ms, [0.5, 0.95, 0.99]),
   approx_quantile(uncached_input_tokens + cache_read_tokens + cache_write_5m_tokens
                   + cache_write_1h_tokens, [0.5, 0.95]),
-  approx_quantile(output_tokens + reasoning_tokens, [0.5, 0.95])
+  approx_quantile(output_tokens + coalesce(reasoning_tokens, 0), [0.5, 0.95])
 FROM {source} GROUP BY ALL
 """
 

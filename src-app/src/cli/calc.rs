@@ -34,6 +34,9 @@ pub fn run_calc(kind: &str) -> ExitCode {
         eprintln!("lcpr calc {}: could not read stdin: {e}", kind.name());
         return ExitCode::from(EXIT_INVALID_INPUT);
     }
+    if kind == CalcKind::Sensitivity {
+        return run_sweep(&input);
+    }
     match calc::run(kind, &input) {
         Ok(result) => match serde_json::to_string_pretty(&result) {
             Ok(text) => {
@@ -48,6 +51,32 @@ pub fn run_calc(kind: &str) -> ExitCode {
         Err(e) => {
             eprintln!("lcpr calc {}: {e}", kind.name());
             ExitCode::from(EXIT_INVALID_INPUT)
+        }
+    }
+}
+
+/// Writes a sensitivity sweep point by point as it computes them, so a long sweep holds its
+/// input values but not its points (the same bytes as the whole result written at once).
+fn run_sweep(input: &str) -> ExitCode {
+    use std::io::Write;
+    let name = CalcKind::Sensitivity.name();
+    let sweep = match calc::SweepInput::read(input) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("lcpr calc {name}: {e}");
+            return ExitCode::from(EXIT_INVALID_INPUT);
+        }
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, &sweep.sweep())
+        .map_err(std::io::Error::from)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("lcpr calc {name}: could not write the result: {e}");
+            ExitCode::FAILURE
         }
     }
 }

@@ -164,6 +164,42 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, InputError> {
         .map_err(|e| InputError::new("result", format!("could not be written as JSON: {e}")))
 }
 
+/// The input a sensitivity sweep reads, kept while its result is written.
+pub struct SweepInput(SensitivityInput, ProfileField);
+
+impl SweepInput {
+    /// Reads and checks a sweep's input: every value is computed once and dropped.
+    pub fn read(input: &str) -> Result<Self, InputError> {
+        let i: SensitivityInput = read(input)?;
+        let field = sweep_field(&i.vary)?;
+        sensitivity::Sweep::checked(&i.profile, &i.pricing, field, &i.values)?;
+        Ok(Self(i, field))
+    }
+
+    /// The sweep, to be written.
+    #[must_use]
+    pub fn sweep(&self) -> sensitivity::Sweep<'_> {
+        let i = &self.0;
+        // Checked in `read`: building it again cannot fail, and costs one pass of the cheap
+        // estimate rather than holding every point.
+        sensitivity::Sweep::unchecked(&i.profile, &i.pricing, self.1, &i.values)
+    }
+}
+
+fn sweep_field(vary: &str) -> Result<ProfileField, InputError> {
+    ProfileField::from_name(vary).ok_or_else(|| {
+        let names: Vec<&str> = ProfileField::ALL.iter().map(|f| f.name()).collect();
+        InputError::new(
+            "vary",
+            format!(
+                "must name a profile field ({}), got {:?}",
+                names.join(", "),
+                vary
+            ),
+        )
+    })
+}
+
 /// Runs one computation on its JSON input and returns its JSON result.
 pub fn run(kind: CalcKind, input: &str) -> Result<Value, InputError> {
     match kind {
@@ -224,17 +260,7 @@ pub fn run(kind: CalcKind, input: &str) -> Result<Value, InputError> {
         }
         CalcKind::Sensitivity => {
             let i: SensitivityInput = read(input)?;
-            let field = ProfileField::from_name(&i.vary).ok_or_else(|| {
-                let names: Vec<&str> = ProfileField::ALL.iter().map(|f| f.name()).collect();
-                InputError::new(
-                    "vary",
-                    format!(
-                        "must name a profile field ({}), got {:?}",
-                        names.join(", "),
-                        i.vary
-                    ),
-                )
-            })?;
+            let field = sweep_field(&i.vary)?;
             let points = sensitivity::sweep(&i.profile, &i.pricing, field, &i.values)?;
             Ok(json!({ "vary": field.name(), "points": to_json(&points)? }))
         }

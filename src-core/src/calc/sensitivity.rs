@@ -42,6 +42,100 @@ pub fn sweep(
         .collect()
 }
 
+/// A sweep checked and ready to be written: serializing it computes each point as it is
+/// written (`{"points": [...], "vary": name}`, the contract's shape), so a sweep of any length
+/// holds its values but never its points.
+pub struct Sweep<'a> {
+    profile: &'a WorkloadProfile,
+    pricing: &'a RoutePricing,
+    field: ProfileField,
+    values: &'a [f64],
+}
+
+impl<'a> Sweep<'a> {
+    /// Checks every value first (computing and dropping its point), so a value out of range is
+    /// refused before anything is written.
+    pub fn checked(
+        profile: &'a WorkloadProfile,
+        pricing: &'a RoutePricing,
+        field: ProfileField,
+        values: &'a [f64],
+    ) -> InputResult<Self> {
+        let sweep = Self::unchecked(profile, pricing, field, values);
+        sweep.points().try_for_each(|p| p.map(drop))?;
+        Ok(sweep)
+    }
+
+    /// A sweep of values already checked by [`Sweep::checked`]; a value out of range would
+    /// fail the writing.
+    #[must_use]
+    pub fn unchecked(
+        profile: &'a WorkloadProfile,
+        pricing: &'a RoutePricing,
+        field: ProfileField,
+        values: &'a [f64],
+    ) -> Self {
+        Self {
+            profile,
+            pricing,
+            field,
+            values,
+        }
+    }
+
+    fn points(&self) -> impl Iterator<Item = InputResult<SensitivityPoint>> + '_ {
+        let mut varied = self.profile.clone();
+        self.values.iter().map(move |&value| {
+            varied.set_value(self.field, value)?;
+            let e = LcprModel::new(&varied, self.pricing)?.estimate();
+            Ok(SensitivityPoint {
+                value,
+                lcpr: e.lcpr,
+                monthly_cost: e.monthly_cost,
+            })
+        })
+    }
+}
+
+/// The points, computed one at a time while they are written.
+struct Points<'s, 'a>(&'s Sweep<'a>);
+
+impl Serialize for Points<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let mut seq = s.serialize_seq(Some(self.0.values.len()))?;
+        for p in self.0.points() {
+            seq.serialize_element(&Ordered(p.map_err(S::Error::custom)?))?;
+        }
+        seq.end()
+    }
+}
+
+/// A point with its keys in the order a JSON object value sorts them (lcpr, monthly_cost,
+/// value), so streamed output equals the whole result written at once.
+struct Ordered(SensitivityPoint);
+
+impl Serialize for Ordered {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("lcpr", &self.0.lcpr)?;
+        m.serialize_entry("monthly_cost", &self.0.monthly_cost)?;
+        m.serialize_entry("value", &self.0.value)?;
+        m.end()
+    }
+}
+
+impl Serialize for Sweep<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("points", &Points(self))?;
+        m.serialize_entry("vary", self.field.name())?;
+        m.end()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +161,26 @@ mod tests {
             err.map(|e| e.to_string()),
             Some("retry_rate must lie in [0, 1], got 1.5".into())
         );
+    }
+
+    #[test]
+    fn a_streamed_sweep_writes_what_the_whole_result_would() {
+        let r = token_route("DeepInfra", "0.039", "0.19", "0");
+        let values = [0.0, 0.1, 0.25, 0.5];
+        let p = saas_chat();
+        let streamed = Sweep::checked(&p, &r, ProfileField::RetryRate, &values)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let points = sweep(&p, &r, ProfileField::RetryRate, &values);
+        let whole = serde_json::json!({
+            "vary": "retry_rate",
+            "points": serde_json::to_value(points.unwrap_or_else(|e| panic!("{e}"))).ok(),
+        });
+        assert_eq!(
+            serde_json::to_string_pretty(&streamed).ok(),
+            serde_json::to_string_pretty(&whole).ok()
+        );
+        let bad = [0.1, 1.5];
+        assert!(Sweep::checked(&p, &r, ProfileField::RetryRate, &bad).is_err());
     }
 
     #[test]

@@ -6,12 +6,20 @@
 //! it refuses the import naming both rows.
 //!
 //! One set is shared by every worker of an import, so a duplicate is found whichever chunks the
-//! two copies land in. It keeps 24 bytes per distinct attempt (a 64-bit hash of the id and
-//! attempt, a 64-bit hash of the values and the row), which is the price of finding duplicates
-//! in a file that is not sorted by request id; the rest of the import keeps no per-row state.
+//! two copies land in. It keeps 16 bytes per distinct attempt (a 64-bit hash of the id and
+//! attempt, a 32-bit hash of the values, the row) in open-addressed tables filled to at most
+//! 85%, about 21 bytes per attempt, which is the price of finding duplicates in a file that is
+//! not sorted by request id; the rest of the import keeps no per-row state. The tables are
+//! sharded by the key's low bits, so workers rarely wait for each other and a table that grows
+//! holds its old and new slots for one shard's worth of attempts only.
+//!
+//! The hashes are foldhash's (fixed seeds, so runs are reproducible): a tenth of SipHash's cost
+//! per row. A false duplicate needs two attempts of one file to share a 64-bit key hash (about
+//! one chance in 10⁶ for 5 million attempts); a differing copy passes for an exact one only if
+//! its 32-bit value hash also matches (one in 4 × 10⁹ per duplicate).
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use rust_decimal::Decimal;
@@ -20,7 +28,13 @@ use super::ImportError;
 use super::trace_row::{GateResult, Status, Timestamp, TokenUsage, TraceRow};
 
 /// Shards of the set, so two workers rarely wait on one lock.
-const SHARDS: usize = 16;
+const SHARDS: usize = 64;
+
+/// Fixed seeds: the same file gives the same hashes on every run.
+const KEY_HASH: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x6c63_7072_6b65_7931);
+const VALUE_HASH: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x6c63_7072_7661_6c31);
 
 /// Every canonical value of one attempt, borrowed from whichever reader built it.
 #[derive(Debug, Clone, Copy)]
@@ -76,12 +90,11 @@ impl<'a> RowValues<'a> {
     /// (hash of request id and attempt, hash of every value).
     #[must_use]
     pub fn hashes(&self) -> (u64, u64) {
-        // SipHash with fixed keys: the same file gives the same hashes on every run.
-        let mut key = std::hash::DefaultHasher::new();
+        let mut key = KEY_HASH.build_hasher();
         self.request_id.hash(&mut key);
         self.attempt.hash(&mut key);
         let key = key.finish();
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = VALUE_HASH.build_hasher();
         key.hash(&mut h);
         self.timestamp.date.hash(&mut h);
         self.timestamp.seconds.to_bits().hash(&mut h);
@@ -117,10 +130,98 @@ pub enum Verdict {
     Exact,
 }
 
-/// The attempts seen so far in one import.
+/// One attempt in a [`Table`]: `key` 0 marks an empty slot.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    key: u64,
+    content: u32,
+    /// The row, or `u32::MAX` when it is kept in [`Table::far_rows`].
+    row: u32,
+}
+
+/// An open-addressed (linear probing) set of attempts, grown by half when 85% full.
 #[derive(Debug, Default)]
+struct Table {
+    slots: Vec<Slot>,
+    len: usize,
+    /// Rows past `u32::MAX - 1` (files of over 4 × 10⁹ rows), by key.
+    far_rows: HashMap<u64, u64>,
+}
+
+impl Table {
+    /// The home slot of `key`: its high bits scaled to the table (the low bits chose the
+    /// shard).
+    fn home(key: u64, size: usize) -> usize {
+        ((u128::from(key) * size as u128) >> 64) as usize
+    }
+
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 3 / 2).max(64);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        for s in old.into_iter().filter(|s| s.key != 0) {
+            let mut i = Self::home(s.key, size);
+            while self.slots.get(i).is_some_and(|t| t.key != 0) {
+                i = if i + 1 == size { 0 } else { i + 1 };
+            }
+            if let Some(t) = self.slots.get_mut(i) {
+                *t = s;
+            }
+        }
+    }
+
+    /// The slot `key` is in, or the empty one it would take.
+    fn find(&self, key: u64) -> usize {
+        let size = self.slots.len();
+        let mut i = Self::home(key, size);
+        while let Some(s) = self.slots.get(i) {
+            if s.key == key || s.key == 0 {
+                return i;
+            }
+            i = if i + 1 == size { 0 } else { i + 1 };
+        }
+        i
+    }
+
+    /// Inserts `key` unless present; returns the content and row already recorded.
+    fn insert(&mut self, key: u64, content: u32, row: u64) -> Option<(u32, u64)> {
+        if (self.len + 1) * 20 > self.slots.len() * 17 {
+            self.grow();
+        }
+        let i = self.find(key);
+        let slot = self.slots.get_mut(i)?;
+        if slot.key == key {
+            let first = match slot.row {
+                u32::MAX => self.far_rows.get(&key).copied().unwrap_or(u64::MAX),
+                r => u64::from(r),
+            };
+            return Some((slot.content, first));
+        }
+        let near = u32::try_from(row).ok().filter(|&r| r != u32::MAX);
+        *slot = Slot {
+            key,
+            content,
+            row: near.unwrap_or(u32::MAX),
+        };
+        if near.is_none() {
+            self.far_rows.insert(key, row);
+        }
+        self.len += 1;
+        None
+    }
+}
+
+/// The attempts seen so far in one import.
+#[derive(Debug)]
 pub struct Seen {
-    shards: [Mutex<HashMap<u64, (u64, u64)>>; SHARDS],
+    shards: [Mutex<Table>; SHARDS],
+}
+
+impl Default for Seen {
+    fn default() -> Self {
+        Self {
+            shards: std::array::from_fn(|_| Mutex::default()),
+        }
+    }
 }
 
 impl Seen {
@@ -133,19 +234,18 @@ impl Seen {
     /// Records row `row` with `values`; refuses a second copy whose values differ.
     pub fn check(&self, values: &RowValues<'_>, row: u64) -> Result<Verdict, ImportError> {
         let (key, content) = values.hashes();
-        let shard = (key >> 60) as usize % SHARDS;
-        let Some(lock) = self.shards.get(shard) else {
+        // 0 marks an empty slot: key hashes 0 and 1 share a slot (one chance in 2⁶³).
+        let key = key.max(1);
+        let content = (content ^ (content >> 32)) as u32;
+        let Some(lock) = self.shards.get(key as usize % SHARDS) else {
             return Ok(Verdict::New);
         };
         // A poisoned lock means another worker panicked; its error is reported on join.
-        let mut map = lock.lock().map_err(|_| ImportError::Worker)?;
-        match map.get(&key) {
-            None => {
-                map.insert(key, (content, row));
-                Ok(Verdict::New)
-            }
-            Some(&(c, _)) if c == content => Ok(Verdict::Exact),
-            Some(&(_, first)) => Err(ImportError::ConflictingDuplicate {
+        let mut table = lock.lock().map_err(|_| ImportError::Worker)?;
+        match table.insert(key, content, row) {
+            None => Ok(Verdict::New),
+            Some((c, _)) if c == content => Ok(Verdict::Exact),
+            Some((_, first)) => Err(ImportError::ConflictingDuplicate {
                 request_id: values.request_id.to_owned(),
                 attempt: values.attempt,
                 first: first.min(row),
@@ -191,6 +291,33 @@ mod tests {
             seen.check(&RowValues::of(&retry), 7).ok(),
             Some(Verdict::New)
         );
+    }
+
+    #[test]
+    fn the_table_keeps_every_attempt_through_growth_and_far_rows() {
+        let mut t = Table::default();
+        for k in 1..=10_000u64 {
+            // Spread keys over the whole range, as hashes are.
+            let key = k.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let row = if k % 1000 == 0 {
+                u64::from(u32::MAX) + k
+            } else {
+                k
+            };
+            assert_eq!(t.insert(key, k as u32, row), None);
+        }
+        assert_eq!(t.len, 10_000);
+        assert!(t.len * 20 <= t.slots.len() * 17);
+        for k in 1..=10_000u64 {
+            let key = k.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let row = if k % 1000 == 0 {
+                u64::from(u32::MAX) + k
+            } else {
+                k
+            };
+            assert_eq!(t.insert(key, 0, 1), Some((k as u32, row)));
+        }
+        assert_eq!(t.len, 10_000);
     }
 
     #[test]
