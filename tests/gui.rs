@@ -30,6 +30,16 @@ fn app(
     storage: Option<StoragePaths>,
     answers: Vec<Option<PathBuf>>,
 ) -> Harness<'static, WorkbenchApp> {
+    app_sized(file, storage, answers, egui::vec2(1500.0, 950.0))
+}
+
+/// [`app`] in a window of `size`.
+fn app_sized(
+    file: Option<PathBuf>,
+    storage: Option<StoragePaths>,
+    answers: Vec<Option<PathBuf>>,
+    size: egui::Vec2,
+) -> Harness<'static, WorkbenchApp> {
     let options = LaunchOptions {
         file,
         storage,
@@ -37,7 +47,7 @@ fn app(
         started: None,
     };
     let mut h = Harness::builder()
-        .with_size(egui::vec2(1500.0, 950.0))
+        .with_size(size)
         .with_step_dt(0.25)
         .build_eframe(move |cc| WorkbenchApp::new(cc, options));
     h.run_steps(3);
@@ -1556,16 +1566,12 @@ fn a_file_opens_on_its_first_view_with_data_and_a_reconciliation_shows_its_view(
     assert_ne!(h.state().active_view(), "Compare");
     // Picking a reconciliation in the navigator shows its waterfall (a tall window, so the
     // navigator's long list shows it).
-    let options = LaunchOptions {
-        file: Some(default_workspace()),
-        storage: None,
-        dialogs: Box::new(ScriptedDialogs::answering(vec![])),
-        started: None,
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1500.0, 1400.0))
-        .build_eframe(move |cc| WorkbenchApp::new(cc, options));
-    h.run_steps(3);
+    let mut h = app_sized(
+        Some(default_workspace()),
+        None,
+        vec![],
+        egui::vec2(1500.0, 1400.0),
+    );
     assert_eq!(h.state().active_view(), "Compare");
     h.get_by_label("support-chat 2026-09-01").click();
     h.run_steps(3);
@@ -1595,16 +1601,13 @@ fn uncertainty_with_no_ranges_says_so_and_names_each_pair_once() {
 
 #[test]
 fn the_compare_table_shows_lcpr_and_monthly_cost_at_1280_by_800() {
-    let options = LaunchOptions {
-        file: Some(default_workspace()),
-        storage: None,
-        dialogs: Box::new(ScriptedDialogs::answering(vec![])),
-        started: None,
-    };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| WorkbenchApp::new(cc, options));
-    h.run_steps(4);
+    let mut h = app_sized(
+        Some(default_workspace()),
+        None,
+        vec![],
+        egui::vec2(1280.0, 800.0),
+    );
+    h.run_steps(1);
     assert_eq!(h.state().active_view(), "Compare");
     let screen = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0));
     for header in ["Scenario", "LCPR", "Monthly cost"] {

@@ -173,6 +173,13 @@ impl Session {
 
     /// Records the document for undo and recomputes results when it changed. Call once a frame.
     pub fn refresh(&mut self, time: f64) {
+        if self.doc != self.evaluated {
+            // Inputs taken from evidence follow it through every edit (a baseline's rate, a
+            // load test's GPUs, the token shape behind its capacity), within the same undo step.
+            if self.doc.register.iter().any(|e| e.from.is_some()) {
+                lcpr_core::case::sources::refresh(&mut self.doc);
+            }
+        }
         self.undoer.feed_state(time, &self.doc);
         if self.doc != self.evaluated {
             self.eval = evaluate(&self.doc);

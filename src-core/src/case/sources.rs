@@ -64,6 +64,23 @@ pub fn value_from(ws: &Workspace, binding: &Binding, source: &SourceRef) -> Inpu
     }
 }
 
+/// Refuses evidence of another workload than the one `binding`'s input belongs to.
+fn same_workload(
+    ws: &Workspace,
+    binding: &Binding,
+    source: &SourceRef,
+    verb: &str,
+    workload: &str,
+) -> InputResult<()> {
+    if workload_of(ws, binding) == Some(workload) {
+        return Ok(());
+    }
+    Err(refuse(
+        source,
+        format!("{verb} workload {workload:?}, not the one this input belongs to"),
+    ))
+}
+
 fn from_baseline(
     ws: &Workspace,
     binding: &Binding,
@@ -75,15 +92,7 @@ fn from_baseline(
         .iter()
         .find(|b| b.id == source.id)
         .ok_or_else(|| refuse(source, "names no baseline in the workspace"))?;
-    if workload_of(ws, binding) != Some(b.workload.as_str()) {
-        return Err(refuse(
-            source,
-            format!(
-                "measures workload {:?}, not the one this input belongs to",
-                b.workload
-            ),
-        ));
-    }
+    same_workload(ws, binding, source, "measures", &b.workload)?;
     // A scenario's override describes its own route: a baseline of another route does not
     // measure it.
     if binding.target == BindingTarget::Scenario
@@ -247,15 +256,7 @@ fn from_reconciliation(
         .iter()
         .find(|r| r.id == source.id)
         .ok_or_else(|| refuse(source, "names no reconciliation in the workspace"))?;
-    if workload_of(ws, binding) != Some(r.workload.as_str()) {
-        return Err(refuse(
-            source,
-            format!(
-                "reconciles workload {:?}, not the one this input belongs to",
-                r.workload
-            ),
-        ));
-    }
+    same_workload(ws, binding, source, "reconciles", &r.workload)?;
     if field != FieldRef::Workload(WorkloadField::OpsMonthlyCost) {
         return Err(refuse(
             source,

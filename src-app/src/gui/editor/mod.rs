@@ -75,19 +75,6 @@ pub fn ui(ui: &mut Ui, ws: &mut Workspace, selection: &mut Selection, violations
             if !shown {
                 *selection = Selection::Meta;
             }
-            // Inputs taken from evidence follow it as it is edited (a baseline's rate, a load
-            // test's GPUs, a workload's token shape behind a load test's capacity).
-            let evidence_edit = matches!(
-                *selection,
-                Selection::Workload(_)
-                    | Selection::Scenario(_)
-                    | Selection::Baseline(_)
-                    | Selection::Reconciliation(_)
-                    | Selection::LoadTest(_)
-            );
-            if evidence_edit && ws.register.iter().any(|e| e.from.is_some()) {
-                lcpr_core::case::sources::refresh(ws);
-            }
         });
 }
 
