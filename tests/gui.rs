@@ -1691,3 +1691,209 @@ fn the_plan_view_states_the_optimum_of_the_chosen_mix_scenario() {
     h.get_by_label(&optimum);
     h.get_by_label("Hourly demand and the reserved pool");
 }
+
+/// The default workspace with none of its analysis sections, saved to a scratch file: a case
+/// as it stands before anyone has written a migration case, forecast or attribution.
+fn without_sections(name: &str) -> PathBuf {
+    let mut ws = lcpr_core::document::load(&default_workspace()).unwrap();
+    ws.migration = None;
+    ws.forecast = None;
+    ws.attribution = None;
+    ws.incidents.clear();
+    ws.monthly_review = None;
+    let path = scratch(name).join("bare.yaml");
+    lcpr_core::document::save(&ws, &path).unwrap();
+    path
+}
+
+/// Clicks `label` in the navigator.
+fn click_in_navigator(h: &mut Harness<'_, WorkbenchApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.run_steps(3);
+}
+
+/// Types `text` into the first field labelled `label` (the editor can show a label twice, as
+/// last month's and this month's figures).
+fn set_first_field(h: &mut Harness<'_, WorkbenchApp>, label: &str, text: &str) {
+    h.query_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap_or_else(|| panic!("no field {label}"))
+        .click();
+    h.run_steps(1);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run_steps(1);
+    h.query_all_by_role_and_label(Role::TextInput, label)
+        .next()
+        .unwrap()
+        .type_text(text);
+    h.run_steps(3);
+}
+
+/// Sets `label` to `bad` (the rule must show and nothing change), then to `good` (the
+/// document must change as `check` says), then undoes that in one step.
+fn edit_refuse_and_undo(
+    h: &mut Harness<'_, WorkbenchApp>,
+    label: &str,
+    (bad, rule): (&str, &str),
+    good: &str,
+    check: impl Fn(&lcpr_core::document::Workspace) -> bool,
+) {
+    h.run_steps(4);
+    let before = h.state().session().doc.clone();
+    set_first_field(h, label, bad);
+    assert!(
+        h.query_by_label_contains(rule).is_some(),
+        "{label} = {bad:?} does not show {rule:?}"
+    );
+    assert_eq!(
+        h.state().session().doc,
+        before,
+        "{label} = {bad:?} was written"
+    );
+    set_first_field(h, label, good);
+    assert!(
+        check(&h.state().session().doc),
+        "{label} = {good:?} was not written"
+    );
+    h.run_steps(4);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run_steps(2);
+    assert_eq!(
+        h.state().session().doc,
+        before,
+        "undo did not restore {label}"
+    );
+}
+
+#[test]
+fn every_analysis_section_is_added_from_its_view_or_the_navigator_edited_and_undone() {
+    // Tall enough that the whole navigator is on screen.
+    let mut h = app_sized(
+        Some(without_sections("sections")),
+        None,
+        vec![],
+        egui::vec2(1500.0, 2200.0),
+    );
+    // Gates: the empty state adds a migration case drafted from the case and opens its editor.
+    h.get_by_label("Gates").click();
+    h.run_steps(2);
+    h.get_by_label("Add a migration case").click();
+    h.run_steps(3);
+    let m = h.state().session().doc.migration.clone().expect("added");
+    assert_eq!(m.current, "support-gpt");
+    assert!(
+        h.query_all_by_label_contains("PASS").next().is_some()
+            || h.query_all_by_label_contains("FAIL").next().is_some(),
+        "the gates are not shown"
+    );
+    edit_refuse_and_undo(
+        &mut h,
+        "Traffic on the fallback",
+        ("150%", "must lie in [0%, 100%], got 150%"),
+        "10%",
+        |ws| {
+            ws.migration
+                .as_ref()
+                .is_some_and(|m| m.fallback_share == 0.1)
+        },
+    );
+    // Forecast: its drivers start from the case; the view draws the quarter.
+    h.get_by_label("Forecast").click();
+    h.run_steps(2);
+    h.get_by_label("Add a forecast").click();
+    h.run_steps(3);
+    let f = h.state().session().doc.forecast.clone().expect("added");
+    assert_eq!(f.scenarios.len(), 2, "base and the move to the candidate");
+    assert!(h.query_by_label_contains("No forecast yet").is_none());
+    let workload = f.workloads[0].name.clone();
+    if f.workloads.len() > 1 {
+        h.get_by_label(&workload).click();
+        h.run_steps(2);
+    }
+    edit_refuse_and_undo(
+        &mut h,
+        "Acceptance rate",
+        ("0%", "must lie in (0%, 100%]"),
+        "80%",
+        |ws| {
+            ws.forecast
+                .as_ref()
+                .is_some_and(|f| f.workloads[0].acceptance_rate.base == 0.8)
+        },
+    );
+    // Attribution.
+    h.get_by_label("Attribution").click();
+    h.run_steps(2);
+    h.get_by_label("Add an attribution").click();
+    h.run_steps(3);
+    assert!(h.state().session().doc.attribution.is_some());
+    edit_refuse_and_undo(
+        &mut h,
+        "Shared bill",
+        ("-5", "must be ≥ 0"),
+        "1000",
+        |ws| {
+            ws.attribution
+                .as_ref()
+                .is_some_and(|a| a.bill_total == rust_decimal::Decimal::from(1000))
+        },
+    );
+    // Incidents, monthly review inputs and simulation settings from the navigator.
+    click_in_navigator(&mut h, "+ Add an incident");
+    assert_eq!(h.state().session().doc.incidents.len(), 1);
+    edit_refuse_and_undo(
+        &mut h,
+        "Hours to detect",
+        ("-1", "must be ≥ 0"),
+        "2",
+        |ws| ws.incidents[0].detection_hours == Some(2.0),
+    );
+    click_in_navigator(&mut h, "+ Add monthly review inputs");
+    assert!(h.state().session().doc.monthly_review.is_some());
+    edit_refuse_and_undo(
+        &mut h,
+        "Cache hit rate",
+        ("120%", "must lie in [0%, 100%], got 120%"),
+        "40%",
+        |ws| {
+            ws.monthly_review
+                .as_ref()
+                .is_some_and(|r| r.workloads[0].last_month.cache_hit_rate == 0.4)
+        },
+    );
+    click_in_navigator(&mut h, "Simulation settings");
+    edit_refuse_and_undo(
+        &mut h,
+        "Draws per run",
+        ("0", "must lie in [1, 1,000,000], got 0"),
+        "5,000",
+        |ws| ws.simulation.draws == 5000,
+    );
+    // Everything added is valid and saved as written.
+    assert_eq!(h.state().session().violations(), &[]);
+}
+
+#[test]
+fn no_view_of_an_empty_workspace_sends_the_user_to_the_yaml() {
+    let mut h = app(None, None, vec![]);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(3);
+    assert!(
+        h.state().session().doc.scenarios.is_empty(),
+        "not an empty workspace"
+    );
+    let titles: Vec<&str> = lcpr_workbench::gui::views::all()
+        .iter()
+        .map(|v| v.title())
+        .collect();
+    for title in titles {
+        h.get_by_label(title).click();
+        h.run_steps(2);
+        for word in ["YAML", "yaml", "section to the workspace"] {
+            assert!(
+                h.query_by_label_contains(word).is_none(),
+                "{title} tells the user to edit the file ({word})"
+            );
+        }
+    }
+}

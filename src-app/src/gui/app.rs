@@ -1093,6 +1093,11 @@ impl WorkbenchApp {
             Selection::Reconciliation(_) => Some("Reconciliation"),
             Selection::LoadTest(_) => Some("Goodput"),
             Selection::Register(_) => Some("Sensitivity"),
+            Selection::Migration => Some("Gates"),
+            Selection::Forecast => Some("Forecast"),
+            Selection::Attribution => Some("Attribution"),
+            Selection::Incident(_) | Selection::MonthlyReview => Some("Review"),
+            Selection::Simulation => Some("Uncertainty"),
             _ => None,
         }
     }
@@ -1320,8 +1325,12 @@ impl WorkbenchApp {
                         let mut cx = ViewContext {
                             doc: &mut self.session.doc,
                             eval: &eval,
+                            select: None,
                         };
                         view.ui(ui, &mut cx);
+                        if let Some(s) = cx.select {
+                            self.selection = s;
+                        }
                     }
                 });
         });

@@ -13,6 +13,7 @@ pub mod import_preview;
 pub mod invoice_setup;
 pub mod navigator;
 pub mod plot;
+pub mod sections;
 pub mod session;
 pub mod storage;
 pub mod theme;

@@ -34,6 +34,18 @@ pub enum Selection {
     ContractRate(usize),
     /// A saved trace column mapping by index.
     TraceMapping(usize),
+    /// The migration case.
+    Migration,
+    /// The forecast section.
+    Forecast,
+    /// The attribution section.
+    Attribution,
+    /// An incident by index.
+    Incident(usize),
+    /// The typed monthly review figures.
+    MonthlyReview,
+    /// Draws and seed of the simulations.
+    Simulation,
 }
 
 /// The kinds the navigator lists, in order.
@@ -492,6 +504,7 @@ pub fn ui(ui: &mut Ui, ws: &mut Workspace, selection: &mut Selection) {
     {
         ui.label(RichText::new(hint).weak());
     }
+    super::sections::nav_ui(ui, ws, selection);
 }
 
 fn prerequisite(kind: Kind) -> &'static str {

@@ -402,6 +402,144 @@ pub fn choice<T: PartialEq + Clone>(
     })
 }
 
+/// A number that may be negative (a change that lowers a cost, a shrinking volume).
+pub fn signed_number(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut f64,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, unit, |ui, label_id| {
+        let changed = checked_text(ui, id, label_id, number_text(*value), |text| {
+            let v: f64 = text
+                .replace(',', "")
+                .parse()
+                .map_err(|_| format!("must be a number, got {text:?}"))?;
+            if !v.is_finite() {
+                return Err(format!("must be a finite number, got {text:?}"));
+            }
+            *value = v;
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, number_text(*value));
+        }
+        changed
+    })
+}
+
+/// A whole count in `[min, max]`; `None` is written for empty text when `optional`.
+fn count_text(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let v: u64 = text
+        .replace(',', "")
+        .parse()
+        .map_err(|_| format!("must be a whole number, got {text:?}"))?;
+    if v < min || v > max {
+        return Err(format!(
+            "must lie in [{}, {}], got {}",
+            number_text(min as f64),
+            number_text(max as f64),
+            number_text(v as f64)
+        ));
+    }
+    Ok(v)
+}
+
+/// A whole number in `[min, max]`.
+pub fn count(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut u64,
+    (min, max): (u64, u64),
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    field_row(ui, label, unit, |ui, label_id| {
+        let changed = checked_text(ui, id, label_id, number_text(*value as f64), |text| {
+            *value = count_text(text, min, max)?;
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, number_text(*value as f64));
+        }
+        changed
+    })
+}
+
+/// An optional whole number: empty text means none.
+pub fn optional_count(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    label: &str,
+    unit: &str,
+    value: &mut Option<u64>,
+) -> bool {
+    let id = ui.scope_id().with(salt);
+    let shown = |v: &Option<u64>| v.map(|n| number_text(n as f64)).unwrap_or_default();
+    field_row(ui, label, unit, |ui, label_id| {
+        let changed = checked_text(ui, id, label_id, shown(value), |text| {
+            *value = if text.is_empty() {
+                None
+            } else {
+                Some(count_text(text, 0, u64::MAX)?)
+            };
+            Ok(())
+        });
+        if changed {
+            sync(ui, id, shown(value));
+        }
+        changed
+    })
+}
+
+/// Optional free text on one line: empty means none.
+pub fn optional_text(ui: &mut Ui, label: &str, value: &mut Option<String>) -> bool {
+    let mut text = value.clone().unwrap_or_default();
+    let changed = self::text(ui, label, &mut text);
+    if changed {
+        *value = (!text.trim().is_empty()).then_some(text);
+    }
+    changed
+}
+
+/// A yes/no with its label in the label column.
+pub fn flag(ui: &mut Ui, label: &str, value: &mut bool) -> bool {
+    field_row(ui, label, "", |ui, label_id| {
+        ui.checkbox(value, "").labelled_by(label_id).changed()
+    })
+}
+
+/// Where a value came from: measured in logs … assumed.
+pub fn status(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    value: &mut lcpr_core::document::evidence_status::EvidenceStatus,
+) -> bool {
+    use lcpr_core::document::evidence_status::EvidenceStatus;
+    let options: Vec<(EvidenceStatus, String)> = EvidenceStatus::ALL
+        .iter()
+        .map(|s| (*s, s.label().to_owned()))
+        .collect();
+    choice(ui, salt, "Evidence", value, &options)
+}
+
+/// How a value spreads between its low and high.
+pub fn distribution(
+    ui: &mut Ui,
+    salt: impl egui::AsIdSalt,
+    value: &mut lcpr_core::document::Distribution,
+) -> bool {
+    use lcpr_core::document::Distribution;
+    let options: Vec<(Distribution, String)> = Distribution::ALL
+        .iter()
+        .map(|d| (*d, d.name().to_owned()))
+        .collect();
+    choice(ui, salt, "Distribution", value, &options)
+}
+
 /// A section heading inside an editor.
 pub fn section(ui: &mut Ui, title: &str) {
     ui.add_space(6.0);

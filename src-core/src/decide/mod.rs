@@ -8,6 +8,7 @@
 //! - [`attribution`]: a shared bill split across teams by four modes;
 //! - [`monthly_review`] and [`incidents`]: this month against last, and what incidents cost;
 //! - [`plan`]: a mix scenario's cost curve, optimum and break-evens;
+//! - [`starters`]: first drafts of the analysis sections from the evaluated case;
 //! - [`diff`]: what changed between two versions of a workspace, and what it did to LCPR.
 //!
 //! May use: `case` and every earlier stage. Never `report`.
@@ -22,4 +23,5 @@ pub mod migration;
 pub mod monte_carlo;
 pub mod monthly_review;
 pub mod plan;
+pub mod starters;
 pub mod tornado;

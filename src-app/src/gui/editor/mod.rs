@@ -1,14 +1,20 @@
 //! The editor of the selected item: every field editable, units shown, broken rules marked.
 
+mod attribution;
 mod baseline;
 mod contract_rate;
+mod forecast;
+mod incident;
 mod load_test;
 mod meta;
+mod migration;
+mod monthly_review;
 mod rate_card;
 mod reconciliation;
 mod register;
 mod route;
 mod scenario;
+mod simulation;
 mod source;
 mod trace_mapping;
 mod workload;
@@ -51,6 +57,12 @@ pub fn ui(ui: &mut Ui, ws: &mut Workspace, selection: &mut Selection, violations
                 Selection::Register(i) => (format!("register[{i}]"), "Register entry"),
                 Selection::ContractRate(i) => (format!("contract_rates[{i}]"), "Contract rate"),
                 Selection::TraceMapping(i) => (format!("trace_mappings[{i}]"), "Trace mapping"),
+                Selection::Migration => ("migration".to_owned(), "Migration case"),
+                Selection::Forecast => ("forecast".to_owned(), "Forecast"),
+                Selection::Attribution => ("attribution".to_owned(), "Attribution"),
+                Selection::Incident(i) => (format!("incidents[{i}]"), "Incident"),
+                Selection::MonthlyReview => ("monthly_review".to_owned(), "Monthly review inputs"),
+                Selection::Simulation => ("simulation".to_owned(), "Simulation settings"),
             };
             ui.heading(title);
             if !prefix.is_empty() {
@@ -71,6 +83,12 @@ pub fn ui(ui: &mut Ui, ws: &mut Workspace, selection: &mut Selection, violations
                 Selection::Register(i) => register::ui(ui, ws, i),
                 Selection::ContractRate(i) => contract_rate::ui(ui, ws, i),
                 Selection::TraceMapping(i) => trace_mapping::ui(ui, ws, i),
+                Selection::Migration => migration::ui(ui, ws),
+                Selection::Forecast => forecast::ui(ui, ws),
+                Selection::Attribution => attribution::ui(ui, ws),
+                Selection::Incident(i) => incident::ui(ui, ws, i),
+                Selection::MonthlyReview => monthly_review::ui(ui, ws),
+                Selection::Simulation => simulation::ui(ui, ws),
             };
             if !shown {
                 *selection = Selection::Meta;

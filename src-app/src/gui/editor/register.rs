@@ -2,10 +2,8 @@
 
 use egui::Ui;
 use lcpr_core::case::sources::{self, Choice};
-use lcpr_core::document::evidence_status::EvidenceStatus;
 use lcpr_core::document::{
-    Binding, BindingTarget, Distribution, RateCardField, RouteField, Rule, SourceRef,
-    WorkloadField, Workspace,
+    Binding, BindingTarget, RateCardField, RouteField, Rule, SourceRef, WorkloadField, Workspace,
 };
 
 use crate::gui::{theme, widgets};
@@ -108,12 +106,8 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
     .on_disabled_hover_text("The evidence sets the value: pick \"typed in this entry\" to type it");
     widgets::number(ui, "low", "Low", unit, &mut e.low, rule);
     widgets::number(ui, "high", "High", unit, &mut e.high, rule);
-    let statuses: Vec<(EvidenceStatus, String)> = EvidenceStatus::ALL
-        .iter()
-        .map(|s| (*s, s.label().to_owned()))
-        .collect();
     ui.add_enabled_ui(!evidence, |ui| {
-        widgets::choice(ui, "status", "Evidence", &mut e.status, &statuses);
+        widgets::status(ui, "status", &mut e.status);
     })
     .response
     .on_disabled_hover_text("A value from evidence has that evidence's status");
@@ -122,11 +116,7 @@ pub(super) fn ui(ui: &mut Ui, ws: &mut Workspace, i: usize) -> bool {
     ui.add_enabled_ui(!evidence, |ui| {
         widgets::date(ui, "date", "Confirmed on", &mut e.date);
     });
-    let dists: Vec<(Distribution, String)> = Distribution::ALL
-        .iter()
-        .map(|d| (*d, d.name().to_owned()))
-        .collect();
-    widgets::choice(ui, "dist", "Distribution", &mut e.distribution, &dists);
+    widgets::distribution(ui, "dist", &mut e.distribution);
     widgets::section(ui, "Drives");
     let mut bound = e.binds.is_some();
     if ui

@@ -27,7 +27,12 @@ impl View for AttributionView {
             widgets::empty_state(
                 ui,
                 "No shared bill to split",
-                "Add an attribution section: the bill, the fixed floor and each team's usage.",
+                "An attribution splits a shared bill across teams by their usage, above a fixed floor.",
+            );
+            cx.select = crate::gui::sections::add_button(
+                ui,
+                cx.doc,
+                crate::gui::sections::Section::Attribution,
             );
             return;
         };

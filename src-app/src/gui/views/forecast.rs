@@ -50,11 +50,18 @@ impl View for ForecastView {
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
         match self.run(cx.doc) {
-            None => widgets::empty_state(
-                ui,
-                "No forecast yet",
-                "Add a forecast section to the workspace: workloads' cost drivers with ranges and the planned changes.",
-            ),
+            None => {
+                widgets::empty_state(
+                    ui,
+                    "No forecast yet",
+                    "A forecast holds each workload's cost drivers with ranges and the planned changes.",
+                );
+                cx.select = crate::gui::sections::add_button(
+                    ui,
+                    cx.doc,
+                    crate::gui::sections::Section::Forecast,
+                );
+            }
             Some(Err(e)) => {
                 ui.label(RichText::new(e).color(theme::error_color(ui.visuals())));
             }

@@ -28,7 +28,12 @@ impl View for GatesView {
             widgets::empty_state(
                 ui,
                 "No migration case yet",
-                "Add a migration section: the current and candidate scenarios and the evidence each gate weighs.",
+                "A migration case names the current and candidate scenarios and the evidence each gate weighs.",
+            );
+            cx.select = crate::gui::sections::add_button(
+                ui,
+                cx.doc,
+                crate::gui::sections::Section::Migration,
             );
             return;
         }

@@ -29,6 +29,8 @@ pub struct ViewContext<'a> {
     pub doc: &'a mut Workspace,
     /// Results for the document.
     pub eval: &'a Evaluation,
+    /// Set by a view to show an item in the editor (a section its empty state just added).
+    pub select: Option<crate::gui::navigator::Selection>,
 }
 
 /// One analysis view.

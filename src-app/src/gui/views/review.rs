@@ -44,8 +44,20 @@ impl View for ReviewView {
                 ui,
                 "Nothing to review yet",
                 "Import invoices for two periods of a workload (File → Import invoice…) to \
-                 review this month against last, or record an incident.",
+                 review this month against last, type the two months' figures, or record an incident.",
             );
+            ui.horizontal(|ui| {
+                cx.select = crate::gui::sections::add_button(
+                    ui,
+                    cx.doc,
+                    crate::gui::sections::Section::MonthlyReview,
+                )
+                .or(crate::gui::sections::add_button(
+                    ui,
+                    cx.doc,
+                    crate::gui::sections::Section::Incidents,
+                ));
+            });
             return;
         }
         match review {
