@@ -291,3 +291,20 @@ fn plan_prints_each_mix_scenarios_optimum_and_curve() {
     assert!(!ok);
     assert!(err.contains("nothing to plan"), "{err}");
 }
+
+#[test]
+fn the_glossary_prints_every_term_finds_one_and_refuses_an_unknown_one() {
+    let (ok, out, _) = support::lcpr(&["glossary"]);
+    assert!(ok);
+    for t in lcpr_core::report::glossary::TERMS {
+        assert!(out.contains(t.meaning), "{} is missing", t.name);
+    }
+    let (ok, out, _) = support::lcpr(&["glossary", "goodput", "--json"]);
+    assert!(ok);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["name"], "Goodput");
+    assert!(v[0]["formula"].as_str().unwrap().contains("SLO"));
+    let (ok, _, err) = support::lcpr(&["glossary", "flux capacitor"]);
+    assert!(!ok);
+    assert!(err.contains("no term matches \"flux capacitor\""), "{err}");
+}

@@ -235,7 +235,8 @@ fn the_attribution_view_splits_the_chargeback_bill() {
 #[test]
 fn views_show_empty_states_on_a_new_workspace() {
     let mut h = app(None, None, vec![]);
-    assert!(h.query_by_label("No scenarios yet").is_some());
+    // The first tab of a new workspace is the getting-started panel.
+    assert!(h.query_by_label("Getting started").is_some());
     h.get_by_label("Reconciliation").click();
     h.run_steps(2);
     assert!(h.query_by_label("No reconciliations yet").is_some());
@@ -1895,5 +1896,73 @@ fn no_view_of_an_empty_workspace_sends_the_user_to_the_yaml() {
                 "{title} tells the user to edit the file ({word})"
             );
         }
+    }
+}
+
+#[test]
+fn an_empty_workspace_gets_started_and_help_explains_the_terms() {
+    let mut h = app(None, None, vec![]);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::N);
+    h.run_steps(3);
+    assert!(h.query_by_label("Getting started").is_some());
+    assert!(h.query_by_label("Import traces…").is_some());
+    // The glossary from the panel's link, searchable.
+    h.get_by_label("What do LCPR, stable prefix, TPOT and goodput mean?")
+        .click();
+    h.run_steps(3);
+    assert!(h.query_by_label("Glossary").is_some(), "no glossary window");
+    let tpot = lcpr_core::report::glossary::lookup("TPOT").unwrap();
+    assert!(h.query_by_label(tpot.meaning).is_some());
+    h.get_by_role_and_label(Role::TextInput, "Search").click();
+    h.run_steps(1);
+    h.get_by_role_and_label(Role::TextInput, "Search")
+        .type_text("streamed");
+    h.run_steps(3);
+    assert!(h.query_by_label(tpot.meaning).is_some());
+    let lcpr = lcpr_core::report::glossary::lookup("LCPR").unwrap();
+    assert!(
+        h.query_by_label(lcpr.meaning).is_none(),
+        "search does not filter"
+    );
+    // An example opens as a new, unsaved copy with its numbers.
+    h.get_by_label("Open example: Support answers: which route after GPT-5.4?")
+        .click();
+    h.run_steps(4);
+    assert!(
+        h.state().session().path().is_none(),
+        "the example is a copy"
+    );
+    assert!(!h.state().session().doc.scenarios.is_empty());
+    assert!(h.query_by_label("Getting started").is_none());
+}
+
+#[test]
+fn an_editor_label_explains_its_term_on_hover_and_help_lists_the_shortcuts() {
+    let mut h = app(Some(default_workspace()), None, vec![]);
+    h.get_by_label("Support answer drafting").click();
+    h.run_steps(2);
+    // The label sits left of its field.
+    let field = h
+        .get_by_role_and_label(Role::TextInput, "Retry rate")
+        .rect();
+    h.hover_at(field.left_center() - egui::vec2(40.0, 0.0));
+    // Tooltips wait for the pointer to rest.
+    h.run_steps(8);
+    let retry = lcpr_core::report::glossary::lookup("Retry rate").unwrap();
+    assert!(
+        h.query_by_label_contains(retry.meaning).is_some(),
+        "no glossary hover on the retry rate's label"
+    );
+    h.get_by_label("Help").click();
+    h.run_steps(2);
+    h.get_by_label("Keyboard shortcuts").click();
+    h.run_steps(3);
+    for what in [
+        "Undo",
+        "Next view",
+        "Presenter mode on or off",
+        "Leave presenter mode",
+    ] {
+        assert!(h.query_by_label(what).is_some(), "{what} is not listed");
     }
 }

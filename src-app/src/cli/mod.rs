@@ -15,6 +15,7 @@ pub mod diff;
 pub mod evidence;
 pub mod export;
 pub mod fmt;
+pub mod glossary;
 pub mod import;
 pub mod imports;
 pub mod output;
@@ -245,6 +246,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The terms the workbench uses, each with its meaning and formula (the window's hover
+    /// text and the memo's glossary page read the same list).
+    Glossary {
+        /// Only terms whose name, spelling or meaning contains this.
+        term: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Rewrite a workspace file in canonical form (stable key order, normalised numbers).
     ///
     /// The file is validated first and replaced atomically; with --check nothing is written
@@ -288,6 +298,7 @@ pub fn run() -> ExitCode {
         } => calc::run_kv_sizing(&config, kv_dtype.as_deref(), context, json),
         Command::Compute { file, json } => compute::run_compute(&file, json),
         Command::Fmt { file, check } => fmt::run_fmt(&file, check),
+        Command::Glossary { term, json } => glossary::run(term.as_deref(), json),
         Command::Tornado {
             file,
             scenario,

@@ -26,7 +26,7 @@ use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
 use super::trace_setup::{SetupAction, TraceSetup};
 use super::views::{self, View, ViewContext};
-use super::{editor, plot, theme};
+use super::{editor, help, plot, theme};
 use lcpr_core::document::mapping::ColumnMapping;
 
 /// A trace import running on its own thread.
@@ -59,6 +59,28 @@ const REDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Y)
 const PRESENT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F11);
 const NEXT_VIEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageDown);
 const PREVIOUS_VIEW: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::PageUp);
+const GLOSSARY: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F1);
+
+/// Every shortcut with what it does, for Help → Keyboard shortcuts.
+const SHORTCUTS: [(KeyboardShortcut, &str); 11] = [
+    (NEW, "New workspace"),
+    (OPEN, "Open a workspace"),
+    (SAVE, "Save"),
+    (SAVE_AS, "Save as"),
+    (UNDO, "Undo"),
+    (REDO, "Redo"),
+    (REDO_SHIFT, "Redo"),
+    (NEXT_VIEW, "Next view"),
+    (PREVIOUS_VIEW, "Previous view"),
+    (PRESENT, "Presenter mode on or off"),
+    (GLOSSARY, "Glossary"),
+];
+
+/// The plain keys of presenter mode.
+const PRESENTER_KEYS: [(&str, &str); 2] = [
+    ("← →", "Presenter mode: previous or next slide"),
+    ("Esc", "Leave presenter mode"),
+];
 
 /// How the app starts.
 pub struct LaunchOptions {
@@ -87,6 +109,8 @@ impl Default for LaunchOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Pending {
     New,
+    /// Open example `i` of [`help::EXAMPLES`] as an untitled copy.
+    Example(usize),
     Open(PathBuf),
     AskOpen,
     Close,
@@ -164,6 +188,7 @@ pub struct WorkbenchApp {
     started: Instant,
     reported_first_frame: bool,
     import: Option<RunningImport>,
+    help: help::Help,
 }
 
 impl WorkbenchApp {
@@ -203,6 +228,7 @@ impl WorkbenchApp {
             started: options.started.unwrap_or_else(Instant::now),
             reported_first_frame: false,
             import: None,
+            help: help::Help::default(),
         };
         if let Some(paths) = &app.storage
             && let Some(snapshot) = storage::snapshots_to_offer(paths).into_iter().next()
@@ -810,6 +836,16 @@ impl WorkbenchApp {
                 self.status = "New workspace".to_owned();
             }
             Pending::Open(path) => self.open(&path),
+            Pending::Example(i) => match help::example(i) {
+                Ok(doc) => {
+                    self.discard_snapshot();
+                    self.session = Session::new(doc, None);
+                    self.selection = Selection::Meta;
+                    self.show_first_view_with_data();
+                    self.status = "Opened an example as a new, unsaved workspace".to_owned();
+                }
+                Err(e) => self.modal = Some(Modal::Error(e)),
+            },
             Pending::AskOpen => self.dialogs.request(DialogRequest::Open),
             Pending::Revert => {
                 if let Err(e) = self.session.revert() {
@@ -1022,6 +1058,9 @@ impl WorkbenchApp {
         }
         if present {
             self.presenting = !self.presenting;
+        }
+        if ctx.input_mut(|i| i.consume_shortcut(&GLOSSARY)) {
+            self.help.glossary = !self.help.glossary;
         }
         let (next, previous) = ctx.input_mut(|i| {
             (
@@ -1239,6 +1278,21 @@ impl WorkbenchApp {
                     self.save_prefs();
                 }
             });
+            ui.menu_button("Help", |ui| {
+                if ui.button("Glossary\tF1").clicked() {
+                    self.help.glossary = true;
+                }
+                if ui.button("Keyboard shortcuts").clicked() {
+                    self.help.shortcuts = true;
+                }
+                ui.menu_button("Open an example workspace", |ui| {
+                    for (i, (title, _, _)) in help::EXAMPLES.iter().enumerate() {
+                        if ui.button(*title).clicked() {
+                            self.guarded(Pending::Example(i));
+                        }
+                    }
+                });
+            });
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .button("▶ Present")
@@ -1317,6 +1371,19 @@ impl WorkbenchApp {
                 }
             });
             ui.separator();
+            // A new workspace opens on the getting-started panel; the other tabs keep their
+            // own empty states.
+            if self.active == 0 && help::is_empty(&self.session.doc) {
+                match help::getting_started(ui) {
+                    Some(help::Start::ImportTraces) => {
+                        self.dialogs.request(DialogRequest::ImportTraces);
+                    }
+                    Some(help::Start::Example(i)) => self.guarded(Pending::Example(i)),
+                    Some(help::Start::Glossary) => self.help.glossary = true,
+                    None => {}
+                }
+                return;
+            }
             let eval = self.session.evaluation().clone();
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
@@ -1620,6 +1687,7 @@ impl eframe::App for WorkbenchApp {
             self.workbench(ui);
         }
         self.modals(&ctx);
+        self.help.windows(&ctx, &SHORTCUTS, &PRESENTER_KEYS);
         self.import_progress(&ctx);
         self.session.refresh(time);
         let title = self.session.title();

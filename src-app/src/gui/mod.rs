@@ -9,6 +9,7 @@
 pub mod app;
 pub mod dialogs;
 pub mod editor;
+pub mod help;
 pub mod import_preview;
 pub mod invoice_setup;
 pub mod navigator;

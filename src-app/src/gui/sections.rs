@@ -42,8 +42,8 @@ impl Section {
     pub fn title(self) -> &'static str {
         match self {
             Self::Migration => "Migration case",
-            Self::Forecast => "Forecast",
-            Self::Attribution => "Attribution",
+            Self::Forecast => "Forecast inputs",
+            Self::Attribution => "Attribution inputs",
             Self::Incidents => "Incidents",
             Self::MonthlyReview => "Monthly review inputs",
             Self::Simulation => "Simulation settings",

@@ -24,9 +24,12 @@ struct Buffer {
 
 fn field_row<R>(ui: &mut Ui, label: &str, unit: &str, add: impl FnOnce(&mut Ui, Id) -> R) -> R {
     ui.horizontal(|ui| {
-        let label_response = ui.add_sized(
-            [theme::LABEL_WIDTH, 18.0],
-            egui::Label::new(label).truncate(),
+        let label_response = glossary_hover(
+            ui.add_sized(
+                [theme::LABEL_WIDTH, 18.0],
+                egui::Label::new(label).truncate(),
+            ),
+            label,
         );
         let r = add(ui, label_response.id);
         if !unit.is_empty() {
@@ -386,9 +389,12 @@ pub fn choice<T: PartialEq + Clone>(
             .find(|(v, _)| v == value)
             .map_or_else(|| "—".to_owned(), |(_, l)| l.clone());
         let mut changed = false;
+        // A long choice (a scenario's full name) is cut to the box, not widening the panel;
+        // the list shows it whole.
         let r = egui::ComboBox::from_id_salt(ui.scope_id().with(salt))
             .selected_text(selected)
             .width(theme::FIELD_WIDTH * 2.0)
+            .truncate()
             .show_ui(ui, |ui| {
                 for (v, l) in options {
                     if ui.selectable_label(v == value, l).clicked() && v != value {
@@ -538,6 +544,19 @@ pub fn distribution(
         .map(|d| (*d, d.name().to_owned()))
         .collect();
     choice(ui, salt, "Distribution", value, &options)
+}
+
+/// `response` with the glossary's meaning of the term `text` uses, when it uses one.
+pub fn glossary_hover(response: Response, text: &str) -> Response {
+    match lcpr_core::report::glossary::lookup(text) {
+        Some(term) => response.on_hover_text(term.text()),
+        None => response,
+    }
+}
+
+/// A column header: strong, with the glossary's meaning of its term on hover.
+pub fn header(ui: &mut Ui, text: &str) -> Response {
+    glossary_hover(ui.label(RichText::new(text).strong()), text)
 }
 
 /// A section heading inside an editor.

@@ -12,7 +12,7 @@
 //! must not depend on system fonts or external tools; the `layout` file states the rules.
 //!
 //! Files: `chart` (the chart data every face plots), `figures` (the charts of a workspace, for the
-//! GUI and the PDF alike), `memo` (the memo, review pack and chargeback builders), `slides` (a deck of charts), `model` (the data), `csv`, `fonts` (embedded faces and measurement), `text` (word
+//! GUI and the PDF alike), `glossary` (every term with its meaning and formula), `memo` (the memo, review pack and chargeback builders), `slides` (a deck of charts), `model` (the data), `csv`, `fonts` (embedded faces and measurement), `text` (word
 //! wrap), `draw` (drawing operations), `chart_draw` (charts), `layout` (pages), `pdf` (writer).
 
 pub mod chart;
@@ -21,6 +21,7 @@ mod csv;
 mod draw;
 pub mod figures;
 mod fonts;
+pub mod glossary;
 mod layout;
 pub mod memo;
 mod model;

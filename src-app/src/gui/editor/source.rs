@@ -135,6 +135,7 @@ pub(super) fn number(
         egui::ComboBox::from_id_salt(ui.scope_id().with(("source", salt)))
             .selected_text(RichText::new(selected).small())
             .width(theme::FIELD_WIDTH * 2.2)
+            .truncate()
             .show_ui(ui, |ui| {
                 for (k, (choice, text, why)) in info.options.iter().enumerate() {
                     let r = ui
@@ -151,7 +152,10 @@ pub(super) fn number(
             .response
             .on_hover_text(&info.now);
         if info.supplied.is_some() {
-            ui.label(RichText::new(&info.now).small().weak());
+            // Cut to the panel (the whole line on hover), so a long source never widens the
+            // editor over the view.
+            ui.add(egui::Label::new(RichText::new(&info.now).small().weak()).truncate())
+                .on_hover_text(&info.now);
         }
     });
     (changed, picked)

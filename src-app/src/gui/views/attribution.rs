@@ -58,7 +58,7 @@ impl View for AttributionView {
                         "Hybrid",
                         "Spread",
                     ] {
-                        ui.label(RichText::new(h).strong());
+                        widgets::header(ui, h);
                     }
                     ui.end_row();
                     for t in &a.comparison {

@@ -248,9 +248,13 @@ fn table(
                         Some((c, false)) if c == i => " ▼",
                         _ => "",
                     };
+                    let hint = lcpr_core::report::glossary::lookup(name).map_or_else(
+                        || "Sort".to_owned(),
+                        |t| format!("{}\n\nClick to sort.", t.text()),
+                    );
                     if ui
                         .button(RichText::new(format!("{name}{arrow}")).strong())
-                        .on_hover_text("Sort")
+                        .on_hover_text(hint)
                         .clicked()
                     {
                         *clicked = Some(i);

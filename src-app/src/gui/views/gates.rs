@@ -69,7 +69,7 @@ impl View for GatesView {
                     ui.label(RichText::new(format!("Latency: {}", a.latency_source)).weak());
                     egui::Grid::new("comparison").striped(true).show(ui, |ui| {
                         for h in ["Metric", "Baseline", "Candidate", "Change", "Direction"] {
-                            ui.label(RichText::new(h).strong());
+                            widgets::header(ui, h);
                         }
                         ui.end_row();
                         for d in &c.deltas {

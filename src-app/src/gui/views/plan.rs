@@ -115,7 +115,7 @@ impl View for PlanView {
                 "Judge",
                 "Monthly cost",
             ] {
-                ui.label(RichText::new(h).strong());
+                widgets::header(ui, h);
             }
             ui.end_row();
             for part in &p.parts {
@@ -139,7 +139,7 @@ impl View for PlanView {
                     "Monthly cost",
                     "Feasible",
                 ] {
-                    ui.label(RichText::new(h).strong());
+                    widgets::header(ui, h);
                 }
                 ui.end_row();
                 for c in &p.singles {

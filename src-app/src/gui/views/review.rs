@@ -100,7 +100,7 @@ impl View for ReviewView {
             widgets::section(ui, "Incidents");
             egui::Grid::new("incidents").striped(true).show(ui, |ui| {
                 for h in ["Incident", "Category", "Total cost", "Blast radius"] {
-                    ui.label(RichText::new(h).strong());
+                    widgets::header(ui, h);
                 }
                 ui.end_row();
                 for i in &cx.doc.incidents {

@@ -137,7 +137,7 @@ impl View for Sensitivity {
                             "LCPR at high",
                             "Swing",
                         ] {
-                            ui.label(RichText::new(h).strong());
+                            widgets::header(ui, h);
                         }
                         ui.end_row();
                         for b in &t.bars {

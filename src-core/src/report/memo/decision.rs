@@ -185,8 +185,63 @@ pub fn decision_memo(
         } else {
             &ws.meta.owner
         }),
-        blocks: SECTIONS.iter().flat_map(|section| section(&cx)).collect(),
+        blocks: with_glossary(SECTIONS.iter().flat_map(|section| section(&cx)).collect()),
     })
+}
+
+/// Every word a reader sees in `blocks`: headings, text, tables and chart titles and legends.
+fn words_of(blocks: &[Block]) -> String {
+    let spans = |s: &[Span]| {
+        s.iter()
+            .map(|x| x.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = Vec::new();
+    for b in blocks {
+        match b {
+            Block::Heading { text, .. } => out.push(text.clone()),
+            Block::Paragraph { spans: s } => out.push(spans(s)),
+            Block::Bullets { items } => out.extend(items.iter().map(|i| spans(i))),
+            Block::KeyValues { pairs } => {
+                out.extend(pairs.iter().map(|p| format!("{} {}", p.key, p.value)));
+            }
+            Block::Table(t) => {
+                out.extend(t.caption.clone());
+                out.extend(t.columns.iter().map(|c| c.header.clone()));
+                out.extend(t.rows.iter().flat_map(|r| r.cells.clone()));
+            }
+            Block::Chart(c) => {
+                out.push(c.title.clone());
+                out.extend(c.legend().into_iter().map(|l| l.label));
+            }
+            Block::SignOff { .. } | Block::PageBreak => {}
+        }
+    }
+    out.join("\n")
+}
+
+/// `blocks` followed by a glossary of the terms they use, so a reader outside the team can
+/// read every figure (the same meanings the window shows on hover).
+fn with_glossary(mut blocks: Vec<Block>) -> Vec<Block> {
+    let terms = crate::report::glossary::used_in(&words_of(&blocks));
+    if terms.is_empty() {
+        return blocks;
+    }
+    blocks.push(Block::heading(1, "Glossary"));
+    blocks.push(Block::key_values(
+        terms
+            .iter()
+            .map(|t| {
+                let value = match t.formula {
+                    Some(f) => format!("{} {f}.", t.meaning),
+                    None => t.meaning.to_owned(),
+                };
+                (t.name.to_owned(), value)
+            })
+            .collect::<Vec<_>>(),
+    ));
+    blocks
 }
 
 /// `text` with its first letter in lower case ("Stay on …" → "stay on …").
@@ -1090,7 +1145,8 @@ mod tests {
                 "Migration readiness",
                 "Assumption register",
                 "Open risks",
-                "Sign-off"
+                "Sign-off",
+                "Glossary"
             ]
         );
         assert_eq!(memo.meta.source_file, "support-migration.yaml");
@@ -1226,5 +1282,31 @@ mod tests {
         assert!(text.contains(&money(m.total_loaded_cost)));
         assert!(text.contains(&super::super::format::lcpr_decimal(m.lcpr)));
         assert!(text.contains(&money(m.gross_margin)));
+    }
+}
+
+#[cfg(test)]
+mod glossary_tests {
+    use super::*;
+
+    #[test]
+    fn the_memo_ends_with_the_meaning_of_every_term_it_uses() {
+        let blocks = vec![
+            Block::heading(1, "Why"),
+            Block::paragraph("LCPR rises because the retry rate doubles."),
+        ];
+        let out = with_glossary(blocks);
+        assert!(matches!(&out[2], Block::Heading { text, .. } if text == "Glossary"));
+        let Block::KeyValues { pairs } = &out[3] else {
+            panic!("no glossary list");
+        };
+        let keys: Vec<&str> = pairs.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["LCPR", "Retry rate"]);
+        assert!(
+            pairs[0].value.contains("÷ accepted outputs"),
+            "the formula is given"
+        );
+        // Nothing to explain: no glossary.
+        assert_eq!(with_glossary(vec![Block::paragraph("Signed.")]).len(), 1);
     }
 }
