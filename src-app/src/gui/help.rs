@@ -112,7 +112,7 @@ impl Help {
 pub fn is_empty(ws: &Workspace) -> bool {
     let mut blank = super::session::blank_workspace();
     blank.meta = ws.meta.clone();
-    blank.simulation = ws.simulation.clone();
+    blank.simulation = ws.simulation;
     *ws == blank
 }
 
