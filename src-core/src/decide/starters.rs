@@ -52,17 +52,23 @@ fn per_request(c: &ScenarioCost, amount: Decimal) -> f64 {
     }
 }
 
+/// `v` to six significant digits: a drafted figure reads 440,000, not 440,000.00000000006.
+fn tidy(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let scale = 10f64.powi(5 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
+}
+
 /// ±`spread` around `base`, estimated from the model.
 fn around(base: f64, spread: f64) -> Driver {
     if base == 0.0 {
         return Driver::fixed(0.0, Status::Estimated);
     }
-    Driver::range(
-        base,
-        base * (1.0 - spread),
-        base * (1.0 + spread),
-        Status::Estimated,
-    )
+    let base = tidy(base);
+    let (a, b) = (tidy(base * (1.0 - spread)), tidy(base * (1.0 + spread)));
+    Driver::range(base, a.min(b), a.max(b), Status::Estimated)
 }
 
 /// The migration case: the first workload's current scenario against its cheapest other
@@ -124,8 +130,8 @@ pub fn forecast(ws: &Workspace, eval: &Evaluation) -> Option<ForecastInput> {
                 inference_cost_per_request: around(inference_per_request(c), 0.1),
                 eval_cost_per_request: around(per_request(c, k.eval), 0.1),
                 human_cost_per_request: around(per_request(c, k.human), 0.1),
-                acceptance_rate: Driver::fixed(c.accepted_outcome_rate, Status::Estimated),
-                fixed_monthly_cost: Driver::fixed(money(fixed), Status::Estimated),
+                acceptance_rate: Driver::fixed(tidy(c.accepted_outcome_rate), Status::Estimated),
+                fixed_monthly_cost: Driver::fixed(tidy(money(fixed)), Status::Estimated),
             }
         })
         .collect();
