@@ -275,7 +275,7 @@ fn add_route(
             (
                 card.id,
                 t.kind,
-                format!("{} ({}, {})", t.model, t.provider, t.kind.label()),
+                format!("{} ({})", t.model, t.provider),
                 None,
             )
         }
@@ -289,9 +289,11 @@ fn add_route(
                 utilization: template.gpu_route.utilization,
             };
             let card = catalog::add_gpu_card(ws, catalog, g, load)?;
+            let model = catalog
+                .model(&template.model)
+                .map_or(template.model.as_str(), |m| m.name.as_str());
             let name = format!(
-                "{} on {} {} GPUs ({})",
-                template.model,
+                "{model} on {} {} ({})",
                 g.provider,
                 acc.name,
                 g.commitment.label()
@@ -458,7 +460,7 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
     let scenario_id = |route: &str| format!("{w}-{route}");
     ws.scenarios.push(Scenario {
         id: scenario_id(&current.route),
-        name: format!("{} on {} (today)", workload.name, current.name),
+        name: format!("Today: {}", current.name),
         workload: w.clone(),
         route: current.route.clone(),
         status: ScenarioStatus::Current,
@@ -513,7 +515,7 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
         }
         ws.scenarios.push(Scenario {
             id,
-            name: format!("{} on {}", workload.name, b.name),
+            name: b.name.clone(),
             workload: w.clone(),
             route: b.route.clone(),
             status: if i == 0 {
@@ -540,7 +542,7 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
             .unwrap_or_default();
         ws.scenarios.push(Scenario {
             id: id.clone(),
-            name: format!("{} first, {} for what the judge rejects", first.name, current.name),
+            name: format!("{} first, today's route for what the judge rejects", first.name),
             workload: w.clone(),
             route: first.route.clone(),
             status: ScenarioStatus::Candidate,

@@ -763,6 +763,163 @@ impl Catalog {
     }
 }
 
+/// Rows of one kind as text cells, for the CLI's tables and the window's browser.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Listing {
+    /// The kind listed.
+    pub kind: Kind,
+    /// Column headers, with their unit.
+    pub columns: Vec<&'static str>,
+    /// The rows matching the query, in catalog order.
+    pub rows: Vec<ListedRow>,
+}
+
+/// One row of a [`Listing`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ListedRow {
+    /// The row's id (a token key, an offer, accelerator or model id).
+    pub id: String,
+    /// The cells, one per column.
+    pub cells: Vec<String>,
+    /// Where it comes from.
+    pub source: String,
+    /// When.
+    pub as_of: Date,
+}
+
+fn price(d: Option<Decimal>) -> String {
+    d.map_or_else(|| "—".to_owned(), |d| format!("${}", d.normalize()))
+}
+
+fn num(v: f64) -> String {
+    let r = (v * 1000.0).round() / 1000.0;
+    format!("{r}")
+}
+
+impl Catalog {
+    /// The rows of `kind` matching `query`, as text.
+    #[must_use]
+    pub fn listing(&self, kind: Kind, query: &str) -> Listing {
+        let (columns, rows): (Vec<&'static str>, Vec<ListedRow>) = match kind {
+            Kind::Tokens => (
+                vec![
+                    "key",
+                    "provider",
+                    "route kind",
+                    "input $/M",
+                    "cached $/M",
+                    "output $/M",
+                ],
+                self.search_tokens(query)
+                    .into_iter()
+                    .map(|t| ListedRow {
+                        id: t.key.clone(),
+                        cells: vec![
+                            t.key.clone(),
+                            t.provider.clone(),
+                            t.kind.label().to_owned(),
+                            price(Some(t.input_per_m)),
+                            price(t.cached_input_per_m),
+                            price(Some(t.output_per_m)),
+                        ],
+                        source: t.source.clone(),
+                        as_of: t.as_of,
+                    })
+                    .collect(),
+            ),
+            Kind::Gpus => (
+                vec![
+                    "offer",
+                    "provider",
+                    "accelerator",
+                    "commitment",
+                    "$/GPU-hour",
+                    "as of",
+                ],
+                self.search_gpus(query)
+                    .into_iter()
+                    .map(|g| ListedRow {
+                        id: g.id.clone(),
+                        cells: vec![
+                            g.id.clone(),
+                            g.provider.clone(),
+                            self.accelerator(&g.accelerator)
+                                .map_or_else(|| g.accelerator.clone(), |a| a.name.clone()),
+                            match g.term_months {
+                                Some(m) => format!("{} {m} mo", g.commitment.label()),
+                                None => g.commitment.label().to_owned(),
+                            },
+                            price(Some(g.hourly_per_gpu)),
+                            g.as_of.to_string(),
+                        ],
+                        source: g.source.clone(),
+                        as_of: g.as_of,
+                    })
+                    .collect(),
+            ),
+            Kind::Accelerators => (
+                vec![
+                    "id",
+                    "name",
+                    "memory GB",
+                    "bandwidth TB/s",
+                    "FP16 dense TFLOPS",
+                    "FP8 dense TFLOPS",
+                ],
+                self.search_accelerators(query)
+                    .into_iter()
+                    .map(|a| ListedRow {
+                        id: a.id.clone(),
+                        cells: vec![
+                            a.id.clone(),
+                            format!("{} {} ({})", a.vendor, a.name, a.memory_type),
+                            num(a.memory_gb),
+                            num(a.bandwidth_tbs),
+                            num(a.fp16_dense_tflops),
+                            a.fp8_dense_tflops.map_or_else(|| "—".to_owned(), num),
+                        ],
+                        source: a.source.clone(),
+                        as_of: a.as_of,
+                    })
+                    .collect(),
+            ),
+            Kind::Models => (
+                vec![
+                    "id",
+                    "name",
+                    "params B",
+                    "layers",
+                    "KV heads",
+                    "head dim",
+                    "KV KiB/token",
+                ],
+                self.search_models(query)
+                    .into_iter()
+                    .map(|m| ListedRow {
+                        id: m.id.clone(),
+                        cells: vec![
+                            m.id.clone(),
+                            m.name.clone(),
+                            num(m.params_b),
+                            m.kv.n_layers.to_string(),
+                            m.kv.n_kv_heads.to_string(),
+                            m.kv.head_dim.to_string(),
+                            num(m.kv_bytes_per_token() / 1024.0),
+                        ],
+                        source: m.source.clone(),
+                        as_of: m.as_of,
+                    })
+                    .collect(),
+            ),
+        };
+        Listing {
+            kind,
+            columns,
+            rows,
+        }
+    }
+}
+
 /// A catalog row a route can be made from.
 #[derive(Debug, Clone, Copy)]
 pub enum Offer<'a> {
