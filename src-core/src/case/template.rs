@@ -263,21 +263,43 @@ struct Built {
     accelerator: Option<catalog::Accelerator>,
 }
 
+/// A GPU route as the catalog browser adds it: the card's utilization half its throughput, no
+/// staff or spare GPUs until the user types them.
+pub const BROWSER_GPU_ROUTE: GpuRoute = GpuRoute {
+    utilization: 0.5,
+    utilization_low: 0.5,
+    utilization_high: 0.5,
+    ops_fte: 0.0,
+    fte_monthly_cost: Decimal::ZERO,
+    staging_gpus: 0.0,
+    canary_gpus: 0.0,
+    reserve_gpus: 0.0,
+};
+
+/// Adds the catalog row `id` to `ws` as a rate card (with its provenance) and a route bound to
+/// it: a token price as a managed or serverless route, a GPU offer as self-hosted GPUs run as
+/// `gpu` says. The route's id is the card's, made unique. Returns the route's id.
+pub fn add_catalog_route(
+    ws: &mut Workspace,
+    catalog: &Catalog,
+    id: &str,
+    gpu: &GpuRoute,
+) -> Result<String, String> {
+    add_route(ws, catalog, id, gpu, None, true).map(|b| b.route)
+}
+
 fn add_route(
     ws: &mut Workspace,
     catalog: &Catalog,
     id: &str,
-    template: &Template,
+    gpu_route: &GpuRoute,
+    served_model: Option<&str>,
+    unique: bool,
 ) -> Result<Built, String> {
     let (card, kind, name, accelerator) = match catalog.offer(id)? {
         Offer::Tokens(t) => {
             let card = catalog::add_token_card(ws, catalog, t)?;
-            (
-                card.id,
-                t.kind,
-                format!("{} ({})", t.model, t.provider),
-                None,
-            )
+            (card.id, t.kind, catalog.short_name(id), None)
         }
         Offer::Gpu(g) => {
             let acc = catalog
@@ -286,28 +308,35 @@ fn add_route(
                 .ok_or_else(|| format!("offer {} names no accelerator", g.id))?;
             let load = GpuLoad {
                 throughput_tps: catalog::assumed_throughput(&acc),
-                utilization: template.gpu_route.utilization,
+                utilization: gpu_route.utilization,
             };
             let card = catalog::add_gpu_card(ws, catalog, g, load)?;
-            let model = catalog
-                .model(&template.model)
-                .map_or(template.model.as_str(), |m| m.name.as_str());
-            let name = format!(
-                "{model} on {} {} ({})",
-                g.provider,
-                acc.name,
-                g.commitment.label()
-            );
+            let on = catalog.short_name(id);
+            let name = match served_model {
+                Some(m) => format!(
+                    "{} on {on}",
+                    catalog.model(m).map_or(m, |s| s.name.as_str())
+                ),
+                None => on,
+            };
             (card.id, RouteKind::SelfHostedGpus, name, Some(acc))
         }
     };
-    if ws.routes.iter().any(|r| r.id == card) {
-        return Err(format!("{id} is named twice; pick each route once"));
+    let mut route = card.clone();
+    if ws.routes.iter().any(|r| r.id == route) {
+        if !unique {
+            return Err(format!("{id} is named twice; pick each route once"));
+        }
+        let mut n = 2;
+        while ws.routes.iter().any(|r| r.id == route) {
+            route = format!("{card}-{n}");
+            n += 1;
+        }
     }
     let gpu = kind.is_gpu();
-    let g = &template.gpu_route;
+    let g = gpu_route;
     ws.routes.push(Route {
-        id: card.clone(),
+        id: route.clone(),
         name: name.clone(),
         kind,
         rate_card: card.clone(),
@@ -331,7 +360,7 @@ fn add_route(
         notes: String::new(),
     });
     Ok(Built {
-        route: card,
+        route,
         kind,
         name,
         accelerator,
@@ -447,7 +476,14 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
     }
     ws.workloads.push(workload.clone());
 
-    let current = add_route(&mut ws, catalog, &spec.current, t)?;
+    let current = add_route(
+        &mut ws,
+        catalog,
+        &spec.current,
+        &t.gpu_route,
+        Some(&t.model),
+        false,
+    )?;
     let mut built = Vec::new();
     for c in &spec.candidates {
         if c == &spec.current {
@@ -455,7 +491,14 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
                 "{c} is the current route; name other rows as candidates"
             ));
         }
-        built.push(add_route(&mut ws, catalog, c, t)?);
+        built.push(add_route(
+            &mut ws,
+            catalog,
+            c,
+            &t.gpu_route,
+            Some(&t.model),
+            false,
+        )?);
     }
     let scenario_id = |route: &str| format!("{w}-{route}");
     ws.scenarios.push(Scenario {
@@ -542,7 +585,11 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
             .unwrap_or_default();
         ws.scenarios.push(Scenario {
             id: id.clone(),
-            name: format!("{} first, today's route for what the judge rejects", first.name),
+            name: format!(
+                "Cascade: {} first, {} for what its judge rejects",
+                catalog.short_name(&spec.candidates[0]),
+                catalog.short_name(&spec.current)
+            ),
             workload: w.clone(),
             route: first.route.clone(),
             status: ScenarioStatus::Candidate,
@@ -926,6 +973,31 @@ mod tests {
             m.candidate,
             "claims-answers-deepinfra-meta-llama-Llama-3.3-70B-Instruct-Turbo"
         );
+    }
+
+    #[test]
+    fn a_catalog_row_added_twice_gets_a_second_route_on_the_same_card() {
+        let c = catalog();
+        let mut ws = Workspace::empty("t", Date::EPOCH);
+        let a = add_catalog_route(&mut ws, &c, "fireworks_ai/gpt-oss-120b", &BROWSER_GPU_ROUTE)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let b = add_catalog_route(&mut ws, &c, "fireworks_ai/gpt-oss-120b", &BROWSER_GPU_ROUTE)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((ws.rate_cards.len(), ws.routes.len()), (1, 2));
+        assert_eq!(b, format!("{a}-2"));
+        assert_eq!(ws.routes[1].rate_card, a);
+        assert_eq!(ws.routes[0].kind, RouteKind::ServerlessOpenWeight);
+        let gpu = add_catalog_route(&mut ws, &c, "runpod-b200", &BROWSER_GPU_ROUTE)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let route = ws.route(&gpu).unwrap_or_else(|| panic!("route"));
+        assert_eq!(
+            (route.kind, route.name.as_str()),
+            (
+                RouteKind::SelfHostedGpus,
+                "RunPod B200 (HGX B200) (on-demand)"
+            )
+        );
+        assert!(crate::document::validate(&ws).is_empty());
     }
 
     #[test]

@@ -92,6 +92,8 @@ pub struct TokenOffer {
     pub key: String,
     /// Provider as LiteLLM names it (`openai`, `together_ai`).
     pub provider: String,
+    /// Provider as people name it (`OpenAI`, `Together AI`): the card's provider.
+    pub provider_name: String,
     /// Model id.
     pub model: String,
     /// Managed frontier API or hosted open-weight serverless.
@@ -234,6 +236,8 @@ struct TokensManifest {
     as_of: Date,
     source: String,
     managed_providers: Vec<String>,
+    #[serde(default)]
+    provider_names: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
@@ -459,6 +463,11 @@ pub fn load(files: &[CatalogFile]) -> Result<Catalog, CatalogError> {
         .map(|e| TokenOffer {
             key: e.key.clone(),
             provider: e.provider.clone(),
+            provider_name: t
+                .provider_names
+                .get(&e.provider)
+                .cloned()
+                .unwrap_or_else(|| e.provider.clone()),
             model: e.model.clone(),
             kind: if t.managed_providers.iter().any(|p| p == &e.provider) {
                 RouteKind::ManagedApi
@@ -649,7 +658,18 @@ impl Catalog {
     pub fn search_tokens(&self, query: &str) -> Vec<&TokenOffer> {
         self.tokens
             .iter()
-            .filter(|t| matches(query, &[&t.key, &t.provider, &t.model, t.kind.label()]))
+            .filter(|t| {
+                matches(
+                    query,
+                    &[
+                        &t.key,
+                        &t.provider,
+                        &t.provider_name,
+                        &t.model,
+                        t.kind.label(),
+                    ],
+                )
+            })
             .collect()
     }
 
@@ -723,14 +743,43 @@ impl Catalog {
         self.models.iter().find(|m| m.id == id)
     }
 
-    /// Every id a route can be made from: token keys, then GPU offer ids.
+    /// Every id a route can be made from: managed APIs, then open-weight serverless (each by
+    /// provider), then GPU offers (by accelerator).
     #[must_use]
     pub fn route_ids(&self) -> Vec<&str> {
-        self.tokens
-            .iter()
+        let mut tokens: Vec<&TokenOffer> = self.tokens.iter().collect();
+        tokens.sort_by(|a, b| {
+            (a.kind, &a.provider_name, &a.key).cmp(&(b.kind, &b.provider_name, &b.key))
+        });
+        let mut gpus: Vec<&GpuOffer> = self.gpus.iter().collect();
+        gpus.sort_by(|a, b| {
+            (&a.accelerator, a.commitment, &a.id).cmp(&(&b.accelerator, b.commitment, &b.id))
+        });
+        tokens
+            .into_iter()
             .map(|t| t.key.as_str())
-            .chain(self.gpus.iter().map(|g| g.id.as_str()))
+            .chain(gpus.into_iter().map(|g| g.id.as_str()))
             .collect()
+    }
+
+    /// A short name for a route made from the row `id`: the model without its organisation
+    /// and the provider (`gpt-oss-120b (Together AI)`), or the GPU offer.
+    #[must_use]
+    pub fn short_name(&self, id: &str) -> String {
+        match self.offer(id) {
+            Ok(Offer::Tokens(t)) => {
+                let model = t.model.rsplit('/').next().unwrap_or(&t.model);
+                format!("{model} ({})", t.provider_name)
+            }
+            Ok(Offer::Gpu(g)) => format!(
+                "{} {} ({})",
+                g.provider,
+                self.accelerator(&g.accelerator)
+                    .map_or(g.accelerator.as_str(), |a| a.name.as_str()),
+                g.commitment.label()
+            ),
+            Err(_) => id.to_owned(),
+        }
     }
 
     /// The row `id` names, for a route: a token price or a GPU offer.
@@ -816,7 +865,7 @@ impl Catalog {
                         id: t.key.clone(),
                         cells: vec![
                             t.key.clone(),
-                            t.provider.clone(),
+                            t.provider_name.clone(),
                             t.kind.label().to_owned(),
                             price(Some(t.input_per_m)),
                             price(t.cached_input_per_m),
@@ -979,6 +1028,9 @@ pub fn add_token_card(
     *ws = updated;
     if let Some(id) = report.added.first() {
         if let Some(card) = ws.rate_cards.iter_mut().find(|c| &c.id == id) {
+            // The id, model and key stay LiteLLM's, so a later import of the whole book finds
+            // this card; only the provider reads as people name it.
+            card.provider.clone_from(&token.provider_name);
             card.source = format!(
                 "LCPR catalog {}: {} ({})",
                 catalog.snapshot, catalog.tokens_book, token.source
