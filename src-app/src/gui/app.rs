@@ -1550,7 +1550,9 @@ impl WorkbenchApp {
         let mut max_age = self.prefs.card_max_age_days();
         egui::Window::new("Catalog")
             .open(&mut open)
-            .default_size([900.0, 560.0])
+            .default_pos([260.0, 40.0])
+            .default_width(960.0)
+            .min_width(760.0)
             .show(ctx, |ui| {
                 action = browser.ui(ui, &self.session.doc, today, &mut max_age);
             });

@@ -173,35 +173,43 @@ impl CatalogBrowser {
             })
             .collect();
         ui.label(
-            RichText::new(format!("{} of {} rows", rows.len(), listing.rows.len()))
-                .small()
-                .weak(),
+            RichText::new(format!(
+                "{} of {} rows",
+                rows.len(),
+                self.catalog.listing(self.kind, "").rows.len()
+            ))
+            .small()
+            .weak(),
         );
         egui::ScrollArea::both()
-            .max_height(ui.available_height() - 150.0)
-            .auto_shrink([false, true])
+            .id_salt("catalog-rows")
+            .max_height(330.0)
+            .auto_shrink([false, false])
             .show(ui, |ui| {
                 egui::Grid::new("catalog-table")
                     .striped(true)
                     .spacing([12.0, 4.0])
                     .show(ui, |ui| {
-                        for h in &listing.columns {
-                            ui.label(RichText::new(*h).strong());
+                        for (i, h) in listing.columns.iter().enumerate() {
+                            // Token rows show their model; the LiteLLM key is on hover.
+                            let h = if i == 0 && self.kind == Kind::Tokens {
+                                "model"
+                            } else {
+                                h
+                            };
+                            ui.label(RichText::new(h).strong());
                         }
                         ui.end_row();
                         for r in &rows {
-                            let mut cells = r.cells.iter();
-                            if let Some(first) = cells.next() {
-                                let on = self.selected.as_deref() == Some(r.id.as_str());
-                                if ui
-                                    .selectable_label(on, first)
-                                    .on_hover_text(format!("{} ({})", r.source, r.as_of))
-                                    .clicked()
-                                {
-                                    self.selected = Some(r.id.clone());
-                                }
+                            let on = self.selected.as_deref() == Some(r.id.as_str());
+                            if ui
+                                .selectable_label(on, &r.name)
+                                .on_hover_text(format!("{}\n{} ({})", r.id, r.source, r.as_of))
+                                .clicked()
+                            {
+                                self.selected = Some(r.id.clone());
                             }
-                            for c in cells {
+                            for c in r.cells.iter().skip(1) {
                                 ui.label(c);
                             }
                             ui.end_row();
@@ -238,11 +246,16 @@ impl CatalogBrowser {
                 .as_ref()
                 .and_then(|id| rows.iter().find(|r| &r.id == id))
             {
-                ui.label(
-                    RichText::new(format!("{} — {}", r.as_of, r.source))
-                        .small()
-                        .weak(),
-                );
+                // The whole source is on hover; the line stays within the window.
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("{} — {}", r.as_of, r.source))
+                            .small()
+                            .weak(),
+                    )
+                    .truncate(),
+                )
+                .on_hover_text(&r.source);
             }
         });
         ui.separator();

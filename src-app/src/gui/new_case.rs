@@ -83,22 +83,51 @@ fn route_choice(
         } else {
             offer_label(catalog, value)
         };
-        let r = egui::ComboBox::from_id_salt(ui.scope_id().with(salt))
+        let id = ui.scope_id().with(salt);
+        let filter_id = id.with("filter");
+        let r = egui::ComboBox::from_id_salt(id)
             .selected_text(shown)
             .width(theme::FIELD_WIDTH * 3.2)
             .height(440.0)
+            // Typing in the filter must not close the list; picking a row does.
+            .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
             .show_ui(ui, |ui| {
-                if allow_none {
-                    ui.selectable_value(value, String::new(), "(none)");
+                // Sixty rows: a filter at the top narrows them by any words of the label.
+                let mut filter: String = ui.data(|d| d.get_temp(filter_id)).unwrap_or_default();
+                ui.horizontal(|ui| {
+                    let l = ui.label("Filter");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut filter)
+                            .hint_text("model, provider, GPU…")
+                            .desired_width(theme::FIELD_WIDTH * 2.0),
+                    )
+                    .labelled_by(l.id);
+                });
+                ui.data_mut(|d| d.insert_temp(filter_id, filter.clone()));
+                let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
+                if allow_none
+                    && ui
+                        .selectable_value(value, String::new(), "(none)")
+                        .clicked()
+                {
+                    ui.close();
                 }
                 let mut heading = "";
-                for id in catalog.route_ids() {
+                for id in catalog.route_ids().into_iter().filter(|id| {
+                    let text = offer_label(catalog, id).to_lowercase();
+                    words.iter().all(|w| text.contains(w))
+                }) {
                     let g = group(catalog, id);
                     if g != heading {
                         heading = g;
                         ui.label(RichText::new(g).strong().small());
                     }
-                    ui.selectable_value(value, id.to_owned(), offer_label(catalog, id));
+                    if ui
+                        .selectable_value(value, id.to_owned(), offer_label(catalog, id))
+                        .clicked()
+                    {
+                        ui.close();
+                    }
                 }
             });
         r.response.labelled_by(l.id);

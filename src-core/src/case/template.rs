@@ -367,7 +367,7 @@ fn add_route(
     })
 }
 
-fn changes_for<'a>(template: &'a Template, kind: RouteKind) -> &'a [RangeEntry] {
+fn changes_for(template: &Template, kind: RouteKind) -> &[RangeEntry] {
     match kind {
         RouteKind::ManagedApi => &template.candidates.managed_api,
         RouteKind::ServerlessOpenWeight => &template.candidates.serverless_open_weight,

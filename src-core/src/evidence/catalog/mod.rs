@@ -653,11 +653,16 @@ impl Catalog {
         self.snapshot.days_until(today)
     }
 
-    /// Token prices matching `query` (provider, model or key words).
+    /// Token prices matching `query` (provider, model or key words): managed APIs first, then
+    /// open-weight serverless, each by provider.
     #[must_use]
     pub fn search_tokens(&self, query: &str) -> Vec<&TokenOffer> {
-        self.tokens
-            .iter()
+        let mut sorted: Vec<&TokenOffer> = self.tokens.iter().collect();
+        sorted.sort_by(|a, b| {
+            (a.kind, &a.provider_name, &a.key).cmp(&(b.kind, &b.provider_name, &b.key))
+        });
+        sorted
+            .into_iter()
             .filter(|t| {
                 matches(
                     query,
@@ -828,6 +833,8 @@ pub struct Listing {
 pub struct ListedRow {
     /// The row's id (a token key, an offer, accelerator or model id).
     pub id: String,
+    /// A short name for narrow tables: a token's model without its organisation, else the id.
+    pub name: String,
     /// The cells, one per column.
     pub cells: Vec<String>,
     /// Where it comes from.
@@ -863,6 +870,7 @@ impl Catalog {
                     .into_iter()
                     .map(|t| ListedRow {
                         id: t.key.clone(),
+                        name: t.model.rsplit('/').next().unwrap_or(&t.model).to_owned(),
                         cells: vec![
                             t.key.clone(),
                             t.provider_name.clone(),
@@ -889,6 +897,7 @@ impl Catalog {
                     .into_iter()
                     .map(|g| ListedRow {
                         id: g.id.clone(),
+                        name: g.id.clone(),
                         cells: vec![
                             g.id.clone(),
                             g.provider.clone(),
@@ -919,6 +928,7 @@ impl Catalog {
                     .into_iter()
                     .map(|a| ListedRow {
                         id: a.id.clone(),
+                        name: a.id.clone(),
                         cells: vec![
                             a.id.clone(),
                             format!("{} {} ({})", a.vendor, a.name, a.memory_type),
@@ -946,6 +956,7 @@ impl Catalog {
                     .into_iter()
                     .map(|m| ListedRow {
                         id: m.id.clone(),
+                        name: m.id.clone(),
                         cells: vec![
                             m.id.clone(),
                             m.name.clone(),
