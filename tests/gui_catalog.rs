@@ -135,7 +135,7 @@ fn new_from_template_builds_a_case_whose_views_and_memo_all_have_data() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(words.contains("Decision:"), "{words}");
-    assert!(words.contains("Today: gpt-5.4 (OpenAI)"), "{words}");
+    assert!(words.contains("gpt-5.4 (OpenAI) today"), "{words}");
     assert!(words.contains("claude-sonnet-4-6 (Anthropic)"), "{words}");
 }
 

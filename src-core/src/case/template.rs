@@ -418,7 +418,7 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
     }
     let t = &spec.template;
     let owner = if spec.owner.trim().is_empty() {
-        "Case owner"
+        "Unassigned"
     } else {
         spec.owner.trim()
     };
@@ -501,9 +501,12 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
         )?);
     }
     let scenario_id = |route: &str| format!("{w}-{route}");
+    // The migration goes to the first GPU candidate when there is one (the memory gate then
+    // has a model and a pool), else to the first candidate; that scenario is the proposed one.
+    let target_at = built.iter().position(|b| b.kind.is_gpu()).unwrap_or(0);
     ws.scenarios.push(Scenario {
         id: scenario_id(&current.route),
-        name: format!("Today: {}", current.name),
+        name: format!("{} today", current.name),
         workload: w.clone(),
         route: current.route.clone(),
         status: ScenarioStatus::Current,
@@ -561,7 +564,7 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
             name: b.name.clone(),
             workload: w.clone(),
             route: b.route.clone(),
-            status: if i == 0 {
+            status: if i == target_at {
                 ScenarioStatus::Proposed
             } else {
                 ScenarioStatus::Candidate
@@ -624,13 +627,7 @@ pub fn new_case(catalog: &Catalog, spec: &NewCase) -> Result<Workspace, String> 
     }
     ws.register = register.entries;
 
-    // The migration: to the first GPU candidate when there is one (the memory gate then has a
-    // model and a pool), else to the first candidate.
-    let target = built
-        .iter()
-        .find(|b| b.kind.is_gpu())
-        .or(built.first())
-        .ok_or("no candidate")?;
+    let target = built.get(target_at).ok_or("no candidate")?;
     let model = target
         .accelerator
         .as_ref()
@@ -891,7 +888,10 @@ mod tests {
             "three candidates: no cascade is added"
         );
         assert_eq!(ws.scenarios[0].status, ScenarioStatus::Current);
-        assert_eq!(ws.scenarios[1].status, ScenarioStatus::Proposed);
+        // The GPU candidate is the migration's, and the proposed scenario.
+        assert_eq!(ws.scenarios[1].status, ScenarioStatus::Candidate);
+        assert_eq!(ws.scenarios[3].status, ScenarioStatus::Proposed);
+        assert_eq!(ws.scenarios[0].name, "gpt-5.4 (OpenAI) today");
         // Candidate overrides by route class, each ranged in the register as assumed.
         let oss = &ws.scenarios[2];
         assert_eq!(oss.overrides.get(&WorkloadField::CacheHitRate), Some(&0.45));
