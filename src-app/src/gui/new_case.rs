@@ -43,12 +43,16 @@ fn offer_label(catalog: &Catalog, id: &str) -> String {
             t.output_per_m.normalize()
         ),
         Ok(Offer::Gpu(g)) => format!(
-            "{} — {} {}, ${}/GPU-h",
+            "{} — {} {} {}{}, ${}/GPU-h",
             g.id,
+            g.provider,
             catalog
                 .accelerator(&g.accelerator)
                 .map_or(g.accelerator.as_str(), |a| a.name.as_str()),
             g.commitment.label(),
+            g.term_months
+                .map(|m| format!(" {m} mo"))
+                .unwrap_or_default(),
             g.hourly_per_gpu.normalize()
         ),
         Err(_) => id.to_owned(),
@@ -87,7 +91,8 @@ fn route_choice(
         let filter_id = id.with("filter");
         let r = egui::ComboBox::from_id_salt(id)
             .selected_text(shown)
-            .width(theme::FIELD_WIDTH * 3.2)
+            .width(500.0)
+            .truncate()
             .height(440.0)
             // Typing in the filter must not close the list; picking a row does.
             .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
@@ -96,21 +101,32 @@ fn route_choice(
                 let mut filter: String = ui.data(|d| d.get_temp(filter_id)).unwrap_or_default();
                 ui.horizontal(|ui| {
                     let l = ui.label("Filter");
-                    ui.add(
-                        egui::TextEdit::singleline(&mut filter)
-                            .hint_text("model, provider, GPU…")
-                            .desired_width(theme::FIELD_WIDTH * 2.0),
-                    )
-                    .labelled_by(l.id);
+                    let r = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut filter)
+                                .hint_text("model, provider, GPU…")
+                                .desired_width(theme::FIELD_WIDTH * 2.0),
+                        )
+                        .labelled_by(l.id);
+                    // Typing goes to the filter as soon as the list opens (the list was not
+                    // drawn last frame).
+                    let frame = ui.ctx().cumulative_frame_nr();
+                    let shown_id = filter_id.with("shown");
+                    let last: Option<u64> = ui.data(|d| d.get_temp(shown_id));
+                    if last.is_none_or(|f| f + 1 < frame) {
+                        r.request_focus();
+                    }
+                    ui.data_mut(|d| d.insert_temp(shown_id, frame));
                 });
                 ui.data_mut(|d| d.insert_temp(filter_id, filter.clone()));
+                let mut picked = false;
                 let words: Vec<String> = filter.split_whitespace().map(str::to_lowercase).collect();
                 if allow_none
                     && ui
                         .selectable_value(value, String::new(), "(none)")
                         .clicked()
                 {
-                    ui.close();
+                    picked = true;
                 }
                 let mut heading = "";
                 for id in catalog.route_ids().into_iter().filter(|id| {
@@ -126,8 +142,12 @@ fn route_choice(
                         .selectable_value(value, id.to_owned(), offer_label(catalog, id))
                         .clicked()
                     {
-                        ui.close();
+                        picked = true;
                     }
+                }
+                if picked {
+                    ui.data_mut(|d| d.remove::<String>(filter_id));
+                    ui.close();
                 }
             });
         r.response.labelled_by(l.id);
