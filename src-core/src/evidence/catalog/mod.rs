@@ -843,8 +843,19 @@ pub struct ListedRow {
     pub as_of: Date,
 }
 
+/// A price as written on price pages: cents at least (`$2.00`), more places when it has them
+/// (`$0.037`).
 fn price(d: Option<Decimal>) -> String {
-    d.map_or_else(|| "—".to_owned(), |d| format!("${}", d.normalize()))
+    d.map_or_else(
+        || "—".to_owned(),
+        |d| {
+            let mut d = d.normalize();
+            if d.scale() < 2 {
+                d.rescale(2);
+            }
+            format!("${d}")
+        },
+    )
 }
 
 fn num(v: f64) -> String {
