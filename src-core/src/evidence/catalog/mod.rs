@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::hf_config::{self, HfKvInputs};
-use super::prices::{self, Book, BookEntry, ListedPrices, merge};
+use super::prices::{self, Book, BookEntry, merge};
 use crate::document::{CardProvenance, Date, RateCard, RatePricing, RouteKind, Workspace};
 
 /// One embedded file: its path under `catalog/` and its text.
@@ -1190,12 +1190,6 @@ pub fn stale_cards(ws: &Workspace, today: Date, max_age_days: i64) -> Vec<CardAg
 
 /// The default age, in days, past which a rate card's prices are flagged.
 pub const DEFAULT_MAX_CARD_AGE_DAYS: i64 = 90;
-
-/// The prices of a token row as a rate card holds them, for tables.
-#[must_use]
-pub fn listed(token: &TokenOffer) -> &ListedPrices {
-    &token.entry.prices
-}
 
 #[cfg(test)]
 mod tests {
