@@ -35,13 +35,28 @@ if [ -f ../shared/tools/check_calc.py ] && command -v python3 >/dev/null; then
     --cases ../shared/conformance/calc-cases.json
 fi
 
-# Every shipped workspace and seed computes, and is stored in canonical form.
-for f in workspaces/*.yaml seeds/*.yaml; do
+# Cases made by `lcpr new` from every template (three candidates, and one, which adds a
+# cascade) go through the same commands as the shipped workspaces.
+new_dir="$(mktemp -d)"
+trap 'rm -rf "$new_dir"' EXIT
+for t in $("$CARGO_TARGET_DIR/debug/lcpr" new --list | cut -d' ' -f1); do
+  "$CARGO_TARGET_DIR/debug/lcpr" new --template "$t" --current gpt-5.4 --date 2026-12-03 \
+    --candidate claude-sonnet-4-6 together_ai/openai/gpt-oss-120b coreweave-h100-1y -o "$new_dir/$t.yaml" > /dev/null
+  "$CARGO_TARGET_DIR/debug/lcpr" new --template "$t" --current gpt-5.4-mini --date 2026-12-03 \
+    --candidate groq/openai/gpt-oss-120b -o "$new_dir/$t-one.yaml" > /dev/null
+  "$CARGO_TARGET_DIR/debug/lcpr" export memo "$new_dir/$t.yaml" -o "$new_dir/$t.pdf" > /dev/null
+done
+"$CARGO_TARGET_DIR/debug/lcpr" catalog > /dev/null
+"$CARGO_TARGET_DIR/debug/lcpr" catalog --json > /dev/null
+echo "lcpr new: $(ls "$new_dir"/*.yaml | wc -l) cases from $(ls catalog/templates/*.yaml | wc -l) templates"
+
+# Every shipped workspace, seed and new case computes, and is stored in canonical form.
+for f in workspaces/*.yaml seeds/*.yaml "$new_dir"/*.yaml; do
   "$CARGO_TARGET_DIR/debug/lcpr" compute "$f" > /dev/null
   "$CARGO_TARGET_DIR/debug/lcpr" fmt --check "$f"
 done
-echo "lcpr compute and lcpr fmt --check: ok on $(ls workspaces/*.yaml seeds/*.yaml | wc -l) files"
-for f in workspaces/*.yaml; do
+echo "lcpr compute and lcpr fmt --check: ok on $(ls workspaces/*.yaml seeds/*.yaml "$new_dir"/*.yaml | wc -l) files"
+for f in workspaces/*.yaml "$new_dir"/*.yaml; do
   for cmd in decide sources tornado montecarlo forecast gates attribute review baseline goodput plan; do
     "$CARGO_TARGET_DIR/debug/lcpr" "$cmd" "$f" > /dev/null
     "$CARGO_TARGET_DIR/debug/lcpr" "$cmd" "$f" --json > /dev/null
@@ -52,7 +67,7 @@ for s in support-cascade support-h100-reserved; do
   "$CARGO_TARGET_DIR/debug/lcpr" plan workspaces/support-migration.yaml --scenario "$s" > /dev/null
   "$CARGO_TARGET_DIR/debug/lcpr" plan workspaces/support-migration.yaml --scenario "$s" --json > /dev/null
 done
-echo "lcpr decide|sources|tornado|montecarlo|forecast|gates|attribute|review|baseline|goodput|plan: ok on $(ls workspaces/*.yaml | wc -l) workspaces"
+echo "lcpr decide|sources|tornado|montecarlo|forecast|gates|attribute|review|baseline|goodput|plan: ok on $(ls workspaces/*.yaml "$new_dir"/*.yaml | wc -l) workspaces"
 
 # The warehouse query pack over a generated trace on DuckDB, Spark local (ANSI off and on),
 # ClickHouse (chdb) and, as its dialect variant, on the Snowflake emulator (fakesnow); every

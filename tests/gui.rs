@@ -1906,6 +1906,8 @@ fn an_empty_workspace_gets_started_and_help_explains_the_terms() {
     h.run_steps(3);
     assert!(h.query_by_label("Getting started").is_some());
     assert!(h.query_by_label("Import traces…").is_some());
+    assert!(h.query_by_label("Start from a template…").is_some());
+    assert!(h.query_by_label("Browse the catalog…").is_some());
     // The glossary from the panel's link, searchable.
     h.get_by_label("What do LCPR, stable prefix, TPOT and goodput mean?")
         .click();

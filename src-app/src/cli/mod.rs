@@ -2,13 +2,14 @@
 //!
 //! This file only declares the top-level commands and hands each to its family's file: `calc`
 //! (and `kv-sizing`),
-//! `compute` and `fmt`, `sources` (where each input takes its value from), `decide` (the decision, tornado, Monte Carlo, forecast, gates,
+//! `catalog` (the shipped catalog, and `new` from a template), `compute` and `fmt`, `sources` (where each input takes its value from), `decide` (the decision, tornado, Monte Carlo, forecast, gates,
 //! attribution, review), `plan` (a mix scenario's curve and optimum),
 //! `imports` (every `lcpr import …`, implemented in `import`, `evidence`, `prices` and
 //! `querypack`), `querypack` (print), `reconcile`, `evidence` (disputes), `export`; `output`
 //! prints a command's text or JSON.
 
 pub mod calc;
+pub mod catalog;
 pub mod compute;
 pub mod decide;
 pub mod diff;
@@ -81,6 +82,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The shipped catalog: token prices, GPU offers, accelerators and model shapes, dated.
+    Catalog(catalog::ListArgs),
+    /// A new case from a workload template: the current route and one to three candidates
+    /// from the catalog become rate cards, routes, scenarios, gates, forecast and register.
+    New(catalog::NewArgs),
     /// Evaluate a workspace: LCPR and its parts per scenario, reconciliations, goodput.
     ///
     /// A file that breaks a rule exits with status 2 and names file, line, column, field and rule.
@@ -296,6 +302,8 @@ pub fn run() -> ExitCode {
             context,
             json,
         } => calc::run_kv_sizing(&config, kv_dtype.as_deref(), context, json),
+        Command::Catalog(args) => catalog::run_list(&args),
+        Command::New(args) => catalog::run_new(args),
         Command::Compute { file, json } => compute::run_compute(&file, json),
         Command::Fmt { file, check } => fmt::run_fmt(&file, check),
         Command::Glossary { term, json } => glossary::run(term.as_deref(), json),

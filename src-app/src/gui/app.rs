@@ -18,10 +18,12 @@ use lcpr_core::report::memo::tables::{TableKind, workspace_table};
 use lcpr_core::report::memo::{MemoSource, render_options};
 use lcpr_core::report::{render_pdf, table_to_csv};
 
+use super::catalog_browser::{BrowserAction, CatalogBrowser};
 use super::dialogs::{DialogRequest, EvidenceDialog, FileDialogs, NativeDialogs};
 use super::import_preview::{ImportPreview, PreviewAction};
 use super::invoice_setup::{InvoiceAction, InvoiceSetup};
 use super::navigator::{self, Selection};
+use super::new_case::{TemplateAction, TemplateDialog};
 use super::session::Session;
 use super::storage::{self, Prefs, Snapshot, StoragePaths};
 use super::trace_setup::{SetupAction, TraceSetup};
@@ -111,6 +113,7 @@ enum Pending {
     New,
     /// Open example `i` of [`help::EXAMPLES`] as an untitled copy.
     Example(usize),
+    NewFromTemplate,
     Open(PathBuf),
     AskOpen,
     Close,
@@ -155,6 +158,8 @@ impl ExportKind {
 
 enum Modal {
     TraceSetup(Box<TraceSetup>),
+    /// File → New from template….
+    Template(Box<TemplateDialog>),
     InvoiceSetup(Box<InvoiceSetup>),
     Unsaved(Pending),
     Recover(Snapshot),
@@ -189,6 +194,8 @@ pub struct WorkbenchApp {
     reported_first_frame: bool,
     import: Option<RunningImport>,
     help: help::Help,
+    /// The catalog browser, while its window is open.
+    catalog: Option<CatalogBrowser>,
 }
 
 impl WorkbenchApp {
@@ -229,6 +236,7 @@ impl WorkbenchApp {
             reported_first_frame: false,
             import: None,
             help: help::Help::default(),
+            catalog: None,
         };
         if let Some(paths) = &app.storage
             && let Some(snapshot) = storage::snapshots_to_offer(paths).into_iter().next()
@@ -239,6 +247,18 @@ impl WorkbenchApp {
             app.open(&file);
         }
         app
+    }
+
+    /// True while File → New from template… is open.
+    #[must_use]
+    pub fn choosing_template(&self) -> bool {
+        matches!(self.modal, Some(Modal::Template(_)))
+    }
+
+    /// True while the catalog browser is open.
+    #[must_use]
+    pub fn browsing_catalog(&self) -> bool {
+        self.catalog.is_some()
     }
 
     /// The open session.
@@ -835,6 +855,10 @@ impl WorkbenchApp {
                 self.selection = Selection::Meta;
                 self.status = "New workspace".to_owned();
             }
+            Pending::NewFromTemplate => match TemplateDialog::new() {
+                Ok(d) => self.modal = Some(Modal::Template(Box::new(d))),
+                Err(e) => self.modal = Some(Modal::Error(e)),
+            },
             Pending::Open(path) => self.open(&path),
             Pending::Example(i) => match help::example(i) {
                 Ok(doc) => {
@@ -1166,6 +1190,12 @@ impl WorkbenchApp {
                 if ui.button("New\tCtrl+N").clicked() {
                     self.guarded(Pending::New);
                 }
+                if ui.button("New from template…").on_hover_text("A complete case from a workload template and catalog routes").clicked() {
+                    self.guarded(Pending::NewFromTemplate);
+                }
+                if ui.button("Browse catalog…").on_hover_text("Dated token prices, GPU offers, accelerators and model shapes; add a rate card or route from a row").clicked() {
+                    self.open_catalog();
+                }
                 if ui.button("Open…\tCtrl+O").clicked() {
                     self.guarded(Pending::AskOpen);
                 }
@@ -1327,6 +1357,28 @@ impl WorkbenchApp {
                         .color(theme::error_color(ui.visuals())),
                 );
             }
+            if let Some(today) = Date::today() {
+                let max = self.prefs.card_max_age_days();
+                let stale =
+                    lcpr_core::evidence::catalog::stale_cards(&self.session.doc, today, max);
+                if !stale.is_empty() {
+                    ui.label(
+                        RichText::new(format!(
+                            "⚠ {} rate card(s) priced over {max} days ago",
+                            stale.len()
+                        ))
+                        .small()
+                        .color(theme::warn_color(ui.visuals())),
+                    )
+                    .on_hover_text(
+                        stale
+                            .iter()
+                            .map(|s| format!("{}: {} ({} days)", s.card, s.priced_on, s.age_days))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    );
+                }
+            }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 ui.label(RichText::new(&self.status).small().weak());
             });
@@ -1380,6 +1432,8 @@ impl WorkbenchApp {
                     }
                     Some(help::Start::Example(i)) => self.guarded(Pending::Example(i)),
                     Some(help::Start::Glossary) => self.help.glossary = true,
+                    Some(help::Start::Template) => self.guarded(Pending::NewFromTemplate),
+                    Some(help::Start::Catalog) => self.open_catalog(),
                     None => {}
                 }
                 return;
@@ -1534,6 +1588,119 @@ impl WorkbenchApp {
         }
     }
 
+    /// File → New from template…: Create opens the case as a new, unsaved workspace.
+    fn template_dialog(&mut self, mut dialog: Box<TemplateDialog>, ctx: &egui::Context) {
+        let mut action = TemplateAction::Open;
+        egui::Modal::new(egui::Id::unique("new-from-template")).show(ctx, |ui| {
+            action = dialog.ui(ui);
+        });
+        match action {
+            TemplateAction::Open => self.modal = Some(Modal::Template(dialog)),
+            TemplateAction::Cancel => {}
+            TemplateAction::Create(ws) => {
+                self.discard_snapshot();
+                let title = ws.meta.title.clone();
+                self.session = Session::new(*ws, None);
+                // Never saved: the title carries the unsaved marker and Save asks for a file.
+                self.session.mark_recovered(None, None);
+                self.selection = Selection::Meta;
+                self.status = format!("New case from a template: {title}");
+                self.show_first_view_with_data();
+            }
+        }
+    }
+
+    fn open_catalog(&mut self) {
+        match CatalogBrowser::new() {
+            Ok(b) => self.catalog = Some(b),
+            Err(e) => self.modal = Some(Modal::Error(e)),
+        }
+    }
+
+    /// The catalog browser's window; an added card or route is one undo step.
+    fn catalog_window(&mut self, ctx: &egui::Context) {
+        let Some(mut browser) = self.catalog.take() else {
+            return;
+        };
+        let mut open = true;
+        let mut action = BrowserAction::None;
+        let today = Date::today().unwrap_or(browser.catalog().snapshot);
+        let mut max_age = self.prefs.card_max_age_days();
+        egui::Window::new("Catalog")
+            .open(&mut open)
+            .default_pos([260.0, 40.0])
+            .default_width(960.0)
+            .min_width(760.0)
+            .show(ctx, |ui| {
+                action = browser.ui(ui, &self.session.doc, today, &mut max_age);
+            });
+        if max_age != self.prefs.card_max_age_days() {
+            self.prefs.card_max_age_days = Some(max_age);
+            self.save_prefs();
+        }
+        let mut doc = self.session.doc.clone();
+        let c = browser.catalog();
+        let added = match &action {
+            BrowserAction::None => None,
+            BrowserAction::AddCard(id) => Some(
+                match c.offer(id) {
+                    Ok(lcpr_core::evidence::catalog::Offer::Tokens(t)) => {
+                        lcpr_core::evidence::catalog::add_token_card(&mut doc, c, t).map(|a| a.id)
+                    }
+                    Ok(lcpr_core::evidence::catalog::Offer::Gpu(g)) => {
+                        c.accelerator(&g.accelerator)
+                            .ok_or_else(|| format!("{} names no accelerator", g.id))
+                            .and_then(|acc| {
+                                let load = lcpr_core::evidence::catalog::GpuLoad {
+                                    throughput_tps:
+                                        lcpr_core::evidence::catalog::assumed_throughput(acc),
+                                    utilization: lcpr_core::case::template::BROWSER_GPU_ROUTE
+                                        .utilization,
+                                };
+                                lcpr_core::evidence::catalog::add_gpu_card(&mut doc, c, g, load)
+                            })
+                            .map(|a| a.id)
+                    }
+                    Err(e) => Err(e),
+                }
+                .map(|card| {
+                    let at = doc.rate_cards.iter().position(|x| x.id == card);
+                    (format!("rate card {card}"), at.map(Selection::RateCard))
+                }),
+            ),
+            BrowserAction::AddRoute(id) => Some(
+                lcpr_core::case::template::add_catalog_route(
+                    &mut doc,
+                    c,
+                    id,
+                    &lcpr_core::case::template::BROWSER_GPU_ROUTE,
+                )
+                .map(|route| {
+                    let at = doc.routes.iter().position(|x| x.id == route);
+                    (
+                        format!("route {route} and its rate card"),
+                        at.map(Selection::Route),
+                    )
+                }),
+            ),
+        };
+        match added {
+            Some(Ok((what, at))) if doc != self.session.doc => {
+                self.session.doc = doc;
+                self.status = format!("Added {what} from the catalog of {}", c.snapshot);
+                if let Some(at) = at {
+                    self.selection = at;
+                }
+            }
+            Some(Ok((what, _))) => self.status = format!("The workspace already has {what}"),
+            Some(Err(e)) => self.modal = Some(Modal::Error(e)),
+            None => {}
+        }
+        if open {
+            self.catalog = Some(browser);
+        }
+    }
+
     /// True while an import's report waits to be applied or cancelled.
     #[must_use]
     pub fn previewing_import(&self) -> bool {
@@ -1546,6 +1713,7 @@ impl WorkbenchApp {
         };
         let modal = match modal {
             Modal::TraceSetup(setup) => return self.trace_setup(setup, ctx),
+            Modal::Template(dialog) => return self.template_dialog(dialog, ctx),
             Modal::InvoiceSetup(setup) => return self.invoice_setup(setup, ctx),
             Modal::Preview(preview) => return self.import_preview(preview, ctx),
             other => other,
@@ -1553,7 +1721,10 @@ impl WorkbenchApp {
         let mut keep = true;
         match &modal {
             // Handled above, with mutable access to their state.
-            Modal::TraceSetup(_) | Modal::InvoiceSetup(_) | Modal::Preview(_) => {}
+            Modal::TraceSetup(_)
+            | Modal::InvoiceSetup(_)
+            | Modal::Preview(_)
+            | Modal::Template(_) => {}
             Modal::Error(text) => {
                 egui::Modal::new(egui::Id::unique("error")).show(ctx, |ui| {
                     ui.heading("Could not complete that");
@@ -1686,6 +1857,7 @@ impl eframe::App for WorkbenchApp {
             ctx.set_zoom_factor(1.0);
             self.workbench(ui);
         }
+        self.catalog_window(&ctx);
         self.modals(&ctx);
         self.help.windows(&ctx, &SHORTCUTS, &PRESENTER_KEYS);
         self.import_progress(&ctx);

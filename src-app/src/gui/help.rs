@@ -37,6 +37,10 @@ pub enum Start {
     Example(usize),
     /// Show the glossary.
     Glossary,
+    /// File → New from template….
+    Template,
+    /// File → Browse catalog….
+    Catalog,
 }
 
 /// Which help windows are open.
@@ -145,10 +149,18 @@ pub fn getting_started(ui: &mut Ui) -> Option<Start> {
         ui,
         "2",
         "Pick routes",
-        "Add rate cards (File → Import price book… reads LiteLLM, genai-prices and OpenRouter \
-         books), a workload and a scenario for each route you would serve it on; the navigator's \
-         \"+ Add\" buttons start each with sane values.",
+        "Start from a workload template with today's route and up to three candidates from the \
+         dated catalog, or add rate cards from the catalog or a price book (LiteLLM, \
+         genai-prices, OpenRouter) and a scenario for each route you would serve it on.",
     );
+    ui.horizontal(|ui| {
+        if ui.button("Start from a template…").clicked() {
+            start = Some(Start::Template);
+        }
+        if ui.button("Browse the catalog…").clicked() {
+            start = Some(Start::Catalog);
+        }
+    });
     ui.add_space(6.0);
     step(
         ui,

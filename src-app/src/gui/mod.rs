@@ -7,12 +7,14 @@
 //! tokens and [`widgets`] the shared inputs.
 
 pub mod app;
+pub mod catalog_browser;
 pub mod dialogs;
 pub mod editor;
 pub mod help;
 pub mod import_preview;
 pub mod invoice_setup;
 pub mod navigator;
+pub mod new_case;
 pub mod plot;
 pub mod sections;
 pub mod session;

@@ -58,9 +58,19 @@ pub struct Prefs {
     pub dark: bool,
     /// Recently opened workspaces, newest first.
     pub recent: Vec<PathBuf>,
+    /// Rate cards priced longer ago than this many days are flagged (default 90).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card_max_age_days: Option<i64>,
 }
 
 impl Prefs {
+    /// The age in days past which a rate card's prices are flagged.
+    #[must_use]
+    pub fn card_max_age_days(&self) -> i64 {
+        self.card_max_age_days
+            .unwrap_or(lcpr_core::evidence::catalog::DEFAULT_MAX_CARD_AGE_DAYS)
+    }
+
     /// Reads the preferences; missing or unreadable preferences give the defaults.
     #[must_use]
     pub fn load(paths: &StoragePaths) -> Self {

@@ -5,7 +5,8 @@
 //! - [`evaluation`]: the whole workspace, as `lcpr compute` prints it and every view shows it;
 //! - [`mix`]: a scenario split, cascaded, reserved + overflow or batched, part by part;
 //! - [`current_route`]: each workload's current route as modelled, measured and reconciled;
-//! - [`sources`]: where each input takes its value from, and evidence moving it.
+//! - [`sources`]: where each input takes its value from, and evidence moving it;
+//! - [`template`]: workload templates, and a complete new case made from one and the catalog.
 //!
 //! May use: `document`, `evidence`, `calc`. Never `decide` or `report`.
 
@@ -14,3 +15,4 @@ pub mod current_route;
 pub mod evaluation;
 pub mod mix;
 pub mod sources;
+pub mod template;

@@ -34,22 +34,8 @@ fn current(eval: &Evaluation) -> Vec<(&ScenarioResult, &ScenarioCost)> {
     out
 }
 
-fn money(d: Decimal) -> f64 {
-    d.try_into().unwrap_or(0.0)
-}
-
-/// Inference (tokens, GPU share, retries, repairs) per request.
 fn inference_per_request(c: &ScenarioCost) -> f64 {
-    let k = &c.components;
-    per_request(c, k.inference_tokens + k.gpu + k.retries + k.repair)
-}
-
-fn per_request(c: &ScenarioCost, amount: Decimal) -> f64 {
-    if c.monthly_requests > 0.0 {
-        money(amount) / c.monthly_requests
-    } else {
-        0.0
-    }
+    c.per_request().inference
 }
 
 /// `v` to six significant digits: a drafted figure reads 440,000, not 440,000.00000000006.
@@ -121,17 +107,16 @@ pub fn forecast(ws: &Workspace, eval: &Evaluation) -> Option<ForecastInput> {
     let workloads: Vec<ForecastWorkload> = current(eval)
         .into_iter()
         .map(|(s, c)| {
-            let k = &c.components;
-            let fixed = k.ops + k.engineering + k.non_production + k.commitment_shortfall;
+            let p = c.per_request();
             ForecastWorkload {
                 name: s.workload.clone(),
                 monthly_requests: around(c.monthly_requests, 0.1),
                 monthly_growth: Driver::range(0.0, -0.02, 0.05, Status::Assumed),
-                inference_cost_per_request: around(inference_per_request(c), 0.1),
-                eval_cost_per_request: around(per_request(c, k.eval), 0.1),
-                human_cost_per_request: around(per_request(c, k.human), 0.1),
+                inference_cost_per_request: around(p.inference, 0.1),
+                eval_cost_per_request: around(p.eval, 0.1),
+                human_cost_per_request: around(p.human, 0.1),
                 acceptance_rate: Driver::fixed(tidy(c.accepted_outcome_rate), Status::Estimated),
-                fixed_monthly_cost: Driver::fixed(tidy(money(fixed)), Status::Estimated),
+                fixed_monthly_cost: Driver::fixed(tidy(p.fixed_monthly), Status::Estimated),
             }
         })
         .collect();
@@ -326,7 +311,7 @@ mod tests {
                     + fw.eval_cost_per_request.base
                     + fw.human_cost_per_request.base)
                 + fw.fixed_monthly_cost.base;
-            let case = money(c.monthly_cost);
+            let case = crate::money::to_f64(c.monthly_cost);
             assert!(
                 (monthly - case).abs() < 1e-6 * case.max(1.0),
                 "{monthly} vs {case}"

@@ -182,6 +182,42 @@ pub struct ScenarioCost {
     pub rates: EffectiveRates,
 }
 
+/// A scenario's cost as a forecast's drivers: what scales with each request, and what is paid
+/// each month whatever the volume.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerRequest {
+    /// Inference per request: tokens, GPUs, retries, repairs, non-production GPUs and any
+    /// commitment shortfall — everything a change of route moves.
+    pub inference: f64,
+    /// Eval grading per request.
+    pub eval: f64,
+    /// Human escalation per request.
+    pub human: f64,
+    /// Operations and engineering, per month.
+    pub fixed_monthly: f64,
+}
+
+impl ScenarioCost {
+    /// The cost split into a forecast's drivers (per request over at least one request).
+    #[must_use]
+    pub fn per_request(&self) -> PerRequest {
+        let requests = self.monthly_requests.max(1.0);
+        let per = |d: Decimal| crate::money::to_f64(d) / requests;
+        let c = &self.components;
+        PerRequest {
+            inference: per(c.inference_tokens
+                + c.gpu
+                + c.retries
+                + c.repair
+                + c.non_production
+                + c.commitment_shortfall),
+            eval: per(c.eval),
+            human: per(c.human),
+            fixed_monthly: crate::money::to_f64(c.ops + c.engineering),
+        }
+    }
+}
+
 /// The engine's view of a route: mode, effective prices, GPU figures.
 pub fn route_pricing(route: &Route, card: &RateCard) -> InputResult<RoutePricing> {
     let mode = match route.kind {
