@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Starts the real workbench window under Xvfb on the default workspace, clicks through the
 # analysis tabs, takes screenshots and fails if a screenshot is blank. Prints the time to
-# first frame. Usage: gui-smoke.sh BINARY OUT_DIR
+# first frame. Usage: gui-smoke.sh BINARY OUT_DIR [light|dark] (default light).
 set -euo pipefail
 bin=$1
 out=$2
+theme=${3:-light}
 mkdir -p "$out"
 export XDG_RUNTIME_DIR
 XDG_RUNTIME_DIR=$(mktemp -d)
@@ -12,6 +13,11 @@ chmod 700 "$XDG_RUNTIME_DIR"
 # A private HOME keeps preferences and snapshots of this run away from the user's.
 export HOME
 HOME=$(mktemp -d)
+if [ "$theme" = dark ]; then
+  # The theme is a preference: start the window as a user who chose dark last time.
+  mkdir -p "$HOME/.config/lcprworkbench"
+  echo '{"dark": true}' > "$HOME/.config/lcprworkbench/preferences.json"
+fi
 export LCPR_REPORT_STARTUP=1
 xvfb-run -a -s "-screen 0 1400x880x24" bash -s "$bin" "$out" <<'INNER'
 set -euo pipefail

@@ -94,3 +94,4 @@ echo "ran lcpr querypack print's SQL and took ${qp_seconds} s (limit 180 s)"
 
 # The real window on the default workspace, under Xvfb: screenshots of every view, none blank.
 bash scripts/gui-smoke.sh "$CARGO_TARGET_DIR/debug/lcpr-workbench" "$CARGO_TARGET_DIR/gui-smoke"
+bash scripts/gui-smoke.sh "$CARGO_TARGET_DIR/debug/lcpr-workbench" "$CARGO_TARGET_DIR/gui-smoke-dark" dark

@@ -100,20 +100,11 @@ fn checked_text(
     changed
 }
 
-/// True for the rules of shares: those are shown and typed as percentages (the file keeps
-/// the fraction).
-fn is_share(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::Fraction | Rule::PositiveFraction | Rule::Discount
-    )
-}
-
 /// Reads a typed number (thousands separators allowed) and checks it against `rule`. A share
 /// is typed as a percentage, with or without its `%`: "5%" and "5" are both 0.05.
 fn parse_number(text: &str, label: &str, rule: Rule) -> Result<f64, String> {
     let cleaned = text.replace(',', "");
-    let (digits, share) = if is_share(rule) {
+    let (digits, share) = if rule.is_share() {
         (cleaned.trim().trim_end_matches('%').trim().to_owned(), true)
     } else {
         (cleaned, false)
@@ -169,7 +160,7 @@ pub fn percent_text(v: f64) -> String {
 /// A value as its editor shows it: a share as a percentage, any other number plain.
 #[must_use]
 pub fn value_text(v: f64, rule: Rule) -> String {
-    if is_share(rule) {
+    if rule.is_share() {
         percent_text(v)
     } else {
         number_text(v)
@@ -178,7 +169,7 @@ pub fn value_text(v: f64, rule: Rule) -> String {
 
 /// The unit beside a field: a share's reads as a percentage.
 fn unit_text(unit: &str, rule: Rule) -> String {
-    if !is_share(rule) {
+    if !rule.is_share() {
         return unit.to_owned();
     }
     unit.replacen("share", "%", 1)

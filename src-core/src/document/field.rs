@@ -50,6 +50,16 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// True for the rules of shares, which people read and type as percentages (files keep
+    /// the fraction).
+    #[must_use]
+    pub fn is_share(self) -> bool {
+        matches!(
+            self,
+            Self::Fraction | Self::PositiveFraction | Self::Discount
+        )
+    }
+
     /// Checks `value` against the rule, naming `field`.
     pub fn check(self, field: &str, value: f64) -> InputResult<()> {
         let bad = |range: &str| {

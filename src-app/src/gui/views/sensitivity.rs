@@ -144,8 +144,14 @@ impl View for Sensitivity {
                             let entry = doc.register.iter().find(|e| e.id == b.input);
                             ui.label(entry_label(doc, &b.input));
                             ui.label(entry.map_or("", |e| e.status.label()));
-                            ui.label(format!("{}", b.low));
-                            ui.label(format!("{}", b.high));
+                            let value = |v: f64| {
+                                entry.map_or_else(
+                                    || lcpr_core::report::memo::format::number(v, 4),
+                                    |e| lcpr_core::report::memo::format::register_value(e, v),
+                                )
+                            };
+                            ui.label(value(b.low));
+                            ui.label(value(b.high));
                             ui.label(format_usd(b.output_at_low, 4));
                             ui.label(format_usd(b.output_at_high, 4));
                             ui.label(format_usd(b.swing, 4));

@@ -109,6 +109,22 @@ pub fn number(value: f64, max_decimals: usize) -> String {
     }
 }
 
+/// A register entry's value as people read it: a share as a percentage (`45%`, `3.5%`), any
+/// other input with thousands separators and up to four decimals (`320,000`, `0.004`).
+#[must_use]
+pub fn register_value(entry: &crate::document::RegisterEntry, value: f64) -> String {
+    let share = entry
+        .binds
+        .as_ref()
+        .and_then(|b| b.field_ref().ok())
+        .is_some_and(|f| f.rule().is_share());
+    if share {
+        format!("{}%", number(value * 100.0, 2))
+    } else {
+        number(value, 4)
+    }
+}
+
 /// Milliseconds, whole: `780 ms`.
 #[must_use]
 pub fn millis(value: f64) -> String {
@@ -175,6 +191,16 @@ pub fn token_cost_cells(s: &crate::case::evaluation::ScenarioResult) -> (String,
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn register_values_read_as_percentages_or_grouped_numbers() {
+        let text = include_str!("../../../../workspaces/support-migration.yaml");
+        let ws = crate::document::parse(text, "support-migration.yaml").unwrap();
+        let entry = |id: &str| ws.register.iter().find(|e| e.id == id).unwrap();
+        assert_eq!(register_value(entry("cache-hit-gpt"), 0.45), "45%");
+        assert_eq!(register_value(entry("escalation"), 0.035), "3.5%");
+        assert_eq!(register_value(entry("volume"), 320_000.0), "320,000");
+    }
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str(s).unwrap_or_default()

@@ -17,9 +17,6 @@ use super::format::{
 };
 use super::{latest_baseline, status_label};
 
-/// Decimals register values are written with (trailing zeros dropped).
-const REGISTER_DECIMALS: usize = 4;
-
 /// The tables `lcpr export csv --table` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -379,11 +376,11 @@ pub fn register_table(ws: &Workspace) -> Table {
                 } else {
                     e.label.clone()
                 },
-                number(e.value, REGISTER_DECIMALS),
+                super::format::register_value(e, e.value),
                 format!(
                     "{} – {}",
-                    number(e.low, REGISTER_DECIMALS),
-                    number(e.high, REGISTER_DECIMALS)
+                    super::format::register_value(e, e.low),
+                    super::format::register_value(e, e.high)
                 ),
                 e.status.label().to_owned(),
                 e.owner.clone(),
