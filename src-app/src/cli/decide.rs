@@ -246,8 +246,12 @@ pub fn forecast(
         for e in &first.inputs {
             register.row(vec![
                 e.description.clone(),
-                format!("{}", e.base),
-                format!("{} – {}", e.low, e.high),
+                lcpr_core::report::memo::format::forecast_value(&e.id, e.base),
+                format!(
+                    "{} – {}",
+                    lcpr_core::report::memo::format::forecast_value(&e.id, e.low),
+                    lcpr_core::report::memo::format::forecast_value(&e.id, e.high)
+                ),
                 e.status.label().to_owned(),
             ]);
         }

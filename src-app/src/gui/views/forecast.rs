@@ -109,7 +109,10 @@ impl View for ForecastView {
                         .show(ui, |ui| {
                             for e in &s.inputs {
                                 ui.label(&e.description);
-                                ui.label(format!("{} ({} – {})", e.base, e.low, e.high));
+                                let v = |x: f64| {
+                                    lcpr_core::report::memo::format::forecast_value(&e.id, x)
+                                };
+                                ui.label(format!("{} ({} – {})", v(e.base), v(e.low), v(e.high)));
                                 let text = RichText::new(e.status.label());
                                 ui.label(if e.measured {
                                     text

@@ -159,6 +159,7 @@ impl View for KvSizingView {
         });
         self.shape.kv_pool_bytes = self.pool_gb * 1e9;
         self.shape.weight_bytes = self.weights_gb * 1e9;
+        use lcpr_core::report::memo::format::count;
         match kv_sizing(&self.shape) {
             Err(e) => {
                 ui.label(RichText::new(e.to_string()).color(theme::error_color(ui.visuals())));
@@ -166,11 +167,11 @@ impl View for KvSizingView {
             Ok(k) => {
                 ui.label(
                     RichText::new(format!(
-                        "{:.0} KiB of KV cache per token; {:.0} live sequences fit at {:.0} tokens; a {:.0}-token context weighs as much as the model.",
-                        k.kv_bytes_per_token / 1024.0,
-                        k.max_live_sequences,
-                        self.shape.resident_tokens,
-                        k.context_length_at_weight_parity
+                        "{} KiB of KV cache per token; {} live sequences fit at {} tokens; a {}-token context weighs as much as the model.",
+                        count(k.kv_bytes_per_token / 1024.0),
+                        count(k.max_live_sequences),
+                        count(self.shape.resident_tokens),
+                        count(k.context_length_at_weight_parity)
                     ))
                     .strong(),
                 );

@@ -125,6 +125,27 @@ pub fn register_value(entry: &crate::document::RegisterEntry, value: f64) -> Str
     }
 }
 
+/// A forecast driver's value by what it is (the last part of its id): requests grouped, growth
+/// and acceptance as percentages, per-request costs to the tenth of a cent, monthly costs in
+/// dollars, multipliers as `×1.15`.
+#[must_use]
+pub fn forecast_value(id: &str, value: f64) -> String {
+    let field = id.rsplit('.').next().unwrap_or(id);
+    match field {
+        "monthly_requests" => count(value),
+        "monthly_growth" => percent_change(value),
+        "acceptance_rate" | "rate" => percent(value),
+        "inference_cost_per_request" | "eval_cost_per_request" | "human_cost_per_request" => {
+            crate::money::format_usd(value, 4)
+        }
+        "fixed_monthly_cost" => crate::money::format_usd(value, 0),
+        "factor" | "inference_multiplier" | "token_cost_multiplier" => {
+            format!("×{}", number(value, 3))
+        }
+        _ => number(value, 4),
+    }
+}
+
 /// Milliseconds, whole: `780 ms`.
 #[must_use]
 pub fn millis(value: f64) -> String {
@@ -191,6 +212,28 @@ pub fn token_cost_cells(s: &crate::case::evaluation::ScenarioResult) -> (String,
 mod tests {
     use super::*;
     use std::str::FromStr;
+
+    #[test]
+    fn forecast_values_read_by_what_they_are() {
+        assert_eq!(
+            forecast_value("support.monthly_requests", 400_000.0),
+            "400,000"
+        );
+        assert_eq!(forecast_value("support.monthly_growth", 0.02), "+2.0%");
+        assert_eq!(forecast_value("support.acceptance_rate", 0.86), "86.0%");
+        assert_eq!(
+            forecast_value("support.inference_cost_per_request", 0.00966),
+            "$0.0097"
+        );
+        assert_eq!(
+            forecast_value("support.fixed_monthly_cost", 3300.0),
+            "$3,300"
+        );
+        assert_eq!(
+            forecast_value("move/changes[0].token_cost_multiplier", 1.15),
+            "×1.15"
+        );
+    }
 
     #[test]
     fn register_values_read_as_percentages_or_grouped_numbers() {
