@@ -1352,9 +1352,12 @@ impl WorkbenchApp {
             let problems = self.session.violations().len();
             if problems > 0 {
                 ui.label(
-                    RichText::new(format!("⚠ {problems} broken rule(s): see Workspace"))
-                        .small()
-                        .color(theme::error_color(ui.visuals())),
+                    RichText::new(format!(
+                        "⚠ {problems} broken {}: see Workspace",
+                        if problems == 1 { "rule" } else { "rules" }
+                    ))
+                    .small()
+                    .color(theme::error_color(ui.visuals())),
                 );
             }
             if let Some(today) = Date::today() {
@@ -1364,8 +1367,11 @@ impl WorkbenchApp {
                 if !stale.is_empty() {
                     ui.label(
                         RichText::new(format!(
-                            "⚠ {} rate card(s) priced over {max} days ago",
-                            stale.len()
+                            "⚠ {} priced over {max} days ago",
+                            match stale.len() {
+                                1 => "1 rate card".to_owned(),
+                                n => format!("{n} rate cards"),
+                            }
                         ))
                         .small()
                         .color(theme::warn_color(ui.visuals())),
