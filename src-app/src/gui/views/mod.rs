@@ -39,6 +39,11 @@ pub trait View {
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>);
     /// The chart alone, for presenter mode; `None` when there is nothing to draw.
     fn chart(&mut self, doc: &Workspace, eval: &Evaluation) -> Option<Chart>;
+    /// Draws its chart for scenario `id` when the view is about one scenario; `false` when it
+    /// is not (its chart covers every scenario or none).
+    fn choose_scenario(&mut self, _id: &str) -> bool {
+        false
+    }
     /// Shows `selection` when the view can (a reconciliation picked in the navigator).
     fn focus(&mut self, _doc: &Workspace, _selection: crate::gui::navigator::Selection) {}
     /// The one sentence the chart is shown for (a slide's takeaway); `None` when the view
@@ -88,6 +93,13 @@ pub fn slides(
             })
         })
         .collect()
+}
+
+/// A view's name on the command line: its title in lower case, spaces as dashes
+/// (`KV sizing` → `kv-sizing`).
+#[must_use]
+pub fn cli_name(view: &dyn View) -> String {
+    view.title().to_lowercase().replace(' ', "-")
 }
 
 /// Every view, in tab order.
