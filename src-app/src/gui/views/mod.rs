@@ -162,6 +162,15 @@ impl<T> DocCache<T> {
         let kept = self.kept.get_or_insert_with(|| (doc.clone(), compute()));
         (&kept.1, current)
     }
+
+    /// The result for `doc` itself, made now if the kept one is of another version: for a
+    /// slide or an export, which have no frame clock and must not show a stale result.
+    fn get_current(&mut self, doc: &Workspace, compute: impl FnOnce() -> T) -> &T {
+        if self.kept.as_ref().is_some_and(|(d, _)| d != doc) {
+            self.kept = None;
+        }
+        &self.kept.get_or_insert_with(|| (doc.clone(), compute())).1
+    }
 }
 
 /// A chooser among ids; keeps `current` valid and returns the chosen id.

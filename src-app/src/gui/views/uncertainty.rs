@@ -19,6 +19,16 @@ pub struct UncertaintyView {
     run: DocCache<Result<RegisterSimulation, String>>,
 }
 
+impl UncertaintyView {
+    /// The run of `doc` itself (slides and exports have no frame clock to wait on).
+    fn current(&mut self, doc: &Workspace) -> &Result<RegisterSimulation, String> {
+        self.run.get_current(doc, || {
+            simulate_register(doc, doc.simulation.draws, doc.simulation.seed)
+                .map_err(|e| e.to_string())
+        })
+    }
+}
+
 impl View for UncertaintyView {
     fn title(&self) -> &'static str {
         "Uncertainty"
@@ -28,12 +38,26 @@ impl View for UncertaintyView {
         if !has_ranges(doc) {
             return None;
         }
-        // Presenter mode and exports have no frame clock: the result of this document.
-        let (run, _) = self.run.get(doc, f64::INFINITY, || {
-            simulate_register(doc, doc.simulation.draws, doc.simulation.seed)
-                .map_err(|e| e.to_string())
-        });
-        run.as_ref().ok().and_then(uncertainty_chart)
+        self.current(doc).as_ref().ok().and_then(uncertainty_chart)
+    }
+
+    fn headline(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<String> {
+        if !has_ranges(doc) {
+            return None;
+        }
+        let sim = self.current(doc).as_ref().ok()?;
+        let best = sim
+            .scenarios
+            .iter()
+            .filter(|s| s.lcpr.p50.is_finite())
+            .min_by(|a, b| a.lcpr.p50.total_cmp(&b.lcpr.p50))?;
+        Some(format!(
+            "{} has the lowest median LCPR over the register's ranges, {} (P10–P90 {} – {}).",
+            best.name,
+            format_usd(best.lcpr.p50, 4),
+            format_usd(best.lcpr.p10, 4),
+            format_usd(best.lcpr.p90, 4)
+        ))
     }
 
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>) {
@@ -114,7 +138,10 @@ impl View for UncertaintyView {
                         .filter(|c| c.rho.is_some_and(|r| r.abs() >= 0.1))
                     {
                         ui.label(&c.label);
-                        ui.label(&c.scenario);
+                        ui.label(
+                            doc.scenario(&c.scenario)
+                                .map_or(c.scenario.as_str(), |s| s.name.as_str()),
+                        );
                         ui.label(format!("{:+.2}", c.rho.unwrap_or(0.0)));
                         ui.end_row();
                     }
@@ -128,6 +155,16 @@ impl View for UncertaintyView {
 /// sample and no range to show).
 fn has_ranges(doc: &Workspace) -> bool {
     !doc.scenarios.is_empty() && doc.register.iter().any(|e| e.binds.is_some())
+}
+
+/// A scenario's key in the matrix: A, B, … Z, then AA, AB, …
+fn letter(i: usize) -> String {
+    let abc = |k: usize| char::from(b'A' + u8::try_from(k % 26).unwrap_or(0));
+    if i < 26 {
+        abc(i).to_string()
+    } else {
+        format!("{}{}", abc(i / 26 - 1), abc(i))
+    }
 }
 
 /// The P(A beats B) matrix: rows A, columns B, each pair once (above the diagonal), cells
@@ -155,6 +192,11 @@ fn matrix(ui: &mut Ui, m: &ProbabilityMatrix) {
                 .is_some_and(|r| r.iter().any(Option::is_some))
         })
         .collect();
+    // The last scenario has no row of its own (each pair sits above the diagonal): name its
+    // letter too.
+    for &b in cols.iter().filter(|b| !rows.contains(b)) {
+        ui.label(RichText::new(format!("{}: {}", letter(b), m.names[b])).weak());
+    }
     if rows.is_empty() {
         ui.label("No two scenarios serve the same workload, so none is compared with another.");
         return;
@@ -167,39 +209,42 @@ fn matrix(ui: &mut Ui, m: &ProbabilityMatrix) {
                 .striped(false)
                 .spacing([10.0, 6.0])
                 .show(ui, |ui| {
+                    // Columns by letter (the names would make the matrix too wide to read),
+                    // each letter the one its scenario has as a row, and its name on hover.
                     ui.label(RichText::new("Row beats column").strong());
                     for &b in &cols {
-                        ui.label(RichText::new(&m.names[b]).strong());
+                        ui.label(RichText::new(letter(b)).strong())
+                            .on_hover_text(&m.names[b]);
                     }
                     ui.end_row();
                     for &a in &rows {
-                        ui.label(RichText::new(&m.names[a]).strong());
+                        ui.label(RichText::new(format!("{} {}", letter(a), m.names[a])).strong());
                         for &b in &cols {
                             match m.cells.get(a).and_then(|r| r.get(b)).copied().flatten() {
                                 Some(p) => {
                                     // Shade by distance from a coin toss: 50% is blank.
                                     let strength = ((p - 0.5).abs() * 2.0) as f32;
-                                    let (rect, _) = ui.allocate_exact_size(
-                                        egui::vec2(64.0, 20.0),
-                                        egui::Sense::hover(),
-                                    );
-                                    ui.painter().rect_filled(
-                                        rect,
-                                        3.0,
-                                        accent.gamma_multiply(0.15 + 0.55 * strength),
-                                    );
-                                    ui.put(
-                                        rect,
-                                        egui::Label::new(
-                                            RichText::new(format!("{:.0}%", p * 100.0)).strong(),
-                                        ),
-                                    )
-                                    .on_hover_text(format!(
-                                        "{:.1}% of draws give {} the lower LCPR than {}",
-                                        p * 100.0,
-                                        m.names[a],
-                                        m.names[b]
-                                    ));
+                                    egui::Frame::new()
+                                        .fill(accent.gamma_multiply(0.15 + 0.55 * strength))
+                                        .corner_radius(3.0)
+                                        .inner_margin(egui::Margin::symmetric(8, 2))
+                                        .show(ui, |ui| {
+                                            ui.set_min_width(44.0);
+                                            ui.vertical_centered(|ui| {
+                                                ui.label(
+                                                    RichText::new(format!("{:.0}%", p * 100.0))
+                                                        .strong(),
+                                                )
+                                            })
+                                            .inner
+                                        })
+                                        .inner
+                                        .on_hover_text(format!(
+                                            "{:.1}% of draws give {} the lower LCPR than {}",
+                                            p * 100.0,
+                                            m.names[a],
+                                            m.names[b]
+                                        ));
                                 }
                                 None => {
                                     ui.label(RichText::new("").weak());
