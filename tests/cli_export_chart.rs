@@ -47,7 +47,12 @@ fn kind(data: &ChartData) -> &'static str {
     }
 }
 
-fn export(view: &str, scenario: Option<&str>, format: &str, out: &PathBuf) -> (bool, String) {
+fn export(
+    view: &str,
+    scenario: Option<&str>,
+    format: &str,
+    out: &std::path::Path,
+) -> (bool, String) {
     let ws = workspace();
     let mut args = vec![
         "export",

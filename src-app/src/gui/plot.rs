@@ -260,6 +260,9 @@ fn still(id: String, height: f32) -> Plot<'static> {
         .allow_scroll(false)
         .allow_boxed_zoom(false)
         .allow_double_click_reset(false)
+        // The ticks are the memo's few: show their labels at full strength (egui_plot fades
+        // labels of lines closer than its default 300 px).
+        .grid_spacing(egui::Rangef::new(6.0, 24.0))
 }
 
 /// [`show`] without the title line: for a slide, whose title is drawn large above it.
@@ -386,10 +389,12 @@ pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
             // First bar on top: bar i sits at y = n − 1 − i.
             let labels: Vec<String> = rc.bars.iter().rev().map(|b| b.label.clone()).collect();
             let median = ui.visuals().strong_text_color();
+            // Room right of the last tick for the median's value beside the longest bar.
+            let room = (ticks.last() - ticks.first()) * 0.16;
             still(id.to_owned(), height.max(60.0 + 30.0 * n as f32))
                 .show_grid([true, false])
                 .x_axis_label(rc.value_axis.label())
-                .default_x_bounds(ticks.first(), ticks.last())
+                .default_x_bounds(ticks.first(), ticks.last() + room)
                 .default_y_bounds(-0.6, n as f64 - 0.4)
                 .x_grid_spacer(fixed_spacer(ticks.values.clone(), ticks.step))
                 .x_axis_formatter(tick_labels(xl))

@@ -192,11 +192,6 @@ fn matrix(ui: &mut Ui, m: &ProbabilityMatrix) {
                 .is_some_and(|r| r.iter().any(Option::is_some))
         })
         .collect();
-    // The last scenario has no row of its own (each pair sits above the diagonal): name its
-    // letter too.
-    for &b in cols.iter().filter(|b| !rows.contains(b)) {
-        ui.label(RichText::new(format!("{}: {}", letter(b), m.names[b])).weak());
-    }
     if rows.is_empty() {
         ui.label("No two scenarios serve the same workload, so none is compared with another.");
         return;
@@ -218,7 +213,16 @@ fn matrix(ui: &mut Ui, m: &ProbabilityMatrix) {
                     }
                     ui.end_row();
                     for &a in &rows {
-                        ui.label(RichText::new(format!("{} {}", letter(a), m.names[a])).strong());
+                        // Long names wrap so the numbers stay in view.
+                        ui.scope(|ui| {
+                            ui.set_max_width(230.0);
+                            ui.add(
+                                egui::Label::new(
+                                    RichText::new(format!("{} {}", letter(a), m.names[a])).strong(),
+                                )
+                                .wrap(),
+                            );
+                        });
                         for &b in &cols {
                             match m.cells.get(a).and_then(|r| r.get(b)).copied().flatten() {
                                 Some(p) => {
@@ -255,4 +259,9 @@ fn matrix(ui: &mut Ui, m: &ProbabilityMatrix) {
                     }
                 });
         });
+    // The last scenario has no row of its own (each pair sits above the diagonal): name its
+    // letter too.
+    for &b in cols.iter().filter(|b| !rows.contains(b)) {
+        ui.label(RichText::new(format!("{}: {}", letter(b), m.names[b])).weak());
+    }
 }
