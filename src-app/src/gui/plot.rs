@@ -348,6 +348,10 @@ pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                 mk(|b| b.high, &t.high_label, series_color(1)).color(theme::color(series_color(1)));
             let base = t.base;
             let base_label = format!("Base {}", format.format(base));
+            // A horizontal value axis: as many ticks as their labels have room for.
+            let vt = chart.value_ticks(across_ticks(ui, sorted.iter().map(|b| b.label.as_str())));
+            let f = format.for_ticks(&vt);
+            let vlabels: Vec<(f64, String)> = vt.values.iter().map(|&v| (v, f.format(v))).collect();
             still(id.to_owned(), height.max(60.0 + 28.0 * n as f32))
                 // No gridline through the bars: only the value axis has one.
                 .show_grid([true, false])
@@ -378,35 +382,44 @@ pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
         ChartData::Range(rc) => {
             let n = rc.bars.len();
             let (lo, hi) = chart.value_range();
-            let ticks = chart::nice_ticks(lo, hi, 5);
+            // Names sit above their bars, so the axis has the full width: a tick per 100 points
+            // (egui_plot drops x labels closer than 60).
+            let target = ((ui.available_width() - 60.0) / 100.0).clamp(2.0, 6.0) as usize;
+            let ticks = chart::nice_ticks(lo, hi, target);
             let ticks = if lo >= 0.0 && ticks.first() < 0.0 {
-                chart::nice_ticks(0.0, ticks.last(), 5)
+                chart::nice_ticks(0.0, ticks.last(), target)
             } else {
                 ticks
             };
             let f = format.for_ticks(&ticks);
             let xl: Vec<(f64, String)> = ticks.values.iter().map(|&v| (v, f.format(v))).collect();
             // First bar on top: bar i sits at y = n − 1 − i.
-            let labels: Vec<String> = rc.bars.iter().rev().map(|b| b.label.clone()).collect();
             let median = ui.visuals().strong_text_color();
+            let x_lo = ticks.first();
             // Room right of the last tick for the median's value beside the longest bar.
             let room = (ticks.last() - ticks.first()) * 0.16;
             still(id.to_owned(), height.max(60.0 + 30.0 * n as f32))
                 .show_grid([true, false])
                 .x_axis_label(rc.value_axis.label())
                 .default_x_bounds(ticks.first(), ticks.last() + room)
-                .default_y_bounds(-0.6, n as f64 - 0.4)
+                .default_y_bounds(-0.5, n as f64 - 0.1)
+                .show_axes([true, false])
                 .x_grid_spacer(fixed_spacer(ticks.values.clone(), ticks.step))
                 .x_axis_formatter(tick_labels(xl))
-                .y_grid_spacer(category_spacer(n))
-                .y_axis_formatter(category_formatter(labels))
-                .y_axis_min_width(170.0)
                 .show(ui, |p| {
                     for (i, b) in rc.bars.iter().enumerate() {
                         let y = (n - 1 - i) as f64;
+                        p.text(
+                            Text::new(
+                                "",
+                                PlotPoint::new(x_lo, y + 0.22),
+                                egui::RichText::new(format!(" {}", b.label)).small(),
+                            )
+                            .anchor(egui::Align2::LEFT_BOTTOM),
+                        );
                         let bar = solid(Bar::new(y, b.p90 - b.p10), b.color)
                             .base_offset(b.p10)
-                            .width(0.5)
+                            .width(0.36)
                             .name(format!(
                                 "{}: P10 {}, median {}, P90 {}",
                                 b.label,
@@ -423,7 +436,7 @@ pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                         p.line(
                             Line::new(
                                 format!("{} median", b.label),
-                                PlotPoints::from(vec![[b.p50, y - 0.33], [b.p50, y + 0.33]]),
+                                PlotPoints::from(vec![[b.p50, y - 0.24], [b.p50, y + 0.24]]),
                             )
                             .color(median)
                             .width(3.0),
@@ -505,67 +518,98 @@ pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
                 xl
             };
             let group = egui::Id::unique(format!("{id}-fan-panels"));
-            ui.columns(n, |cols| {
-                for (i, (ui, s)) in cols.iter_mut().zip(&f.series).enumerate() {
-                    let color = theme::color(series_color(i));
-                    if n > 1 {
-                        // Every panel's title gets two lines, so the plots line up.
-                        let w = ui.available_width();
-                        ui.allocate_ui(egui::vec2(w, 34.0), |ui| {
-                            ui.set_min_height(34.0);
-                            ui.vertical_centered(|ui| {
-                                ui.label(egui::RichText::new(&s.name).color(color).strong());
-                            });
-                        });
-                    }
-                    let pxs: Vec<f64> = s.points.iter().map(|q| q.x).collect();
-                    let col = |pick: fn(&chart::FanPoint) -> f64| -> Vec<f64> {
-                        s.points.iter().map(pick).collect()
-                    };
-                    let (p10, p25, p75, p90) = (
-                        col(|q| q.p10),
-                        col(|q| q.p25),
-                        col(|q| q.p75),
-                        col(|q| q.p90),
+            // Equal panels: the first is wider by the value axis it alone carries.
+            let gap = ui.spacing().item_spacing.x;
+            let panel =
+                ((ui.available_width() - AXIS_W - gap * (n as f32 - 1.0)) / n as f32).max(40.0);
+            ui.horizontal_top(|ui| {
+                for (i, s) in f.series.iter().enumerate() {
+                    let w = if i == 0 { panel + AXIS_W } else { panel };
+                    ui.allocate_ui_with_layout(
+                        egui::vec2(w, height + 80.0),
+                        egui::Layout::top_down(egui::Align::Min),
+                        |ui| {
+                            ui.set_width(w);
+                            let color = theme::color(series_color(i));
+                            if n > 1 {
+                                // Every panel's title gets two lines, so the plots line up.
+                                let w = ui.available_width();
+                                ui.allocate_ui(egui::vec2(w, 34.0), |ui| {
+                                    ui.set_min_height(34.0);
+                                    ui.vertical_centered(|ui| {
+                                        ui.label(
+                                            egui::RichText::new(&s.name).color(color).strong(),
+                                        );
+                                    });
+                                });
+                            }
+                            let pxs: Vec<f64> = s.points.iter().map(|q| q.x).collect();
+                            let col = |pick: fn(&chart::FanPoint) -> f64| -> Vec<f64> {
+                                s.points.iter().map(pick).collect()
+                            };
+                            let (p10, p25, p75, p90) = (
+                                col(|q| q.p10),
+                                col(|q| q.p25),
+                                col(|q| q.p75),
+                                col(|q| q.p90),
+                            );
+                            let mid: Vec<[f64; 2]> =
+                                s.points.iter().map(|q| [q.x, q.p50]).collect();
+                            // Month names go under each panel (egui_plot drops them from narrow axes).
+                            let r = still(format!("{id}-{i}"), height)
+                                .link_axis(group, [false, true])
+                                .show_axes([false, i == 0])
+                                .width(w)
+                                .y_axis_min_width(AXIS_W - 8.0)
+                                .y_axis_label(if i == 0 {
+                                    f.y_axis.label()
+                                } else {
+                                    String::new()
+                                })
+                                .default_x_bounds(x_lo, x_hi)
+                                .default_y_bounds(vt.first(), vt.last())
+                                .x_grid_spacer(fixed_spacer(xs.clone(), x_step))
+                                .y_grid_spacer(fixed_spacer(vt.values.clone(), vt.step))
+                                .x_axis_formatter(tick_labels(xl.clone()))
+                                .y_axis_formatter(tick_labels(vlabels.clone()))
+                                .label_formatter(move |pos| Some(hover_text(pos, x_format, format)))
+                                .show(ui, |p| {
+                                    p.add(
+                                        FilledArea::new(
+                                            format!("{} P10–P90", s.name),
+                                            &pxs,
+                                            &p10,
+                                            &p90,
+                                        )
+                                        .fill_color(
+                                            color.gamma_multiply(chart::OUTER_BAND_OPACITY),
+                                        ),
+                                    );
+                                    p.add(
+                                        FilledArea::new(
+                                            format!("{} P25–P75", s.name),
+                                            &pxs,
+                                            &p25,
+                                            &p75,
+                                        )
+                                        .fill_color(
+                                            color.gamma_multiply(chart::INNER_BAND_OPACITY),
+                                        ),
+                                    );
+                                    p.line(
+                                        Line::new(
+                                            format!("{} median", s.name),
+                                            PlotPoints::from(mid.clone()),
+                                        )
+                                        .color(color)
+                                        .width(2.5),
+                                    );
+                                    markers(p, &f.markers, &[mid]);
+                                });
+                            let slot = r.transform.frame().width() / xl.len().max(1) as f32;
+                            labels_below(ui, &r.transform, &xl, slot);
+                        },
                     );
-                    let mid: Vec<[f64; 2]> = s.points.iter().map(|q| [q.x, q.p50]).collect();
-                    // Month names go under each panel (egui_plot drops them from narrow axes).
-                    let r = still(format!("{id}-{i}"), height)
-                        .link_axis(group, [false, true])
-                        .show_axes([false, i == 0])
-                        .y_axis_label(if i == 0 {
-                            f.y_axis.label()
-                        } else {
-                            String::new()
-                        })
-                        .default_x_bounds(x_lo, x_hi)
-                        .default_y_bounds(vt.first(), vt.last())
-                        .x_grid_spacer(fixed_spacer(xs.clone(), x_step))
-                        .y_grid_spacer(fixed_spacer(vt.values.clone(), vt.step))
-                        .x_axis_formatter(tick_labels(xl.clone()))
-                        .y_axis_formatter(tick_labels(vlabels.clone()))
-                        .label_formatter(move |pos| Some(hover_text(pos, x_format, format)))
-                        .show(ui, |p| {
-                            p.add(
-                                FilledArea::new(format!("{} P10–P90", s.name), &pxs, &p10, &p90)
-                                    .fill_color(color.gamma_multiply(chart::OUTER_BAND_OPACITY)),
-                            );
-                            p.add(
-                                FilledArea::new(format!("{} P25–P75", s.name), &pxs, &p25, &p75)
-                                    .fill_color(color.gamma_multiply(chart::INNER_BAND_OPACITY)),
-                            );
-                            p.line(
-                                Line::new(
-                                    format!("{} median", s.name),
-                                    PlotPoints::from(mid.clone()),
-                                )
-                                .color(color)
-                                .width(2.5),
-                            );
-                            markers(p, &f.markers, &[mid]);
-                        });
-                    let slot = r.transform.frame().width() / xl.len().max(1) as f32;
-                    labels_below(ui, &r.transform, &xl, slot);
                 }
             });
             if !f.x_axis.title.is_empty() {
@@ -671,6 +715,17 @@ pub fn show_untitled(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
             legend_row(ui, chart);
         }
     }
+}
+
+/// Width of a fan's value axis (its labels and title), points.
+const AXIS_W: f32 = 78.0;
+
+/// Ticks for a horizontal value axis beside a column of names: about one per 80 points of
+/// plot, so egui_plot never hides a label for want of room.
+fn across_ticks<'a>(ui: &Ui, names: impl Iterator<Item = &'a str>) -> usize {
+    let longest = names.map(|n| n.chars().count()).max().unwrap_or(0) as f32;
+    let names_w = (longest * 7.0 + 20.0).max(170.0);
+    ((ui.available_width() - names_w) / 80.0).clamp(2.0, 6.0) as usize
 }
 
 /// Smallest distance between neighbouring ticks (1 for fewer than two).
