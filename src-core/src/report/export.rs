@@ -111,7 +111,7 @@ pub fn chart_svg(chart: &Chart) -> Result<String, ReportError> {
                 text,
             } => format!(
                 "<text x=\"{x:.2}\" y=\"{y:.2}\" font-family=\"DejaVu Sans, sans-serif\" \
-                 font-size=\"{size}\"{} fill=\"{}\" xml:space=\"preserve\">{}</text>",
+                 font-size=\"{size}\"{} fill=\"{}\" stroke=\"none\" xml:space=\"preserve\">{}</text>",
                 if *style == FontStyle::Bold {
                     " font-weight=\"bold\""
                 } else {
@@ -125,7 +125,7 @@ pub fn chart_svg(chart: &Chart) -> Result<String, ReportError> {
                 fill,
                 opacity,
             } => format!(
-                "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{}\"{}/>",
+                "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{}\" stroke=\"none\"{}/>",
                 rect.x,
                 rect.y,
                 rect.w,
@@ -138,7 +138,7 @@ pub fn chart_svg(chart: &Chart) -> Result<String, ReportError> {
                 fill,
                 opacity,
             } => format!(
-                "<polygon points=\"{}\" fill=\"{}\"{}/>",
+                "<polygon points=\"{}\" fill=\"{}\" stroke=\"none\"{}/>",
                 points_attr(points),
                 hex(*fill),
                 opacity_attr(*opacity)
