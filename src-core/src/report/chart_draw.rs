@@ -1086,6 +1086,8 @@ mod tests {
         charts.push(crate::report::figures::tornado_chart(&ws, "H100", &tornado));
         let f = crate::decide::forecast::forecast(ws.forecast.as_ref().unwrap(), 500, 7).unwrap();
         charts.push(crate::report::figures::forecast_fan_chart(&f));
+        let sim = crate::decide::monte_carlo::register::simulate_register(&ws, 300, 7).unwrap();
+        charts.push(crate::report::figures::uncertainty_chart(&sim).unwrap());
         for r in &eval.reconciliations {
             charts.push(crate::report::figures::reconciliation_waterfall(
                 "w",
@@ -1099,6 +1101,16 @@ mod tests {
                 if let Some((other, _)) = series[i + 1..].iter().find(|(_, c)| c == color) {
                     panic!("{}: {name} and {other} share a colour", chart.title);
                 }
+            }
+            // An exported SVG draws every series in its colour too.
+            let svg = crate::report::export::chart_svg(chart).unwrap();
+            for (name, c) in &series {
+                let hex = format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b);
+                assert!(
+                    svg.contains(&hex),
+                    "{}: {name} lost its colour",
+                    chart.title
+                );
             }
             // The PDF fills with the legend's colours and no others.
             let ops = draw_chart(&fonts, chart, AREA);
