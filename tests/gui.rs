@@ -253,13 +253,13 @@ fn presenter_mode_steps_through_charts() {
     assert!(h.state().presenting());
     let first = h.state().active_view();
     // A slide: its counter, its large title and the view's takeaway sentence.
-    h.get_by_label("1 / 9");
+    h.get_by_label("1 / 10");
     h.get_by_label("LCPR by route, split into its components");
     h.get_by_label_contains("Lowest LCPR for Support answer drafting: ");
     h.key_press(Key::ArrowRight);
     h.run_steps(2);
     assert_ne!(h.state().active_view(), first);
-    h.get_by_label("2 / 9");
+    h.get_by_label("2 / 10");
     h.get_by_label_contains("The dominant lever is");
     h.key_press(Key::Escape);
     h.run_steps(2);
@@ -1581,23 +1581,139 @@ fn a_file_opens_on_its_first_view_with_data_and_a_reconciliation_shows_its_view(
 }
 
 #[test]
-fn uncertainty_with_no_ranges_says_so_and_names_each_pair_once() {
-    let mut h = app(Some(default_workspace()), None, vec![]);
+fn uncertainty_charts_each_scenarios_range_and_a_matrix_of_pairs_by_name() {
+    // Tall enough that the chart and the matrix are both on screen (the accessibility tree
+    // holds what is visible).
+    let mut h = app_sized(
+        Some(default_workspace()),
+        None,
+        vec![],
+        egui::vec2(1500.0, 1600.0),
+    );
     h.get_by_label("Uncertainty").click();
     h.run_steps(3);
-    // Six scenarios: fifteen pairs, each once, by name.
-    assert_eq!(
-        h.query_all_by_label_contains("is cheaper per accepted output than")
-            .count(),
-        15
-    );
-    h.get_by_label(
-        "Support on GPT-5.4 (today) is cheaper per accepted output than Support on dedicated H100s",
+    // The P10–P90 chart, by scenario name in the palette's colours (its data is what the
+    // memo and an export draw).
+    h.get_by_label("LCPR over the register's ranges, by scenario (P10–P90, median marked)");
+    let names: Vec<String> = h
+        .state()
+        .session()
+        .doc
+        .scenarios
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    assert_eq!(names.len(), 6);
+    // The matrix: rows A, columns B, named; six scenarios of one workload give fifteen
+    // pairs, each once.
+    h.get_by_label("Row beats column");
+    for (name, key) in names.iter().zip(["A", "B", "C", "D", "E"]) {
+        h.get_by_label(&format!("{key} {name}"));
+    }
+    // The last scenario has no row (its pairs sit in the rows above): its letter is named.
+    h.get_by_label(&format!("F: {}", names[5]));
+    let cells = h
+        .query_all_by(|n| {
+            n.role() == Role::Label
+                && n.label().or_else(|| n.value()).is_some_and(|l| {
+                    l.strip_suffix('%')
+                        .is_some_and(|p| p.parse::<u32>().is_ok_and(|v| v <= 100))
+                })
+        })
+        .count();
+    assert_eq!(cells, 15);
+    // No sentence per pair, twice over, by id.
+    assert!(
+        h.query_by_label_contains("is cheaper per accepted output than")
+            .is_none()
     );
     h.state_mut().session_mut().doc.register.clear();
     h.run_steps(3);
     h.get_by_label("No ranges to show");
     assert!(h.query_by_label("LCPR P10").is_none(), "no made-up ranges");
+    assert!(h.query_by_label("Row beats column").is_none());
+}
+
+#[test]
+fn every_views_chart_keeps_each_series_in_its_own_colour_and_each_component_in_one() {
+    use lcpr_core::report::chart::{ChartData, Rgb, component_color};
+    let doc = lcpr_core::document::parse(
+        &std::fs::read_to_string(default_workspace()).unwrap(),
+        "support-migration.yaml",
+    )
+    .unwrap();
+    let eval = lcpr_core::case::evaluation::evaluate(&doc);
+    let mut views = lcpr_workbench::gui::views::all();
+    let mut kinds = std::collections::BTreeSet::new();
+    let mut component_colours: Vec<(String, Rgb)> = Vec::new();
+    for v in &mut views {
+        let Some(chart) = v.chart(&doc, &eval) else {
+            continue;
+        };
+        kinds.insert(match &chart.data {
+            ChartData::StackedBar(_) => "stacked",
+            ChartData::Tornado(_) => "tornado",
+            ChartData::Range(_) => "range",
+            ChartData::Line(_) => "line",
+            ChartData::Waterfall(_) => "waterfall",
+            ChartData::Fan(_) => "fan",
+        });
+        // The GUI plots draw the chart model's colours (plot.rs takes every fill and line
+        // from it), so no two series of one chart may share one.
+        let series = chart.series_colors();
+        for (i, (name, color)) in series.iter().enumerate() {
+            if let Some((other, _)) = series[i + 1..].iter().find(|(_, c)| c == color) {
+                panic!("{}: {name} and {other} share a colour", v.title());
+            }
+        }
+        if let ChartData::StackedBar(c) = &chart.data {
+            for k in &c.components {
+                if let Some((_, seen)) = component_colours.iter().find(|(n, _)| *n == k.name) {
+                    assert_eq!(*seen, k.color, "{} changes colour in {}", k.name, v.title());
+                }
+                component_colours.push((k.name.clone(), k.color));
+            }
+        }
+    }
+    for want in ["stacked", "tornado", "range", "line", "waterfall", "fan"] {
+        assert!(
+            kinds.contains(want),
+            "no view draws a {want} chart: {kinds:?}"
+        );
+    }
+    // Components are keyed by what they are: Human escalation is its palette colour.
+    let human = component_colours
+        .iter()
+        .find(|(n, _)| n == "Human escalation")
+        .expect("the compare chart has human escalation");
+    assert_eq!(
+        human.1,
+        component_color(lcpr_core::case::cost::exact::Component::Human)
+    );
+}
+
+#[test]
+fn a_chart_saves_as_svg_and_png_from_its_export_menu() {
+    let dir = scratch("chart-export");
+    let svg = dir.join("compare.svg");
+    let png = dir.join("compare.png");
+    let mut h = app(
+        Some(default_workspace()),
+        None,
+        vec![Some(svg.clone()), Some(png.clone())],
+    );
+    h.run_steps(2);
+    for (item, out) in [("Save as SVG…", &svg), ("Save as PNG…", &png)] {
+        h.get_all_by_label("Export chart…").next().unwrap().click();
+        h.run_steps(2);
+        h.get_by_label(item).click();
+        h.run_steps(6);
+        assert!(out.exists(), "{item} wrote nothing");
+    }
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(text.contains("LCPR by route, split into its components"));
+    assert!(text.contains("Human escalation"));
+    assert_eq!(&std::fs::read(&png).unwrap()[..4], b"\x89PNG");
 }
 
 #[test]
@@ -1647,16 +1763,17 @@ fn export_slides_writes_the_presenters_pages_as_a_deck() {
         .arg("-")
         .output()
         .expect("pdftotext");
-    // pdftotext closes up the spaces of a lone bold counter ("3/9"): compare without them.
+    // pdftotext closes up the spaces of a lone bold counter ("3/10"): compare without them.
     let text: String = String::from_utf8_lossy(&text.stdout)
         .chars()
         .filter(|c| !c.is_whitespace())
         .collect();
     for want in [
-        "1/9",
-        "9/9",
+        "1/10",
+        "10/10",
         "LCPRbyroute,splitintoitscomponents",
-        "page10of10",
+        "LCPRovertheregister'sranges",
+        "page11of11",
     ] {
         assert!(text.contains(want), "the deck lacks {want:?}");
     }

@@ -588,11 +588,12 @@ fn lcpr_export_slides_writes_one_page_per_chart_after_a_title_page() {
     let text = String::from_utf8_lossy(&text.stdout);
     // pdftotext closes up the spaces of a lone bold counter ("3/8"): compare without them.
     let tight: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    // Nine charts, each with its place and takeaway, the same as presenter mode.
-    assert!(text.contains("9 slide(s)"));
-    for i in 1..=9 {
-        assert!(tight.contains(&format!("{i}/9")), "no slide {i}");
+    // Ten charts (uncertainty's ranges among them), each with its place and takeaway, the
+    // same as presenter mode.
+    assert!(text.contains("10 slide(s)"));
+    for i in 1..=10 {
+        assert!(tight.contains(&format!("{i}/10")), "no slide {i}");
     }
     assert!(text.contains("Lowest LCPR for Support answer drafting"));
-    assert!(text.contains("page 10 of 10"));
+    assert!(text.contains("page 11 of 11"));
 }

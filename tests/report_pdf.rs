@@ -220,7 +220,9 @@ fn fan_chart() -> Chart {
                 FanPoint {
                     x: f64::from(m + 1),
                     p10: p50 * (1.0 - 0.03 * spread),
+                    p25: p50 * (1.0 - 0.015 * spread),
                     p50,
+                    p75: p50 * (1.0 + 0.025 * spread),
                     p90: p50 * (1.0 + 0.05 * spread),
                 }
             })
@@ -239,6 +241,7 @@ fn fan_chart() -> Chart {
                 x: 6.0,
                 y: None,
             }],
+            x_ticks: vec![],
         }),
     }
 }
@@ -467,7 +470,8 @@ fn sample_report_renders_and_reads_back() {
         "billed in €",
         "crossover ≈ 12.5M",
         "operating point 1.2M",
-        "option B p10–p90",
+        "P25–P75",
+        "option B",
         "human escalation",
         "quarterly review",
         "Signature",

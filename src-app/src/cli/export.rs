@@ -1,4 +1,5 @@
-//! `lcpr export`: the decision memo, the review pack and the slide deck as PDF, and any report table as CSV,
+//! `lcpr export`: the decision memo, the review pack and the slide deck as PDF, any view's chart
+//! as PNG or SVG, and any report table as CSV,
 //! written atomically so a failed export never leaves half a file.
 
 use std::path::{Path, PathBuf};
@@ -7,6 +8,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use lcpr_core::case::evaluation::{Evaluation, evaluate};
 use lcpr_core::document::{self, Date, Workspace, atomic};
+use lcpr_core::report::export::{ImageFormat, chart_image};
 use lcpr_core::report::memo::chargeback::chargeback_report;
 use lcpr_core::report::memo::decision::decision_memo;
 use lcpr_core::report::memo::review::review_pack;
@@ -52,6 +54,59 @@ pub enum Export {
         /// Which table.
         table: TableKind,
     },
+    /// One view's chart as an image.
+    Chart {
+        /// The view's command-line name (`compare`, `sensitivity`, `kv-sizing`, …).
+        view: String,
+        /// The scenario of a view about one scenario.
+        scenario: Option<String>,
+        /// PNG or SVG.
+        format: ImageFormat,
+    },
+}
+
+/// The chart of the view called `view` (for `scenario` when given), drawn as the window
+/// draws it with the view's default choices.
+pub fn view_chart(
+    loaded: &Loaded,
+    view: &str,
+    scenario: Option<&str>,
+) -> Result<lcpr_core::report::chart::Chart, ExportError> {
+    let mut views = crate::gui::views::all();
+    let names: Vec<String> = views
+        .iter()
+        .map(|v| crate::gui::views::cli_name(v.as_ref()))
+        .collect();
+    let Some(v) = views
+        .iter_mut()
+        .find(|v| crate::gui::views::cli_name(v.as_ref()) == view)
+    else {
+        return Err(ExportError::Refused(format!(
+            "--view {view:?} names no view; use one of {}",
+            names.join(", ")
+        )));
+    };
+    if let Some(id) = scenario {
+        if loaded.ws.scenario(id).is_none() {
+            let ids: Vec<&str> = loaded.ws.scenarios.iter().map(|s| s.id.as_str()).collect();
+            return Err(ExportError::Refused(format!(
+                "--scenario {id:?} names no scenario of the workspace; use one of {}",
+                ids.join(", ")
+            )));
+        }
+        if !v.choose_scenario(id) {
+            return Err(ExportError::Refused(format!(
+                "--scenario does not apply to the {view} view, whose chart covers the whole \
+                 workspace; drop it (views about one scenario: sensitivity, plan)"
+            )));
+        }
+    }
+    v.chart(&loaded.ws, &loaded.eval).ok_or_else(|| {
+        ExportError::Refused(format!(
+            "the {view} view has no chart for this workspace (open it in the workbench to see \
+             what it needs)"
+        ))
+    })
 }
 
 /// A workspace read for export: the document, its evaluation and its provenance.
@@ -113,6 +168,15 @@ pub fn render(loaded: &Loaded, what: &Export) -> Result<Vec<u8>, ExportError> {
         Export::Csv { table } => {
             Ok(table_to_csv(&workspace_table(&loaded.ws, &loaded.eval, *table)).into_bytes())
         }
+        Export::Chart {
+            view,
+            scenario,
+            format,
+        } => {
+            let chart = view_chart(loaded, view, scenario.as_deref())?;
+            chart_image(&chart, *format)
+                .map_err(|e| ExportError::Failed(format!("the chart could not be drawn: {e}")))
+        }
     }
 }
 
@@ -165,6 +229,25 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// One view's chart as PNG or SVG, drawn from the same chart data as the workbench and
+    /// the memo (the view's default choices; `--scenario` for a view about one scenario).
+    Chart {
+        /// The workspace file (YAML).
+        file: PathBuf,
+        /// The view: compare, sensitivity, uncertainty, plan, break-even, cache, kv-sizing,
+        /// goodput, reconciliation, forecast, review, …
+        #[arg(long)]
+        view: String,
+        /// Scenario id, for a view about one scenario (sensitivity, plan).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// Image format.
+        #[arg(long, value_enum)]
+        format: ChartFormat,
+        /// Where to write the image.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
     /// One of the reports' tables, over the whole workspace, as CSV.
     Csv {
         /// The workspace file (YAML).
@@ -176,6 +259,15 @@ pub enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+}
+
+/// `--format` of `lcpr export chart`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ChartFormat {
+    /// Pixels, at twice the chart's size in points.
+    Png,
+    /// Vector shapes and text.
+    Svg,
 }
 
 fn table_parser() -> clap::builder::PossibleValuesParser {
@@ -192,6 +284,25 @@ pub fn dispatch(command: Command) -> ExitCode {
         Command::Review { file, output } => ("review", file, Export::Review, output),
         Command::Chargeback { file, output } => ("chargeback", file, Export::Chargeback, output),
         Command::Slides { file, output } => ("slides", file, Export::Slides, output),
+        Command::Chart {
+            file,
+            view,
+            scenario,
+            format,
+            output,
+        } => (
+            "chart",
+            file,
+            Export::Chart {
+                view,
+                scenario,
+                format: match format {
+                    ChartFormat::Png => ImageFormat::Png,
+                    ChartFormat::Svg => ImageFormat::Svg,
+                },
+            },
+            output,
+        ),
         Command::Csv {
             file,
             table,

@@ -278,7 +278,7 @@ enum Command {
         #[command(subcommand)]
         what: querypack::Command,
     },
-    /// Export the decision memo or the review pack as PDF, or a report table as CSV.
+    /// Export the decision memo or the review pack as PDF, a chart as PNG or SVG, or a report table as CSV.
     ///
     /// A file or request that breaks a rule exits with status 2 and one line on stderr; the
     /// output is replaced atomically, so a failed export leaves any old file as it was.

@@ -127,6 +127,8 @@ enum ExportKind {
     Review,
     CompareCsv,
     Slides,
+    /// The chart in `App::export_chart`.
+    Chart(lcpr_core::report::export::ImageFormat),
 }
 
 impl ExportKind {
@@ -136,6 +138,7 @@ impl ExportKind {
             Self::Review => "review",
             Self::CompareCsv => "compare",
             Self::Slides => "slides",
+            Self::Chart(_) => "chart",
         }
     }
 
@@ -143,6 +146,7 @@ impl ExportKind {
         match self {
             Self::Memo | Self::Review | Self::Slides => "pdf",
             Self::CompareCsv => "csv",
+            Self::Chart(f) => f.extension(),
         }
     }
 
@@ -152,6 +156,7 @@ impl ExportKind {
             Self::Review => "review pack",
             Self::CompareCsv => "compare table",
             Self::Slides => "slide deck",
+            Self::Chart(_) => "chart",
         }
     }
 }
@@ -185,6 +190,8 @@ pub struct WorkbenchApp {
     modal: Option<Modal>,
     then: Option<Pending>,
     export: Option<ExportKind>,
+    /// The chart an export of [`ExportKind::Chart`] writes.
+    export_chart: Option<lcpr_core::report::chart::Chart>,
     close_confirmed: bool,
     last_autosave: f64,
     snapshot_taken_of: Option<document::Workspace>,
@@ -227,6 +234,7 @@ impl WorkbenchApp {
             modal: None,
             then: None,
             export: None,
+            export_chart: None,
             close_confirmed: false,
             last_autosave: 0.0,
             snapshot_taken_of: None,
@@ -1016,6 +1024,14 @@ impl WorkbenchApp {
                     table_to_csv(&workspace_table(doc, &eval, TableKind::Compare)).into_bytes(),
                 );
             }
+            ExportKind::Chart(format) => {
+                let chart = self
+                    .export_chart
+                    .as_ref()
+                    .ok_or_else(|| "no chart was chosen".to_owned())?;
+                return lcpr_core::report::export::chart_image(chart, format)
+                    .map_err(|e| e.to_string());
+            }
         };
         render_pdf(&report, &render_options()).map_err(|e| e.to_string())
     }
@@ -1050,6 +1066,11 @@ impl WorkbenchApp {
     }
 
     fn handle_input(&mut self, ctx: &egui::Context) {
+        // A chart's "Save as PNG/SVG…" (asked while the views were drawn last frame).
+        if let Some(req) = crate::gui::plot::take_export_request(ctx) {
+            self.export_chart = Some(req.chart);
+            self.ask_export(ExportKind::Chart(req.format));
+        }
         let (new, open, save_as, save, redo, undo, present) = ctx.input_mut(|i| {
             (
                 i.consume_shortcut(&NEW),

@@ -111,8 +111,12 @@ pub struct MonthBand {
     pub at_base: f64,
     /// 10th percentile of the month's cost.
     pub p10: f64,
+    /// 25th percentile of the month's cost (the fan's inner band).
+    pub p25: f64,
     /// Median of the month's cost.
     pub p50: f64,
+    /// 75th percentile of the month's cost.
+    pub p75: f64,
     /// 90th percentile of the month's cost.
     pub p90: f64,
 }
@@ -378,12 +382,18 @@ pub fn forecast(input: &ForecastInput, draws: usize, seed: u64) -> InputResult<F
         let monthly_cost = (1..=MONTHS_U32)
             .zip(point.monthly_cost)
             .map(|(m, at_base)| {
-                let b = band(format!("{j}.month{m}"));
+                let name = format!("{j}.month{m}");
+                let b = band(name.clone());
+                let quartile = |pick: fn(&monte_carlo::OutputSummary) -> f64| {
+                    sim.output(&name).map_or(f64::NAN, pick)
+                };
                 MonthBand {
                     month: m,
                     at_base,
                     p10: b.p10,
+                    p25: quartile(|o| o.p25),
                     p50: b.p50,
+                    p75: quartile(|o| o.p75),
                     p90: b.p90,
                 }
             })

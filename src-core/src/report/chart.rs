@@ -86,6 +86,11 @@ pub const WATERFALL_DECREASE: Rgb = Rgb::new(0, 158, 115);
 /// Waterfall start and end bars.
 pub const WATERFALL_TOTAL: Rgb = Rgb::new(0, 114, 178);
 
+/// Keys that name no series (a fan's layers when each series has its own panel).
+pub const NEUTRAL: Rgb = Rgb::new(110, 110, 110);
+/// The median tick of a range bar.
+pub const MEDIAN_MARK: Rgb = Rgb::new(20, 20, 20);
+
 /// The colour of the series at `index` (wrapping around the palette).
 #[must_use]
 pub fn series_color(index: usize) -> Rgb {
@@ -301,6 +306,123 @@ pub fn nice_ticks(min: f64, max: f64, target: usize) -> Ticks {
     Ticks { values, step }
 }
 
+/// Share of the data range added above (and below) bars for their value labels.
+pub const HEADROOM: f64 = 0.08;
+
+/// The value range widened by the label headroom on the sides that have bars.
+#[must_use]
+pub fn with_headroom((lo, hi): (f64, f64)) -> (f64, f64) {
+    let span = (hi - lo).abs();
+    (
+        if lo < 0.0 { lo - span * HEADROOM } else { lo },
+        if hi > 0.0 { hi + span * HEADROOM } else { hi },
+    )
+}
+
+/// A box on a drawing surface whose y grows downwards (a page, a window).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    /// Left edge.
+    pub x: f32,
+    /// Top edge.
+    pub y: f32,
+    /// Width.
+    pub w: f32,
+    /// Height.
+    pub h: f32,
+}
+
+impl Bounds {
+    fn right(&self) -> f32 {
+        self.x + self.w
+    }
+
+    fn bottom(&self) -> f32 {
+        self.y + self.h
+    }
+
+    fn overlaps(&self, o: &Self) -> bool {
+        self.x < o.right() && o.x < self.right() && self.y < o.bottom() && o.y < self.bottom()
+    }
+
+    /// Whether a polyline passes through the box (with a point of margin), sampled along
+    /// each segment.
+    fn hit_by(&self, points: &[(f32, f32)]) -> bool {
+        let inside = |(x, y): (f32, f32)| {
+            x >= self.x - 1.0
+                && x <= self.right() + 1.0
+                && y >= self.y - 1.0
+                && y <= self.bottom() + 1.0
+        };
+        if let [p] = points {
+            return inside(*p);
+        }
+        points.windows(2).any(|w| {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            let steps = ((x1 - x0).abs().max((y1 - y0).abs()) / 1.5)
+                .ceil()
+                .clamp(1.0, 4000.0) as usize;
+            (0..=steps).any(|i| {
+                let t = i as f32 / steps as f32;
+                inside((x0 + (x1 - x0) * t, y0 + (y1 - y0) * t))
+            })
+        })
+    }
+}
+
+/// Where a marker's label of `size` goes in `plot`: beside its guide at `guide_x`, in the
+/// highest row clear of the data `lines`, the other `guides`, the labels already `placed` and
+/// the marker's own `point`; failing that, clear of lines and labels; failing that, the top
+/// row. The GUI and the PDF place labels by this one rule, in their own coordinates.
+#[must_use]
+pub fn label_spot(
+    plot: Bounds,
+    guide_x: f32,
+    (w, h): (f32, f32),
+    lines: &[Vec<(f32, f32)>],
+    guides: &[f32],
+    placed: &[Bounds],
+    point: Option<(f32, f32)>,
+) -> Bounds {
+    let rows = ((plot.h / h.max(1.0)).floor() as usize).clamp(1, 200);
+    let mut candidates: Vec<Bounds> = Vec::with_capacity(rows * 2);
+    for row in 0..rows {
+        let top = plot.y + 2.0 + h * row as f32;
+        for lx in [guide_x + 4.0, guide_x - 4.0 - w] {
+            let lx = lx.clamp(plot.x, (plot.right() - w).max(plot.x));
+            candidates.push(Bounds {
+                x: lx,
+                y: top,
+                w,
+                h,
+            });
+        }
+    }
+    let free =
+        |r: &Bounds| !lines.iter().any(|l| r.hit_by(l)) && !placed.iter().any(|p| p.overlaps(r));
+    let clear = |r: &Bounds| {
+        free(r)
+            && !guides
+                .iter()
+                .any(|g| *g > r.x - 0.5 && *g < r.right() + 0.5)
+            && !point.is_some_and(|(px, py)| {
+                px > r.x - 5.0 && px < r.right() + 5.0 && py > r.y - 5.0 && py < r.bottom() + 5.0
+            })
+    };
+    candidates
+        .iter()
+        .find(|r| clear(r))
+        .or_else(|| candidates.iter().find(|r| free(r)))
+        .or(candidates.first())
+        .copied()
+        .unwrap_or(Bounds {
+            x: plot.x,
+            y: plot.y,
+            w,
+            h,
+        })
+}
+
 /// An axis title and its unit, e.g. `LCPR` in `$ per accepted output`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -341,9 +463,16 @@ pub enum LegendStyle {
     Bar,
     /// A short line (line series, medians).
     Line,
-    /// A pale filled square (percentile bands).
+    /// A half-tone filled square (the inner percentile band).
     Band,
+    /// A pale filled square (the outer percentile band).
+    PaleBand,
 }
+
+/// Opacity of a fan's inner (P25–P75) band.
+pub const INNER_BAND_OPACITY: f32 = 0.42;
+/// Opacity of a fan's outer (P10–P90) band.
+pub const OUTER_BAND_OPACITY: f32 = 0.16;
 
 /// One legend entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -513,7 +642,7 @@ pub struct LineChart {
     pub markers: Vec<Marker>,
 }
 
-/// The 10th, 50th and 90th percentiles at one x.
+/// The 10th, 25th, 50th, 75th and 90th percentiles at one x.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FanPoint {
@@ -521,13 +650,27 @@ pub struct FanPoint {
     pub x: f64,
     /// 10th percentile.
     pub p10: f64,
+    /// 25th percentile.
+    pub p25: f64,
     /// Median.
     pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
     /// 90th percentile.
     pub p90: f64,
 }
 
-/// A named median line with its p10–p90 band.
+/// A labelled tick of a numeric axis whose values are named, like months.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TickLabel {
+    /// Where the tick sits.
+    pub x: f64,
+    /// What it reads, e.g. `Month 2`.
+    pub label: String,
+}
+
+/// A named median line with its P25–P75 and P10–P90 bands.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FanSeries {
@@ -547,11 +690,55 @@ pub struct FanChart {
     pub x_format: NumberFormat,
     /// Vertical axis (written with the chart's format).
     pub y_axis: Axis,
-    /// The series.
+    /// The series: one panel each, side by side on a shared value axis, so bands of
+    /// different series never overlap.
     pub series: Vec<FanSeries>,
     /// Marked positions.
     #[serde(default)]
     pub markers: Vec<Marker>,
+    /// The x ticks, when the x values are named (months): exactly these, never in between.
+    /// Empty: nice ticks written with `x_format`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub x_ticks: Vec<TickLabel>,
+}
+
+/// One category's spread: its P10–P90 range with the median marked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeBar {
+    /// Category name, e.g. a scenario.
+    pub label: String,
+    /// 10th percentile.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// Its colour (the palette's, by the category's place in the document).
+    pub color: Rgb,
+}
+
+/// Horizontal P10–P90 bars, one per category in the given order, each with its median.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RangeChart {
+    /// The bars, top to bottom.
+    pub bars: Vec<RangeBar>,
+    /// What the values measure.
+    pub value_axis: Axis,
+}
+
+/// A square table of probabilities by name: cell (row A, column B) is P(A beats B). Each
+/// unordered pair has one cell (above the diagonal); the other is its complement and is left
+/// empty, as are pairs that were not compared.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProbabilityMatrix {
+    /// What a cell means, e.g. `P(row has the lower LCPR than column)`.
+    pub title: String,
+    /// Row and column names, in the same order.
+    pub names: Vec<String>,
+    /// `cells[a][b]`: the probability, `None` where nothing is shown.
+    pub cells: Vec<Vec<Option<f64>>>,
 }
 
 /// One signed change of a waterfall.
@@ -616,6 +803,8 @@ pub enum ChartData {
     Fan(FanChart),
     /// Start, signed steps, end.
     Waterfall(WaterfallChart),
+    /// P10–P90 bars with medians, by category.
+    Range(RangeChart),
 }
 
 /// A chart: title, value format and data.
@@ -655,31 +844,107 @@ impl Chart {
                 .enumerate()
                 .map(|(i, s)| entry(&s.name, series_color(i), LegendStyle::Line))
                 .collect(),
-            ChartData::Fan(c) => c
-                .series
-                .iter()
-                .enumerate()
-                .flat_map(|(i, s)| {
-                    [
-                        entry(
-                            &format!("{} median", s.name),
-                            series_color(i),
-                            LegendStyle::Line,
-                        ),
-                        entry(
-                            &format!("{} p10–p90", s.name),
-                            series_color(i),
-                            LegendStyle::Band,
-                        ),
-                    ]
-                })
-                .collect(),
+            // Each series has its own panel titled in its colour; the legend says what the
+            // three layers are, in the first series' colour (one series) or neutral grey.
+            ChartData::Fan(c) => {
+                let color = if c.series.len() == 1 {
+                    series_color(0)
+                } else {
+                    NEUTRAL
+                };
+                vec![
+                    entry("Median", color, LegendStyle::Line),
+                    entry("P25–P75", color, LegendStyle::Band),
+                    entry("P10–P90", color, LegendStyle::PaleBand),
+                ]
+            }
+            ChartData::Range(_) => vec![
+                entry("P10–P90", NEUTRAL, LegendStyle::Bar),
+                entry("Median", MEDIAN_MARK, LegendStyle::Line),
+            ],
             ChartData::Waterfall(_) => vec![
                 entry("increase", WATERFALL_INCREASE, LegendStyle::Bar),
                 entry("decrease", WATERFALL_DECREASE, LegendStyle::Bar),
                 entry("total", WATERFALL_TOTAL, LegendStyle::Bar),
             ],
         }
+    }
+
+    /// Each series the chart draws, by name, with its colour: what a reader tells apart by
+    /// colour (components, lines, fan panels, range bars; a tornado's two sides; a waterfall's
+    /// three kinds of bar).
+    #[must_use]
+    pub fn series_colors(&self) -> Vec<(String, Rgb)> {
+        match &self.data {
+            ChartData::StackedBar(c) => c
+                .components
+                .iter()
+                .map(|s| (s.name.clone(), s.color))
+                .collect(),
+            ChartData::Line(c) => c
+                .series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.clone(), series_color(i)))
+                .collect(),
+            ChartData::Fan(c) => c
+                .series
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.clone(), series_color(i)))
+                .collect(),
+            ChartData::Range(c) => c.bars.iter().map(|b| (b.label.clone(), b.color)).collect(),
+            ChartData::Tornado(_) | ChartData::Waterfall(_) => self
+                .legend()
+                .into_iter()
+                .map(|e| (e.label, e.color))
+                .collect(),
+        }
+    }
+
+    /// The value range an axis must span: [`Chart::value_range`] with room above (and below)
+    /// bars for their value labels. Never below zero unless a value is.
+    #[must_use]
+    pub fn axis_range(&self) -> (f64, f64) {
+        let (lo, hi) = self.value_range();
+        match &self.data {
+            ChartData::StackedBar(_) | ChartData::Waterfall(_) => with_headroom((lo, hi)),
+            _ => (lo, hi),
+        }
+    }
+
+    /// The value axis' ticks, about `target` intervals: the GUI and the PDF draw the same.
+    #[must_use]
+    pub fn value_ticks(&self, target: usize) -> Ticks {
+        let (lo, hi) = self.axis_range();
+        let t = nice_ticks(lo, hi, target);
+        // A degenerate range is widened on both sides; money that is never negative keeps
+        // its axis at or above zero.
+        if lo >= 0.0 && t.first() < 0.0 {
+            let hi = t.last();
+            return nice_ticks(0.0, hi, target);
+        }
+        t
+    }
+
+    /// The x ticks of a line or fan chart with their labels: the chart's named ticks when it
+    /// has them (months), else nice ticks over the x range written with its x format.
+    #[must_use]
+    pub fn x_tick_labels(&self, target: usize) -> Vec<(f64, String)> {
+        let format = match &self.data {
+            ChartData::Fan(c) if !c.x_ticks.is_empty() => {
+                return c.x_ticks.iter().map(|t| (t.x, t.label.clone())).collect();
+            }
+            ChartData::Fan(c) => c.x_format,
+            ChartData::Line(c) => c.x_format,
+            _ => return Vec::new(),
+        };
+        let Some((lo, hi)) = self.x_range() else {
+            return Vec::new();
+        };
+        let ticks = nice_ticks(lo, hi, target);
+        let f = format.for_ticks(&ticks);
+        ticks.values.iter().map(|&v| (v, f.format(v))).collect()
     }
 
     /// The range of values on the value (y) axis, including 0 for bar charts (bars start at
@@ -712,6 +977,10 @@ impl Chart {
                     .iter()
                     .flat_map(|s| s.points.iter().flat_map(|p| [p.p10, p.p90]))
                     .chain(c.markers.iter().filter_map(|m| m.y)),
+                (f64::INFINITY, f64::NEG_INFINITY),
+            ),
+            ChartData::Range(c) => fold(
+                &mut c.bars.iter().flat_map(|b| [b.p10, b.p90]),
                 (f64::INFINITY, f64::NEG_INFINITY),
             ),
             ChartData::Waterfall(c) => fold(
@@ -771,6 +1040,7 @@ impl Chart {
             ChartData::Line(c) => validate_line(c),
             ChartData::Fan(c) => validate_fan(c),
             ChartData::Waterfall(c) => validate_waterfall(c),
+            ChartData::Range(c) => validate_range(c),
         }
         .map_err(|e| e.within("data"))
     }
@@ -855,21 +1125,45 @@ fn validate_fan(c: &FanChart) -> InputResult<()> {
         for (j, p) in s.points.iter().enumerate() {
             let at = format!("series[{i}].points[{j}]");
             finite(&format!("{at}.x"), p.x)?;
-            finite(&format!("{at}.p10"), p.p10)?;
-            finite(&format!("{at}.p50"), p.p50)?;
-            finite(&format!("{at}.p90"), p.p90)?;
-            if !(p.p10 <= p.p50 && p.p50 <= p.p90) {
+            let q = [p.p10, p.p25, p.p50, p.p75, p.p90];
+            for (name, v) in ["p10", "p25", "p50", "p75", "p90"].iter().zip(q) {
+                finite(&format!("{at}.{name}"), v)?;
+            }
+            if q.windows(2).any(|w| w[0] > w[1]) {
                 return Err(InputError::new(
                     at,
                     format!(
-                        "must have p10 ≤ p50 ≤ p90, got {} / {} / {}",
-                        p.p10, p.p50, p.p90
+                        "must have p10 ≤ p25 ≤ p50 ≤ p75 ≤ p90, got {} / {} / {} / {} / {}",
+                        p.p10, p.p25, p.p50, p.p75, p.p90
                     ),
                 ));
             }
         }
     }
+    for (i, t) in c.x_ticks.iter().enumerate() {
+        finite(&format!("x_ticks[{i}].x"), t.x)?;
+    }
     validate_markers(&c.markers)
+}
+
+fn validate_range(c: &RangeChart) -> InputResult<()> {
+    not_empty("bars", &c.bars)?;
+    for (i, b) in c.bars.iter().enumerate() {
+        let at = format!("bars[{i}]");
+        finite(&format!("{at}.p10"), b.p10)?;
+        finite(&format!("{at}.p50"), b.p50)?;
+        finite(&format!("{at}.p90"), b.p90)?;
+        if !(b.p10 <= b.p50 && b.p50 <= b.p90) {
+            return Err(InputError::new(
+                at,
+                format!(
+                    "must have p10 ≤ p50 ≤ p90, got {} / {} / {}",
+                    b.p10, b.p50, b.p90
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn validate_waterfall(c: &WaterfallChart) -> InputResult<()> {
@@ -1084,11 +1378,14 @@ mod tests {
                 points: vec![FanPoint {
                     x: 0.0,
                     p10: 2.0,
+                    p25: 2.0,
                     p50: 1.0,
+                    p75: 2.5,
                     p90: 3.0,
                 }],
             }],
             markers: vec![],
+            x_ticks: vec![],
         });
         let e = chart.validate().err().map(|e| e.field);
         assert_eq!(e.as_deref(), Some("data.series[0].points[0]"));

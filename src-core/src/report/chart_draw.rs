@@ -7,9 +7,10 @@
 //! charts get a little headroom above the tallest bar for its label.
 
 use crate::report::chart::{
-    Chart, ChartData, FanChart, LegendStyle, LineChart, Marker, NumberFormat, StackedBarChart,
-    TornadoChart, WATERFALL_DECREASE, WATERFALL_INCREASE, WATERFALL_TOTAL, WaterfallChart,
-    nice_ticks, series_color,
+    Chart, ChartData, FanChart, INNER_BAND_OPACITY, LegendStyle, LineChart, MEDIAN_MARK, Marker,
+    NumberFormat, OUTER_BAND_OPACITY, RangeChart, StackedBarChart, Ticks, TornadoChart,
+    WATERFALL_DECREASE, WATERFALL_INCREASE, WATERFALL_TOTAL, WaterfallChart, nice_ticks,
+    series_color,
 };
 use crate::report::draw::{HAIRLINE, INK, MUTED, Op, RULE, Rect};
 use crate::report::fonts::{FontStyle, Fonts};
@@ -22,10 +23,6 @@ const TICK_SIZE: f32 = 7.5;
 const VALUE_SIZE: f32 = 7.0;
 /// Line pitch of tick and category labels.
 const LABEL_PITCH: f32 = 9.0;
-/// Share of the data range added above (and below) bars for their value labels.
-const HEADROOM: f64 = 0.08;
-/// Opacity of percentile bands.
-const BAND_OPACITY: f32 = 0.22;
 const WHITE: crate::report::chart::Rgb = crate::report::chart::Rgb::new(255, 255, 255);
 
 /// The height a chart wants at `width`: tornados grow with their bar count, other charts keep
@@ -35,6 +32,7 @@ pub(crate) fn chart_height(chart: &Chart, width: f32) -> f32 {
     let extra = (legend_rows - 1.0).max(0.0) * 11.0;
     match &chart.data {
         ChartData::Tornado(t) => (96.0 + 22.0 * t.bars.len() as f32).clamp(170.0, 460.0) + extra,
+        ChartData::Range(r) => (96.0 + 24.0 * r.bars.len() as f32).clamp(150.0, 460.0) + extra,
         _ => (width * 0.56).clamp(200.0, 320.0) + extra,
     }
 }
@@ -58,6 +56,7 @@ pub(crate) fn draw_chart(fonts: &Fonts, chart: &Chart, area: Rect) -> Vec<Op> {
         ChartData::Line(c) => line(&mut canvas, chart, c, body),
         ChartData::Fan(c) => fan(&mut canvas, chart, c, body),
         ChartData::Waterfall(c) => waterfall(&mut canvas, chart, c, body),
+        ChartData::Range(c) => range_bars(&mut canvas, chart.format, c, body),
     }
     canvas.ops
 }
@@ -198,7 +197,7 @@ impl Canvas<'_> {
                     },
                     entry.color,
                 )),
-                LegendStyle::Band => self.ops.push(Op::Rect {
+                LegendStyle::Band | LegendStyle::PaleBand => self.ops.push(Op::Rect {
                     rect: Rect {
                         x,
                         y: mid - 4.0,
@@ -206,7 +205,11 @@ impl Canvas<'_> {
                         h: 8.0,
                     },
                     fill: entry.color,
-                    opacity: BAND_OPACITY,
+                    opacity: if entry.style == LegendStyle::Band {
+                        INNER_BAND_OPACITY
+                    } else {
+                        OUTER_BAND_OPACITY
+                    },
                 }),
                 LegendStyle::Line => {
                     self.ops.push(Op::segment(
@@ -237,7 +240,7 @@ impl Canvas<'_> {
     fn value_axis(
         &mut self,
         body: Rect,
-        range: (f64, f64),
+        ticks_for: &dyn Fn(usize) -> Ticks,
         format: NumberFormat,
         title: &str,
         bottom: f32,
@@ -259,11 +262,7 @@ impl Canvas<'_> {
             top += 5.0;
         }
         let plot_bottom = (body.bottom() - bottom).max(top + 20.0);
-        let ticks = nice_ticks(
-            range.0,
-            range.1,
-            ((plot_bottom - top) / 28.0).clamp(3.0, 8.0) as usize,
-        );
+        let ticks = ticks_for(((plot_bottom - top) / 28.0).clamp(3.0, 8.0) as usize);
         let tick_format = format.for_ticks(&ticks);
         let labels: Vec<String> = ticks
             .values
@@ -374,25 +373,24 @@ impl Canvas<'_> {
         self.text_centered(plot.x + plot.w / 2.0, y, AXIS_TITLE_SIZE, MUTED, &title);
     }
 
-    /// Numeric x ticks, vertical gridlines, labels and the axis title.
+    /// Numeric x ticks (each with its label), vertical gridlines and the axis title; the
+    /// scale runs from `lo` to `hi`.
     fn x_axis(
         &mut self,
         plot: Rect,
-        range: (f64, f64),
-        format: NumberFormat,
+        (lo, hi): (f64, f64),
+        ticks: &[(f64, String)],
         title: &str,
     ) -> Scale {
-        let ticks = nice_ticks(range.0, range.1, x_tick_target(plot.w));
-        let tick_format = format.for_ticks(&ticks);
         let scale = Scale {
-            lo: ticks.first(),
-            hi: ticks.last(),
+            lo,
+            hi,
             start: plot.x,
             end: plot.right(),
         };
         let ascent = self.fonts.ascent();
-        for &v in &ticks.values {
-            let x = scale.at(v);
+        for (v, label) in ticks {
+            let x = scale.at(*v);
             self.ops.push(Op::segment(
                 (x, plot.y),
                 (x, plot.bottom()),
@@ -401,7 +399,7 @@ impl Canvas<'_> {
                 None,
             ));
             let y = plot.bottom() + 4.0 + ascent * TICK_SIZE;
-            self.text_centered(x, y, TICK_SIZE, MUTED, &tick_format.format(v));
+            self.text_centered(x, y, TICK_SIZE, MUTED, label);
         }
         self.ops.push(Op::segment(
             (plot.x, plot.bottom()),
@@ -414,12 +412,10 @@ impl Canvas<'_> {
         scale
     }
 
-    /// Width needed right of a numeric x axis for half of its last tick label, for a plot
-    /// about `width` wide (the tick step depends on the width).
-    fn x_label_overhang(&self, range: (f64, f64), format: NumberFormat, width: f32) -> f32 {
-        let ticks = nice_ticks(range.0, range.1, x_tick_target(width));
-        let last = format.for_ticks(&ticks).format(ticks.last());
-        (self.width(&last, FontStyle::Regular, TICK_SIZE) / 2.0 + 2.0).max(8.0)
+    /// Width needed right of a numeric x axis for half of its last tick label.
+    fn x_label_overhang(&self, ticks: &[(f64, String)]) -> f32 {
+        let last = ticks.last().map_or("", |(_, l)| l.as_str());
+        (self.width(last, FontStyle::Regular, TICK_SIZE) / 2.0 + 2.0).max(8.0)
     }
 
     /// A value label centred above `y` when it fits `max_width`, shrunk a little if needed,
@@ -434,9 +430,19 @@ impl Canvas<'_> {
         }
     }
 
-    fn markers(&mut self, plot: Rect, x: Scale, y: Scale, markers: &[Marker]) {
-        for (k, m) in markers.iter().enumerate() {
-            let mx = x.at(m.x);
+    /// Each marker's dashed guide (and its point), labelled in a spot clear of the data
+    /// lines, the other guides and the labels placed before it.
+    fn markers(
+        &mut self,
+        plot: Rect,
+        x: Scale,
+        y: Scale,
+        markers: &[Marker],
+        lines: &[Vec<(f32, f32)>],
+    ) {
+        let guides: Vec<f32> = markers.iter().map(|m| x.at(m.x)).collect();
+        let mut placed: Vec<crate::report::chart::Bounds> = Vec::new();
+        for (m, &mx) in markers.iter().zip(&guides) {
             self.ops.push(Op::segment(
                 (mx, plot.y),
                 (mx, plot.bottom()),
@@ -457,30 +463,40 @@ impl Canvas<'_> {
                     opacity: 1.0,
                 });
             }
-            let w = self.width(&m.label, FontStyle::Regular, TICK_SIZE);
-            let lx = if mx + 4.0 + w <= plot.right() {
-                mx + 4.0
-            } else {
-                (mx - 4.0 - w).max(plot.x)
-            };
-            let top = plot.y + 2.0 + LABEL_PITCH * k as f32;
-            self.ops.push(Op::fill(
-                Rect {
-                    x: lx - 1.0,
-                    y: top,
-                    w: w + 2.0,
-                    h: LABEL_PITCH,
+        }
+        for (m, &mx) in markers.iter().zip(&guides) {
+            let w = self.width(&m.label, FontStyle::Regular, TICK_SIZE) + 2.0;
+            let h = LABEL_PITCH;
+            let spot = crate::report::chart::label_spot(
+                crate::report::chart::Bounds {
+                    x: plot.x,
+                    y: plot.y,
+                    w: plot.w,
+                    h: plot.h,
                 },
-                WHITE,
-            ));
+                mx,
+                (w, h),
+                lines,
+                &guides,
+                &placed,
+                m.y.map(|v| (mx, y.at(v))),
+            );
+            let r = Rect {
+                x: spot.x,
+                y: spot.y,
+                w,
+                h,
+            };
+            self.ops.push(Op::fill(r, WHITE));
             self.text(
-                lx,
-                Self::middle(top + LABEL_PITCH / 2.0, TICK_SIZE),
+                r.x + 1.0,
+                Self::middle(r.y + h / 2.0, TICK_SIZE),
                 TICK_SIZE,
                 FontStyle::Regular,
                 INK,
                 &m.label,
             );
+            placed.push(spot);
         }
     }
 }
@@ -488,15 +504,6 @@ impl Canvas<'_> {
 /// About one x tick per 55 points.
 fn x_tick_target(width: f32) -> usize {
     (width / 55.0).clamp(2.0, 9.0) as usize
-}
-
-/// The value range widened by the label headroom on the sides that have bars.
-fn with_headroom((lo, hi): (f64, f64)) -> (f64, f64) {
-    let span = (hi - lo).abs();
-    (
-        if lo < 0.0 { lo - span * HEADROOM } else { lo },
-        if hi > 0.0 { hi + span * HEADROOM } else { hi },
-    )
 }
 
 /// A filled box between two x and two y coordinates, in any order.
@@ -519,7 +526,7 @@ fn category_reserve(title: &str) -> f32 {
 fn stacked(canvas: &mut Canvas<'_>, chart: &Chart, c: &StackedBarChart, body: Rect) {
     let (plot, scale) = canvas.value_axis(
         body,
-        with_headroom(chart.value_range()),
+        &|n| chart.value_ticks(n),
         chart.format,
         &c.value_axis.label(),
         category_reserve(&c.category_axis.title),
@@ -564,7 +571,7 @@ fn stacked(canvas: &mut Canvas<'_>, chart: &Chart, c: &StackedBarChart, body: Re
 fn waterfall(canvas: &mut Canvas<'_>, chart: &Chart, c: &WaterfallChart, body: Rect) {
     let (plot, scale) = canvas.value_axis(
         body,
-        with_headroom(chart.value_range()),
+        &|n| chart.value_ticks(n),
         chart.format,
         &c.value_axis.label(),
         category_reserve(""),
@@ -606,7 +613,13 @@ fn waterfall(canvas: &mut Canvas<'_>, chart: &Chart, c: &WaterfallChart, body: R
             scale.at(*to),
             *color,
         ));
-        canvas.value_label(cx, scale.at(from.max(*to)), slot - 2.0, label);
+        if to < from {
+            // A decrease: its label goes under the bar, off the connector arriving at its top.
+            let below = scale.at(*to) + VALUE_SIZE + 4.0;
+            canvas.value_label(cx, below, slot - 2.0, label);
+        } else {
+            canvas.value_label(cx, scale.at(from.max(*to)), slot - 2.0, label);
+        }
         previous_level = Some(*to);
     }
     let labels: Vec<&str> = std::iter::once(c.start_label.as_str())
@@ -616,68 +629,224 @@ fn waterfall(canvas: &mut Canvas<'_>, chart: &Chart, c: &WaterfallChart, body: R
     canvas.categories(plot, &labels, "");
 }
 
-fn numeric_plot(
-    canvas: &mut Canvas<'_>,
-    chart: &Chart,
-    body: Rect,
-    x_format: NumberFormat,
-    x_title: &str,
-    y_title: &str,
-) -> (Rect, Scale, Scale) {
-    let x_range = chart.x_range().unwrap_or((0.0, 1.0));
-    let right_pad = canvas.x_label_overhang(x_range, x_format, body.w - 60.0);
-    let bottom = 4.0 + LABEL_PITCH + if x_title.is_empty() { 2.0 } else { 14.0 };
-    let (plot, y) = canvas.value_axis(
-        body,
-        chart.value_range(),
-        chart.format,
-        y_title,
-        bottom,
-        right_pad,
-    );
-    let x = canvas.x_axis(plot, x_range, x_format, x_title);
-    (plot, x, y)
+/// Pads a named-tick x range by half a step on each side, so the first and last labels sit
+/// inside the plot.
+fn padded_x(ticks: &[(f64, String)], (lo, hi): (f64, f64), named: bool) -> (f64, f64) {
+    if named {
+        let step = ticks
+            .windows(2)
+            .map(|w| w[1].0 - w[0].0)
+            .fold(f64::INFINITY, f64::min);
+        let pad = if step.is_finite() { step * 0.4 } else { 0.5 };
+        (lo - pad, hi + pad)
+    } else {
+        let first = ticks.first().map_or(lo, |t| t.0);
+        let last = ticks.last().map_or(hi, |t| t.0);
+        (first.min(lo), last.max(hi))
+    }
 }
 
 fn line(canvas: &mut Canvas<'_>, chart: &Chart, c: &LineChart, body: Rect) {
-    let (plot, x, y) = numeric_plot(
-        canvas,
-        chart,
+    let x_title = c.x_axis.label();
+    let ticks = chart.x_tick_labels(x_tick_target(body.w - 60.0));
+    let right_pad = canvas.x_label_overhang(&ticks);
+    let bottom = 4.0 + LABEL_PITCH + if x_title.is_empty() { 2.0 } else { 14.0 };
+    let (plot, y) = canvas.value_axis(
         body,
-        c.x_format,
-        &c.x_axis.label(),
+        &|n| chart.value_ticks(n),
+        chart.format,
         &c.y_axis.label(),
+        bottom,
+        right_pad,
     );
+    let range = padded_x(&ticks, chart.x_range().unwrap_or((0.0, 1.0)), false);
+    let x = canvas.x_axis(plot, range, &ticks, &x_title);
+    let mut lines = Vec::new();
     for (i, s) in c.series.iter().enumerate() {
         let points: Vec<(f32, f32)> = s.points.iter().map(|p| (x.at(p.x), y.at(p.y))).collect();
+        lines.push(points.clone());
         push_polyline(canvas, points, series_color(i));
     }
-    canvas.markers(plot, x, y, &c.markers);
+    canvas.markers(plot, x, y, &c.markers, &lines);
 }
 
+/// One panel per series on a shared value axis, each titled with its series' name in its
+/// colour: P10–P90 band, P25–P75 band, median line.
 fn fan(canvas: &mut Canvas<'_>, chart: &Chart, c: &FanChart, body: Rect) {
-    let (plot, x, y) = numeric_plot(
-        canvas,
-        chart,
-        body,
-        c.x_format,
-        &c.x_axis.label(),
+    let x_title = c.x_axis.label();
+    let n = c.series.len().max(1);
+    let ticks = chart.x_tick_labels(x_tick_target((body.w - 60.0) / n as f32));
+    let bottom = 4.0 + LABEL_PITCH + if x_title.is_empty() { 2.0 } else { 14.0 };
+    // Room above the plot for the panel titles (two lines).
+    let title_h = if n > 1 { 2.0 * LABEL_PITCH + 4.0 } else { 0.0 };
+    let inner = Rect {
+        x: body.x,
+        y: body.y,
+        w: body.w,
+        h: body.h,
+    };
+    let named = !c.x_ticks.is_empty();
+    let right_pad = if named {
+        4.0
+    } else {
+        canvas.x_label_overhang(&ticks)
+    };
+    let (plot, y) = canvas.value_axis(
+        inner,
+        &|k| chart.value_ticks(k),
+        chart.format,
         &c.y_axis.label(),
+        bottom,
+        right_pad,
     );
+    let gap = if n > 1 { 10.0 } else { 0.0 };
+    let panel_w = ((plot.w - gap * (n as f32 - 1.0)) / n as f32).max(10.0);
+    let range = padded_x(&ticks, chart.x_range().unwrap_or((0.0, 1.0)), named);
+    let ascent = canvas.fonts.ascent();
     for (i, s) in c.series.iter().enumerate() {
-        let mut band: Vec<(f32, f32)> = s.points.iter().map(|p| (x.at(p.x), y.at(p.p90))).collect();
-        band.extend(s.points.iter().rev().map(|p| (x.at(p.x), y.at(p.p10))));
+        let color = series_color(i);
+        let panel = Rect {
+            x: plot.x + i as f32 * (panel_w + gap),
+            y: plot.y + title_h,
+            w: panel_w,
+            h: plot.h - title_h,
+        };
+        // Named ticks that do not fit the panel keep their last word ("Month 2" → "2"); the
+        // axis title says what they count.
+        let full: f32 = ticks
+            .iter()
+            .map(|(_, l)| canvas.width(l, FontStyle::Regular, TICK_SIZE) + 4.0)
+            .sum();
+        let shown: Vec<(f64, String)> = if full <= panel_w {
+            ticks.clone()
+        } else {
+            ticks
+                .iter()
+                .map(|(v, l)| (*v, l.rsplit(' ').next().unwrap_or(l.as_str()).to_owned()))
+                .collect()
+        };
+        let x = canvas.x_axis(panel, range, &shown, "");
+        if n > 1 {
+            for (k, line) in canvas.two_lines(&s.name, panel_w).iter().enumerate() {
+                let ty = plot.y + ascent * TICK_SIZE + LABEL_PITCH * k as f32;
+                canvas.text_centered(panel.x + panel_w / 2.0, ty, TICK_SIZE, color, line);
+            }
+        }
+        let band = |lo: fn(&crate::report::chart::FanPoint) -> f64,
+                    hi: fn(&crate::report::chart::FanPoint) -> f64| {
+            let mut pts: Vec<(f32, f32)> =
+                s.points.iter().map(|p| (x.at(p.x), y.at(hi(p)))).collect();
+            pts.extend(s.points.iter().rev().map(|p| (x.at(p.x), y.at(lo(p)))));
+            pts
+        };
         canvas.ops.push(Op::Polygon {
-            points: band,
-            fill: series_color(i),
-            opacity: BAND_OPACITY,
+            points: band(|p| p.p10, |p| p.p90),
+            fill: color,
+            opacity: OUTER_BAND_OPACITY,
         });
-    }
-    for (i, s) in c.series.iter().enumerate() {
+        canvas.ops.push(Op::Polygon {
+            points: band(|p| p.p25, |p| p.p75),
+            fill: color,
+            opacity: INNER_BAND_OPACITY,
+        });
         let points: Vec<(f32, f32)> = s.points.iter().map(|p| (x.at(p.x), y.at(p.p50))).collect();
-        push_polyline(canvas, points, series_color(i));
+        push_polyline(canvas, points.clone(), color);
+        canvas.markers(panel, x, y, &c.markers, &[points]);
     }
-    canvas.markers(plot, x, y, &c.markers);
+    canvas.axis_title_below(plot, LABEL_PITCH + 2.0, &x_title);
+}
+
+/// One horizontal P10–P90 bar per category with a dark median tick, names on the left.
+fn range_bars(canvas: &mut Canvas<'_>, format: NumberFormat, c: &RangeChart, body: Rect) {
+    let label_cap = body.w * 0.4;
+    let labels: Vec<String> = c
+        .bars
+        .iter()
+        .map(|b| {
+            ellipsize(
+                canvas.fonts,
+                &b.label,
+                FontStyle::Regular,
+                TICK_SIZE + 0.5,
+                label_cap,
+            )
+        })
+        .collect();
+    let label_w = labels
+        .iter()
+        .map(|l| canvas.width(l, FontStyle::Regular, TICK_SIZE + 0.5))
+        .fold(0.0, f32::max);
+    let (lo, hi) = c
+        .bars
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
+            (lo.min(b.p10), hi.max(b.p90))
+        });
+    let title = c.value_axis.label();
+    let width = body.w - label_w - 20.0;
+    let ticks = nice_ticks(lo, hi, x_tick_target(width));
+    let ticks = if lo >= 0.0 && ticks.first() < 0.0 {
+        nice_ticks(0.0, ticks.last(), x_tick_target(width))
+    } else {
+        ticks
+    };
+    let f = format.for_ticks(&ticks);
+    let labelled: Vec<(f64, String)> = ticks.values.iter().map(|&v| (v, f.format(v))).collect();
+    let right_pad = canvas.x_label_overhang(&labelled);
+    let plot = Rect {
+        x: body.x + label_w + 8.0,
+        y: body.y + 4.0,
+        w: (body.w - label_w - 8.0 - right_pad).max(20.0),
+        h: (body.h - 4.0 - (4.0 + LABEL_PITCH + if title.is_empty() { 2.0 } else { 14.0 }))
+            .max(20.0),
+    };
+    let x = canvas.x_axis(plot, (ticks.first(), ticks.last()), &labelled, &title);
+    let row = plot.h / c.bars.len().max(1) as f32;
+    let bar_h = (row * 0.5).min(14.0);
+    for (k, (b, label)) in c.bars.iter().zip(&labels).enumerate() {
+        let cy = plot.y + row * (k as f32 + 0.5);
+        canvas.ops.push(bar(
+            x.at(b.p10),
+            x.at(b.p90),
+            cy - bar_h / 2.0,
+            cy + bar_h / 2.0,
+            b.color,
+        ));
+        let m = x.at(b.p50);
+        canvas.ops.push(Op::segment(
+            (m, cy - bar_h / 2.0 - 2.0),
+            (m, cy + bar_h / 2.0 + 2.0),
+            2.0,
+            MEDIAN_MARK,
+            None,
+        ));
+        let w = canvas.width(label, FontStyle::Regular, TICK_SIZE + 0.5);
+        canvas.text(
+            plot.x - 6.0 - w,
+            Canvas::middle(cy, TICK_SIZE + 0.5),
+            TICK_SIZE + 0.5,
+            FontStyle::Regular,
+            INK,
+            label,
+        );
+        // The median's value right of the bar when it fits, else left of it.
+        let text = format.format(b.p50);
+        let tw = canvas.width(&text, FontStyle::Regular, VALUE_SIZE);
+        let right = x.at(b.p90) + 4.0;
+        let tx = if right + tw <= plot.right() {
+            right
+        } else {
+            (x.at(b.p10) - 4.0 - tw).max(plot.x)
+        };
+        canvas.text(
+            tx,
+            Canvas::middle(cy, VALUE_SIZE),
+            VALUE_SIZE,
+            FontStyle::Regular,
+            MUTED,
+            &text,
+        );
+    }
 }
 
 /// A series line; a lone point becomes a small square so it stays visible.
@@ -728,7 +897,14 @@ fn tornado(canvas: &mut Canvas<'_>, format: NumberFormat, c: &TornadoChart, body
     let range = bars.iter().fold((c.base, c.base), |(lo, hi), b| {
         (lo.min(b.low.min(b.high)), hi.max(b.low.max(b.high)))
     });
-    let right_pad = canvas.x_label_overhang(range, format, body.w - label_w - 20.0);
+    let ticks = nice_ticks(range.0, range.1, x_tick_target(body.w - label_w - 20.0));
+    let tick_format = format.for_ticks(&ticks);
+    let labelled: Vec<(f64, String)> = ticks
+        .values
+        .iter()
+        .map(|&v| (v, tick_format.format(v)))
+        .collect();
+    let right_pad = canvas.x_label_overhang(&labelled);
     let title = c.value_axis.label();
     let plot = Rect {
         x: body.x + label_w + 8.0,
@@ -737,7 +913,7 @@ fn tornado(canvas: &mut Canvas<'_>, format: NumberFormat, c: &TornadoChart, body
         h: (body.h - 14.0 - (4.0 + LABEL_PITCH + if title.is_empty() { 2.0 } else { 14.0 }))
             .max(20.0),
     };
-    let x = canvas.x_axis(plot, range, format, &title);
+    let x = canvas.x_axis(plot, (ticks.first(), ticks.last()), &labelled, &title);
     let row = plot.h / bars.len().max(1) as f32;
     let bar_h = (row * 0.62).min(16.0);
     let base_x = x.at(c.base);
@@ -910,6 +1086,8 @@ mod tests {
         charts.push(crate::report::figures::tornado_chart(&ws, "H100", &tornado));
         let f = crate::decide::forecast::forecast(ws.forecast.as_ref().unwrap(), 500, 7).unwrap();
         charts.push(crate::report::figures::forecast_fan_chart(&f));
+        let sim = crate::decide::monte_carlo::register::simulate_register(&ws, 300, 7).unwrap();
+        charts.push(crate::report::figures::uncertainty_chart(&sim).unwrap());
         for r in &eval.reconciliations {
             charts.push(crate::report::figures::reconciliation_waterfall(
                 "w",
@@ -918,16 +1096,21 @@ mod tests {
         }
         for chart in &charts {
             // No two series of one chart share a colour (a fan's band is its median's).
-            let mut seen: Vec<(crate::report::chart::Rgb, String)> = Vec::new();
-            for e in chart.legend() {
-                let series = e
-                    .label
-                    .trim_end_matches(" median")
-                    .trim_end_matches(" p10–p90");
-                if let Some((_, other)) = seen.iter().find(|(c, s)| *c == e.color && s != series) {
-                    panic!("{}: {} and {other} share a colour", chart.title, e.label);
+            let series = chart.series_colors();
+            for (i, (name, color)) in series.iter().enumerate() {
+                if let Some((other, _)) = series[i + 1..].iter().find(|(_, c)| c == color) {
+                    panic!("{}: {name} and {other} share a colour", chart.title);
                 }
-                seen.push((e.color, series.to_owned()));
+            }
+            // An exported SVG draws every series in its colour too.
+            let svg = crate::report::export::chart_svg(chart).unwrap();
+            for (name, c) in &series {
+                let hex = format!("#{:02x}{:02x}{:02x}", c.r, c.g, c.b);
+                assert!(
+                    svg.contains(&hex),
+                    "{}: {name} lost its colour",
+                    chart.title
+                );
             }
             // The PDF fills with the legend's colours and no others.
             let ops = draw_chart(&fonts, chart, AREA);
@@ -935,6 +1118,7 @@ mod tests {
                 if let Op::Rect { fill, .. } = op
                     && *fill != crate::report::chart::Rgb::new(255, 255, 255)
                     && chart.legend().iter().all(|e| e.color != *fill)
+                    && series.iter().all(|(_, c)| c != fill)
                     && !matches!(chart.data, ChartData::Waterfall(_) | ChartData::Fan(_))
                 {
                     panic!("{}: a fill {fill:?} no legend key has", chart.title);
@@ -1128,7 +1312,9 @@ mod tests {
                             FanPoint {
                                 x: f64::from(m),
                                 p10: p50 * 0.9,
+                                p25: p50 * 0.95,
                                 p50,
+                                p75: p50 * 1.07,
                                 p90: p50 * 1.15,
                             }
                         })
@@ -1139,6 +1325,7 @@ mod tests {
                     x: 3.0,
                     y: None,
                 }],
+                x_ticks: vec![],
             }),
         };
         let ops = draw_chart(&fonts, &fan_chart, AREA);
@@ -1150,7 +1337,8 @@ mod tests {
             _ => None,
         });
         assert_eq!(band, Some(24));
-        assert!(texts(&ops).contains(&"cost p10–p90"));
+        assert!(texts(&ops).contains(&"P10–P90"));
+        assert!(texts(&ops).contains(&"P25–P75"));
     }
 
     #[test]
@@ -1176,6 +1364,7 @@ mod tests {
     #[test]
     fn headroom_only_on_sides_with_bars() {
         // span 10 → 0.8 above; nothing below a range that starts at 0.
+        use crate::report::chart::with_headroom;
         assert_eq!(with_headroom((0.0, 10.0)), (0.0, 10.8));
         let (lo, hi) = with_headroom((-5.0, 5.0));
         assert!((lo + 5.8).abs() < 1e-12 && (hi - 5.8).abs() < 1e-12);

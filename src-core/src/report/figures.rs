@@ -340,15 +340,23 @@ pub fn reconciliation_waterfall(title: &str, r: &TraceToMargin) -> Chart {
     }
 }
 
-/// Monthly cost per forecast scenario as a fan: P10–P90 band and median, month by month.
+/// Monthly cost per forecast scenario as a fan, one panel per scenario: the P10–P90 and
+/// P25–P75 bands and the median, month by month, the months named `Month 1` … `Month N`.
 #[must_use]
 pub fn forecast_fan_chart(f: &crate::decide::forecast::Forecast) -> Chart {
-    use crate::report::chart::{FanChart, FanPoint, FanSeries};
+    use crate::report::chart::{FanChart, FanPoint, FanSeries, TickLabel};
+    let mut months: Vec<u32> = f
+        .scenarios
+        .iter()
+        .flat_map(|s| s.monthly_cost.iter().map(|m| m.month))
+        .collect();
+    months.sort_unstable();
+    months.dedup();
     Chart {
-        title: "Monthly cost next quarter, by scenario (P10–P90)".to_owned(),
+        title: "Monthly cost next quarter, by scenario".to_owned(),
         format: NumberFormat::Money { decimals: 0 },
         data: ChartData::Fan(FanChart {
-            x_axis: Axis::new("Month of the quarter", "month"),
+            x_axis: Axis::new("Month of the quarter", ""),
             x_format: NumberFormat::Plain { decimals: 0 },
             y_axis: Axis::new("Monthly cost", "$/month"),
             series: f
@@ -362,14 +370,88 @@ pub fn forecast_fan_chart(f: &crate::decide::forecast::Forecast) -> Chart {
                         .map(|m| FanPoint {
                             x: f64::from(m.month),
                             p10: m.p10,
+                            p25: m.p25,
                             p50: m.p50,
+                            p75: m.p75,
                             p90: m.p90,
                         })
                         .collect(),
                 })
                 .collect(),
             markers: Vec::new(),
+            x_ticks: months
+                .into_iter()
+                .map(|m| TickLabel {
+                    x: f64::from(m),
+                    label: format!("Month {m}"),
+                })
+                .collect(),
         }),
+    }
+}
+
+/// Each scenario's simulated LCPR as a P10–P90 bar with its median, by scenario name in
+/// document order (the palette's colours in that order); `None` for a run without scenarios.
+#[must_use]
+pub fn uncertainty_chart(
+    sim: &crate::decide::monte_carlo::register::RegisterSimulation,
+) -> Option<Chart> {
+    use crate::report::chart::{RangeBar, RangeChart, series_color};
+    if sim.scenarios.is_empty() {
+        return None;
+    }
+    Some(Chart {
+        title: "LCPR over the register's ranges, by scenario (P10–P90, median marked)".to_owned(),
+        format: LCPR_FORMAT,
+        data: ChartData::Range(RangeChart {
+            bars: sim
+                .scenarios
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| s.lcpr.p10.is_finite() && s.lcpr.p90.is_finite())
+                .map(|(i, s)| RangeBar {
+                    label: s.name.clone(),
+                    p10: s.lcpr.p10,
+                    p50: s.lcpr.p50,
+                    p90: s.lcpr.p90,
+                    color: series_color(i),
+                })
+                .collect(),
+            value_axis: Axis::new("LCPR", "$ per accepted output"),
+        }),
+    })
+}
+
+/// P(row's LCPR is below column's) for every pair the run compared (scenarios of one
+/// workload), by scenario name: each pair once, above the diagonal.
+#[must_use]
+pub fn beat_matrix(
+    sim: &crate::decide::monte_carlo::register::RegisterSimulation,
+) -> crate::report::chart::ProbabilityMatrix {
+    let ids: Vec<&str> = sim.scenarios.iter().map(|s| s.scenario.as_str()).collect();
+    let cells = ids
+        .iter()
+        .enumerate()
+        .map(|(a, row)| {
+            ids.iter()
+                .enumerate()
+                .map(|(b, col)| {
+                    if b <= a {
+                        return None;
+                    }
+                    sim.beats
+                        .iter()
+                        .find(|p| p.scenario == *row && p.versus == *col)
+                        .map(|p| p.probability)
+                })
+                .collect()
+        })
+        .collect();
+    crate::report::chart::ProbabilityMatrix {
+        title: "Probability that the row's scenario has the lower LCPR than the column's"
+            .to_owned(),
+        names: sim.scenarios.iter().map(|s| s.name.clone()).collect(),
+        cells,
     }
 }
 

@@ -150,6 +150,28 @@ impl Fonts {
             .collect()
     }
 
+    /// Each drawn character's glyph and advance in em, as [`Fonts::glyphs`] places them: what
+    /// a rasterizer needs to draw the same text.
+    pub(crate) fn glyph_advances(
+        &self,
+        text: &str,
+        style: FontStyle,
+    ) -> Vec<(skrifa::GlyphId, f32)> {
+        let face = self.face(style);
+        text.chars()
+            .filter(|c| !c.is_control())
+            .map(|c| face.glyph(c))
+            .collect()
+    }
+
+    /// The font file of a face.
+    pub(crate) fn data(style: FontStyle) -> &'static [u8] {
+        match style {
+            FontStyle::Regular => REGULAR,
+            FontStyle::Bold => BOLD,
+        }
+    }
+
     /// The krilla font of a face.
     pub(crate) fn pdf_font(&self, style: FontStyle) -> krilla::text::Font {
         self.face(style).pdf.clone()

@@ -19,6 +19,7 @@ pub mod chart;
 mod chart_draw;
 mod csv;
 mod draw;
+pub mod export;
 pub mod figures;
 mod fonts;
 pub mod glossary;
@@ -61,6 +62,9 @@ pub enum ReportError {
     /// The PDF writer refused the document.
     #[error("PDF could not be written: {0}")]
     Pdf(String),
+    /// An image could not be made or encoded.
+    #[error("image could not be written: {0}")]
+    Image(String),
 }
 
 /// Paper size.

@@ -41,6 +41,11 @@ pub trait View {
     fn ui(&mut self, ui: &mut Ui, cx: &mut ViewContext<'_>);
     /// The chart alone, for presenter mode; `None` when there is nothing to draw.
     fn chart(&mut self, doc: &Workspace, eval: &Evaluation) -> Option<Chart>;
+    /// Draws its chart for scenario `id` when the view is about one scenario; `false` when it
+    /// is not (its chart covers every scenario or none).
+    fn choose_scenario(&mut self, _id: &str) -> bool {
+        false
+    }
     /// Shows `selection` when the view can (a reconciliation picked in the navigator).
     fn focus(&mut self, _doc: &Workspace, _selection: crate::gui::navigator::Selection) {}
     /// The one sentence the chart is shown for (a slide's takeaway); `None` when the view
@@ -90,6 +95,13 @@ pub fn slides(
             })
         })
         .collect()
+}
+
+/// A view's name on the command line: its title in lower case, spaces as dashes
+/// (`KV sizing` → `kv-sizing`).
+#[must_use]
+pub fn cli_name(view: &dyn View) -> String {
+    view.title().to_lowercase().replace(' ', "-")
 }
 
 /// Every view, in tab order.
@@ -151,6 +163,15 @@ impl<T> DocCache<T> {
         };
         let kept = self.kept.get_or_insert_with(|| (doc.clone(), compute()));
         (&kept.1, current)
+    }
+
+    /// The result for `doc` itself, made now if the kept one is of another version: for a
+    /// slide or an export, which have no frame clock and must not show a stale result.
+    fn get_current(&mut self, doc: &Workspace, compute: impl FnOnce() -> T) -> &T {
+        if self.kept.as_ref().is_some_and(|(d, _)| d != doc) {
+            self.kept = None;
+        }
+        &self.kept.get_or_insert_with(|| (doc.clone(), compute())).1
     }
 }
 

@@ -51,6 +51,11 @@ impl View for PlanView {
         "Plan"
     }
 
+    fn choose_scenario(&mut self, id: &str) -> bool {
+        self.scenario = Some(id.to_owned());
+        true
+    }
+
     fn chart(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<Chart> {
         let id = self
             .scenario

@@ -62,6 +62,11 @@ impl View for Sensitivity {
         "Sensitivity"
     }
 
+    fn choose_scenario(&mut self, id: &str) -> bool {
+        self.scenario = Some(id.to_owned());
+        true
+    }
+
     fn chart(&mut self, doc: &Workspace, _eval: &Evaluation) -> Option<Chart> {
         let id = self.scenario.clone().or_else(|| default_scenario(doc))?;
         let name = doc.scenario(&id)?.name.clone();

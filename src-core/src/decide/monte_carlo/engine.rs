@@ -101,8 +101,12 @@ pub struct OutputSummary {
     pub name: String,
     /// 10th percentile.
     pub p10: f64,
+    /// 25th percentile (the fan chart's inner band).
+    pub p25: f64,
     /// Median.
     pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
     /// 90th percentile.
     pub p90: f64,
     /// Mean.
@@ -286,7 +290,9 @@ where
         summaries.push(OutputSummary {
             name: (*name).to_owned(),
             p10: pct(0.1),
+            p25: pct(0.25),
             p50: pct(0.5),
+            p75: pct(0.75),
             p90: pct(0.9),
             mean: column.iter().sum::<f64>() / draws as f64,
             min: sorted.first().copied().unwrap_or(f64::NAN),
