@@ -2072,6 +2072,17 @@ fn an_editor_label_explains_its_term_on_hover_and_help_lists_the_shortcuts() {
         h.query_by_label_contains(retry.meaning).is_some(),
         "no glossary hover on the retry rate's label"
     );
+    // A chart's title explains the terms of its title, axes and legend.
+    h.get_by_label("Compare").click();
+    h.run_steps(2);
+    let title = h.get_by_label("LCPR by route, split into its components").rect();
+    h.hover_at(title.center());
+    h.run_steps(8);
+    let lcpr = lcpr_core::report::glossary::lookup("LCPR").unwrap();
+    assert!(
+        h.query_by_label_contains(lcpr.meaning).is_some(),
+        "no glossary hover on the chart title"
+    );
     h.get_by_label("Help").click();
     h.run_steps(2);
     h.get_by_label("Keyboard shortcuts").click();

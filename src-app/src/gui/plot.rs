@@ -188,7 +188,13 @@ fn solid(bar: Bar, color: chart::Rgb) -> Bar {
 /// save it as PNG or SVG or copy it as an image.
 pub fn show(ui: &mut Ui, id: &str, chart: &Chart, height: f32) {
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new(&chart.title).strong());
+        let title = ui.label(egui::RichText::new(&chart.title).strong());
+        // The terms of the title, axes and legend, explained on hover.
+        let terms = lcpr_core::report::glossary::used_in(&chart.words());
+        if !terms.is_empty() {
+            let text: Vec<String> = terms.iter().map(|t| t.text()).collect();
+            title.on_hover_text(text.join("\n\n"));
+        }
         export_menu(ui, chart);
     });
     show_untitled(ui, id, chart, height);

@@ -820,6 +820,29 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// The chart's axes, in drawing order.
+    #[must_use]
+    pub fn axes(&self) -> Vec<&Axis> {
+        match &self.data {
+            ChartData::StackedBar(c) => vec![&c.category_axis, &c.value_axis],
+            ChartData::Tornado(c) => vec![&c.value_axis],
+            ChartData::Line(c) => vec![&c.x_axis, &c.y_axis],
+            ChartData::Fan(c) => vec![&c.x_axis, &c.y_axis],
+            ChartData::Range(c) => vec![&c.value_axis],
+            ChartData::Waterfall(c) => vec![&c.value_axis],
+        }
+    }
+
+    /// Every word a reader sees on the chart: title, axis titles and legend labels (what the
+    /// glossary explains on hover and in the memo).
+    #[must_use]
+    pub fn words(&self) -> String {
+        let mut out = vec![self.title.clone()];
+        out.extend(self.axes().into_iter().map(Axis::label));
+        out.extend(self.legend().into_iter().map(|l| l.label));
+        out.join("\n")
+    }
+
     /// The legend entries, in drawing order, derived from the data.
     #[must_use]
     pub fn legend(&self) -> Vec<LegendEntry> {

@@ -211,10 +211,7 @@ fn words_of(blocks: &[Block]) -> String {
                 out.extend(t.columns.iter().map(|c| c.header.clone()));
                 out.extend(t.rows.iter().flat_map(|r| r.cells.clone()));
             }
-            Block::Chart(c) => {
-                out.push(c.title.clone());
-                out.extend(c.legend().into_iter().map(|l| l.label));
-            }
+            Block::Chart(c) => out.push(c.words()),
             Block::SignOff { .. } | Block::PageBreak => {}
         }
     }
