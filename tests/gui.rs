@@ -2075,7 +2075,9 @@ fn an_editor_label_explains_its_term_on_hover_and_help_lists_the_shortcuts() {
     // A chart's title explains the terms of its title, axes and legend.
     h.get_by_label("Compare").click();
     h.run_steps(2);
-    let title = h.get_by_label("LCPR by route, split into its components").rect();
+    let title = h
+        .get_by_label("LCPR by route, split into its components")
+        .rect();
     h.hover_at(title.center());
     h.run_steps(8);
     let lcpr = lcpr_core::report::glossary::lookup("LCPR").unwrap();

@@ -56,6 +56,9 @@ pub struct MemoContext<'a> {
     pub risks: Vec<OpenRisk>,
     /// The decision the workspace asks for, stated; why not, when it cannot be.
     pub decision: Result<DecisionStatement, String>,
+    /// Every scenario's LCPR over the register's ranges (P10–P90), when the register has
+    /// entries to vary: the Uncertainty view's chart.
+    pub uncertainty: Option<crate::report::chart::Chart>,
 }
 
 impl<'a> MemoContext<'a> {
@@ -118,6 +121,17 @@ impl<'a> MemoContext<'a> {
             reconciliations,
             risks,
             decision,
+            uncertainty: if ws.register.is_empty() {
+                None
+            } else {
+                crate::decide::monte_carlo::register::simulate_register(
+                    ws,
+                    ws.simulation.draws,
+                    ws.simulation.seed,
+                )
+                .ok()
+                .and_then(|sim| crate::report::figures::uncertainty_chart(&sim))
+            },
         })
     }
 
@@ -480,6 +494,15 @@ pub fn recommendation_section(cx: &MemoContext<'_>) -> Vec<Block> {
                 flat.join("; ")
             )));
         }
+    }
+    if let Some(chart) = &cx.uncertainty {
+        blocks.push(Block::paragraph(format!(
+            "Every option drawn over the register's ranges together ({} draws, seed {}): each bar \
+             runs from P10 to P90 of LCPR, the mark is the median.",
+            crate::report::memo::format::count(cx.ws.simulation.draws as f64),
+            cx.ws.simulation.seed
+        )));
+        blocks.push(Block::Chart(chart.clone()));
     }
     blocks
 }
@@ -1153,8 +1176,13 @@ mod tests {
             .iter()
             .filter(|b| matches!(b, Block::Chart(_)))
             .count();
-        // Compare, tornado, the reconciliation waterfall and the forecast fan.
-        assert_eq!(charts, 4);
+        // Compare, tornado, uncertainty, the reconciliation waterfall and the forecast fan.
+        assert_eq!(charts, 5);
+        let text = format!("{:?}", memo.blocks);
+        assert!(
+            text.contains("each bar runs from P10 to P90 of LCPR"),
+            "no uncertainty chart"
+        );
         let pdf = render_pdf(&memo, &crate::report::memo::render_options())
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(pdf.starts_with(b"%PDF-"));
