@@ -221,12 +221,6 @@ pub const TERMS: &[Term] = &[
         Some("attempts = requests × (1 + retry rate)"),
     ),
     term(
-        "Split",
-        &[],
-        "A mix sending a fixed share of traffic to each of several routes.",
-        None,
-    ),
-    term(
         "Stable prefix",
         &["prefix"],
         "The part of each prompt that repeats across requests (system prompt, tools, fixed \
@@ -246,6 +240,12 @@ pub const TERMS: &[Term] = &[
         "Time per output token: the average gap between streamed tokens after the first, in \
          milliseconds.",
         Some("TPOT = (end-to-end latency − TTFT) ÷ (output tokens − 1)"),
+    ),
+    term(
+        "Traffic split",
+        &["split share", "split mix"],
+        "A mix sending a fixed share of traffic to each of several routes.",
+        None,
     ),
     term(
         "TTFT",

@@ -245,7 +245,7 @@ fn with_glossary(mut blocks: Vec<Block>) -> Vec<Block> {
             .iter()
             .map(|t| {
                 let value = match t.formula {
-                    Some(f) => format!("{} {f}.", t.meaning),
+                    Some(f) => format!("{} Formula: {f}.", t.meaning),
                     None => t.meaning.to_owned(),
                 };
                 (t.name.to_owned(), value)
