@@ -22,14 +22,23 @@ export LCPR_REPORT_STARTUP=1
 xvfb-run -a -s "-screen 0 1400x880x24" bash -s "$bin" "$out" <<'INNER'
 set -euo pipefail
 bin=$1; out=$2
-"$bin" workspaces/support-migration.yaml 2> "$out/stderr.txt" &
-pid=$!
+# The X server can still be coming up when xvfb-run hands over: a window that could not
+# connect is started again (three tries) rather than failing the run.
 win=""
-for _ in $(seq 1 60); do
-  win=$(xdotool search --name "LCPR Workbench" 2>/dev/null | head -1 || true)
+for attempt in 1 2 3; do
+  "$bin" workspaces/support-migration.yaml 2> "$out/stderr.txt" &
+  pid=$!
+  for _ in $(seq 1 60); do
+    win=$(xdotool search --name "LCPR Workbench" 2>/dev/null | head -1 || true)
+    if [ -n "$win" ] || ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
   if [ -n "$win" ]; then break; fi
-  sleep 0.5
+  echo "gui-smoke: the window did not start (try $attempt): $(tail -1 "$out/stderr.txt")" >&2
+  wait "$pid" 2>/dev/null || true
+  sleep 1
 done
+[ -n "$win" ] || { echo "gui-smoke: no window after three tries" >&2; exit 1; }
 sleep 2
 import -window root "$out/compare.png"
 # Ctrl+PageDown steps through the analysis views; one screenshot each. Without a window

@@ -81,7 +81,7 @@ pub fn to_text(path: &Path, ws: &Workspace, eval: &Evaluation) -> String {
                     status,
                     lcpr(c.lcpr),
                     money(c.monthly_cost),
-                    format!("{:.0}", c.accepted_units),
+                    lcpr_core::report::memo::format::count(c.accepted_units),
                     pct(c.quality_pass_rate),
                     pct(c.retry_rate),
                     raw,

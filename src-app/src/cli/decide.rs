@@ -462,7 +462,10 @@ pub fn review(file: &Path, ws: &Workspace) -> Result<Output, String> {
                 money(i.human_escalation_cost),
                 money(i.engineering_cost),
                 money(i.total_cost),
-                format!("{:.0} requests", i.blast_radius_requests),
+                format!(
+                    "{} requests",
+                    lcpr_core::report::memo::format::count(i.blast_radius_requests)
+                ),
             ]);
         }
         text.push_str(&format!("\nIncidents\n{}\n", t.render()));

@@ -692,7 +692,7 @@ pub fn baseline(ws: &Workspace) -> Result<Output, String> {
                 .ttft_ms
                 .map_or_else(|| "not measured".to_owned(), |q| format!("{:.0} ms", q.p95)),
             format!("{:.1}%", b.metrics.cache_hit_rate * 100.0),
-            format!("{:.0}", b.metrics.requests_per_day),
+            lcpr_core::report::memo::format::count(b.metrics.requests_per_day),
         ]);
         if let Some(prev) = i
             .checked_sub(1)
@@ -1010,7 +1010,7 @@ pub fn sweep_text(
             p.label.clone(),
             format!("{:.2}", p.request_rate),
             p.attempts.to_string(),
-            format!("{:.0}", p.accepted),
+            lcpr_core::report::memo::format::count(p.accepted),
             format!("{:.2}", p.goodput_rate),
             p.sample
                 .clone()

@@ -109,7 +109,10 @@ impl View for ReviewView {
                             ui.label(&c.name);
                             ui.label(c.category.name().replace('_', " "));
                             ui.label(format_usd(to_f64(c.total_cost), 2));
-                            ui.label(format!("{:.0} requests", c.blast_radius_requests));
+                            ui.label(format!(
+                                "{} requests",
+                                lcpr_core::report::memo::format::count(c.blast_radius_requests)
+                            ));
                         }
                         Err(e) => {
                             ui.label(&i.name);

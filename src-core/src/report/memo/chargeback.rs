@@ -130,7 +130,7 @@ pub fn chargeback_report(ws: &Workspace, source: &MemoSource) -> InputResult<Rep
                     Row::new([
                         c.fine_tune_id.clone(),
                         c.team_id.clone(),
-                        format!("{:.0}", c.calls),
+                        super::format::count(c.calls),
                         money(c.amount),
                     ])
                 })
