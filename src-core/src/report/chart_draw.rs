@@ -756,26 +756,27 @@ fn fan(canvas: &mut Canvas<'_>, chart: &Chart, c: &FanChart, body: Rect) {
     canvas.axis_title_below(plot, LABEL_PITCH + 2.0, &x_title);
 }
 
-/// One horizontal P10–P90 bar per category with a dark median tick, names on the left.
-fn range_bars(canvas: &mut Canvas<'_>, format: NumberFormat, c: &RangeChart, body: Rect) {
-    let label_cap = body.w * 0.4;
-    let labels: Vec<String> = c
-        .bars
-        .iter()
-        .map(|b| {
-            ellipsize(
-                canvas.fonts,
-                &b.label,
-                FontStyle::Regular,
-                TICK_SIZE + 0.5,
-                label_cap,
-            )
-        })
+/// The names of a horizontal bar chart, each cut to at most 40% of the body's width, and
+/// the width of the widest (the column the names take on the left).
+fn bar_labels<'a>(
+    canvas: &Canvas<'_>,
+    names: impl Iterator<Item = &'a str>,
+    body: Rect,
+) -> (Vec<String>, f32) {
+    let cap = body.w * 0.4;
+    let labels: Vec<String> = names
+        .map(|n| ellipsize(canvas.fonts, n, FontStyle::Regular, TICK_SIZE + 0.5, cap))
         .collect();
-    let label_w = labels
+    let width = labels
         .iter()
         .map(|l| canvas.width(l, FontStyle::Regular, TICK_SIZE + 0.5))
         .fold(0.0, f32::max);
+    (labels, width)
+}
+
+/// One horizontal P10–P90 bar per category with a dark median tick, names on the left.
+fn range_bars(canvas: &mut Canvas<'_>, format: NumberFormat, c: &RangeChart, body: Rect) {
+    let (labels, label_w) = bar_labels(canvas, c.bars.iter().map(|b| b.label.as_str()), body);
     let (lo, hi) = c
         .bars
         .iter()
@@ -877,23 +878,7 @@ fn push_polyline(
 
 fn tornado(canvas: &mut Canvas<'_>, format: NumberFormat, c: &TornadoChart, body: Rect) {
     let bars = c.sorted_bars();
-    let label_cap = body.w * 0.4;
-    let labels: Vec<String> = bars
-        .iter()
-        .map(|b| {
-            ellipsize(
-                canvas.fonts,
-                &b.label,
-                FontStyle::Regular,
-                TICK_SIZE + 0.5,
-                label_cap,
-            )
-        })
-        .collect();
-    let label_w = labels
-        .iter()
-        .map(|l| canvas.width(l, FontStyle::Regular, TICK_SIZE + 0.5))
-        .fold(0.0, f32::max);
+    let (labels, label_w) = bar_labels(canvas, bars.iter().map(|b| b.label.as_str()), body);
     let range = bars.iter().fold((c.base, c.base), |(lo, hi), b| {
         (lo.min(b.low.min(b.high)), hi.max(b.low.max(b.high)))
     });
