@@ -632,7 +632,7 @@ mod tests {
             verdicts: None,
         };
         let cancel = std::sync::atomic::AtomicBool::new(false);
-        super::super::pipeline::run(source, &options, &mut |_| {}, &cancel)
+        super::super::pipeline::run(source, &options, false, &mut |_| {}, &cancel)
             .map_err(|e| e.to_string())
     }
 

@@ -432,7 +432,7 @@ mod tests {
             verdicts: None,
         };
         let cancel = std::sync::atomic::AtomicBool::new(false);
-        let agg = super::super::pipeline::run(source, &options, &mut |_| {}, &cancel)
+        let agg = super::super::pipeline::run(source, &options, false, &mut |_| {}, &cancel)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((agg.rows_read, agg.rows_broken), (3, 2));
         assert_eq!(agg.row_errors[0].row, 3);

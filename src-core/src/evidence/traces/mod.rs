@@ -87,6 +87,16 @@ pub enum ImportError {
         /// The later row.
         second: u64,
     },
+    /// A quick read met a request id and attempt it had seen before (see [`dedupe`]). Only a
+    /// read that can start again uses the quick set, and it does start again, with the full
+    /// one: this never leaves [`Import`].
+    #[error(
+        "row {row} repeats the request id and attempt of an earlier row; the file is read again to compare them"
+    )]
+    Repeated {
+        /// The row that repeats.
+        row: u64,
+    },
     /// The caller cancelled the import.
     #[error("the import was cancelled")]
     Cancelled,
@@ -104,6 +114,7 @@ impl ImportError {
         match self {
             Self::LostSync { row, .. } => Some(*row),
             Self::ConflictingDuplicate { second, .. } => Some(*second),
+            Self::Repeated { row } => Some(*row),
             _ => None,
         }
     }
@@ -389,8 +400,20 @@ impl Import<'_> {
         progress: &mut dyn FnMut(Progress),
         cancel: &AtomicBool,
     ) -> Result<(Aggregate, ReadNotes), ImportError> {
+        // A stream cannot be read twice: the full duplicate check from the start.
+        self.read_noted(input, bytes_total, false, progress, cancel)
+    }
+
+    fn read_noted<R: Read>(
+        &self,
+        input: R,
+        bytes_total: u64,
+        quick: bool,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<(Aggregate, ReadNotes), ImportError> {
         let duplicates = Arc::new(AtomicU64::new(0));
-        let agg = self.read(input, bytes_total, progress, cancel, &duplicates)?;
+        let agg = self.read(input, bytes_total, quick, progress, cancel, &duplicates)?;
         let notes = ReadNotes {
             duplicate_spans: duplicates.load(Ordering::Relaxed),
         };
@@ -401,6 +424,7 @@ impl Import<'_> {
         &self,
         input: R,
         bytes_total: u64,
+        quick: bool,
         progress: &mut dyn FnMut(Progress),
         cancel: &AtomicBool,
         duplicates: &Arc<AtomicU64>,
@@ -410,21 +434,21 @@ impl Import<'_> {
         let agg = match self.format {
             Format::Csv => {
                 let source = csv::CsvSource::new(input, bytes_total, mapping, options.chunk_bytes)?;
-                pipeline::run(source, options, progress, cancel)?
+                pipeline::run(source, options, quick, progress, cancel)?
             }
             Format::Jsonl => {
                 let source =
                     jsonl::JsonlSource::new(input, bytes_total, mapping, options.chunk_bytes)?;
-                pipeline::run(source, options, progress, cancel)?
+                pipeline::run(source, options, quick, progress, cancel)?
             }
             Format::Otlp => {
                 let source = otlp::OtlpSource::new(input, bytes_total, mapping)?
                     .counting_duplicates(Arc::clone(duplicates));
-                pipeline::run(source, options, progress, cancel)?
+                pipeline::run(source, options, quick, progress, cancel)?
             }
             Format::ProviderUsage => {
                 let source = provider_usage::UsageSource::new(input, bytes_total, mapping)?;
-                pipeline::run(source, options, progress, cancel)?
+                pipeline::run(source, options, quick, progress, cancel)?
             }
             Format::Parquet => {
                 return Err(ImportError::Input(InputError::new(
@@ -448,9 +472,25 @@ impl Import<'_> {
     }
 
     /// [`Self::from_file`], with what the reader noticed beside the rows.
+    ///
+    /// A file is read first with the quick duplicate check, and again with the full one only
+    /// when some request id and attempt comes twice (see [`dedupe`]); progress then starts over.
     pub fn from_file_noted(
         &self,
         path: &Path,
+        progress: &mut dyn FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Result<(Aggregate, ReadNotes), ImportError> {
+        match self.file_pass(path, true, progress, cancel) {
+            Err(ImportError::Repeated { .. }) => self.file_pass(path, false, progress, cancel),
+            done => done,
+        }
+    }
+
+    fn file_pass(
+        &self,
+        path: &Path,
+        quick: bool,
         progress: &mut dyn FnMut(Progress),
         cancel: &AtomicBool,
     ) -> Result<(Aggregate, ReadNotes), ImportError> {
@@ -465,11 +505,12 @@ impl Import<'_> {
                 if self.options.verdicts.is_some() {
                     source = source.row_by_row();
                 }
-                let agg = pipeline::run(source, &self.options, progress, cancel)?;
+                let agg = pipeline::run(source, &self.options, quick, progress, cancel)?;
                 return Ok((self.priced(agg)?, ReadNotes::default()));
             }
             #[cfg(not(feature = "parquet"))]
             {
+                let _ = quick;
                 return Err(ImportError::Input(InputError::new(
                     "format",
                     "parquet needs lcpr-core built with the `parquet` feature",
@@ -478,7 +519,7 @@ impl Import<'_> {
         }
         let file = File::open(path).map_err(|e| ImportError::io(&shown, &e))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        self.from_reader_noted(file, size, progress, cancel)
+        self.read_noted(file, size, quick, progress, cancel)
             .map_err(|e| match e {
                 ImportError::Io { message, .. } => ImportError::Io {
                     path: shown.clone(),

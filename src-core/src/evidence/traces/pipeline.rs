@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 use super::aggregate::Aggregate;
+use super::dedupe::{Seen, SeenHandle};
 use super::trace_row::{RowError, TraceRow};
 use super::{ImportError, ImportOptions, Progress};
 
@@ -62,18 +63,28 @@ fn threads(options: &ImportOptions) -> usize {
     }
 }
 
-/// Runs an import to its merged, normalized aggregate.
+/// Runs an import to its merged, normalized aggregate; with `quick`, duplicates are looked for
+/// with the quick set (see [`super::dedupe`]), which stops at the first repeated attempt with
+/// [`ImportError::Repeated`].
 pub(crate) fn run<S: Source>(
     mut source: S,
     options: &ImportOptions,
+    quick: bool,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Aggregate, ImportError> {
     let total = source.bytes_total();
     let workers = threads(options).max(1);
+    // One set of the attempts seen, so a duplicate is found whichever workers its copies reach.
+    let seen = SeenHandle(Arc::new(if quick {
+        Seen::quick()
+    } else {
+        Seen::default()
+    }));
     let mut merged = if workers == 1 {
         let mut decoder = source.decoder()?;
-        let mut agg = Aggregate::new(options.aggregate).with_verdicts(options.verdicts.clone());
+        let mut agg =
+            Aggregate::sharing(options.aggregate, &seen).with_verdicts(options.verdicts.clone());
         let mut rows = 0;
         while let Some(chunk) = source.next_chunk()? {
             if cancel.load(Ordering::Relaxed) {
@@ -88,7 +99,7 @@ pub(crate) fn run<S: Source>(
         }
         agg
     } else {
-        parallel(&mut source, workers, options, progress, cancel)?
+        parallel(&mut source, workers, options, &seen, progress, cancel)?
     };
     if cancel.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
@@ -106,6 +117,7 @@ fn parallel<S: Source>(
     source: &mut S,
     workers: usize,
     options: &ImportOptions,
+    seen: &SeenHandle,
     progress: &mut dyn FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Result<Aggregate, ImportError> {
@@ -122,14 +134,12 @@ fn parallel<S: Source>(
     // stops, and the workers skip later chunks but still decode earlier ones, so the error
     // reported is the lowest row's whatever the thread timing.
     let stop_after = AtomicU64::new(u64::MAX);
-    // One set of the attempts seen, so a duplicate is found whichever workers its copies reach.
-    let seen = super::dedupe::SeenHandle::default();
     std::thread::scope(|scope| {
         let handles: Vec<_> = decoders
             .into_iter()
             .map(|mut decoder| {
                 let receiver = Arc::clone(&receiver);
-                let (rows_done, stop_after, seen) = (&rows_done, &stop_after, &seen);
+                let (rows_done, stop_after) = (&rows_done, &stop_after);
                 scope.spawn(move || {
                     let mut agg = Aggregate::sharing(options.aggregate, seen)
                         .with_verdicts(options.verdicts.clone());
@@ -337,7 +347,13 @@ mod tests {
             bad,
             panic,
         };
-        run(source, &options, &mut |_| {}, &AtomicBool::new(false))
+        run(
+            source,
+            &options,
+            false,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
     }
 
     #[test]

@@ -651,6 +651,10 @@ impl Read<'_> {
             Some(Some(v)) => u32::try_from(v).unwrap_or(u32::MAX),
             _ => 0,
         };
+        // The quick set needs only the key: the other values are not gathered.
+        if seen.is_quick() {
+            return Ok(seen.check_key(&request_id, attempt, row.row)? == Verdict::Exact);
+        }
         let texts = [
             text(F::Workload),
             text(F::Scenario),

@@ -636,6 +636,10 @@ mod tests {
     }
 
     fn import(path: &Path, threads: usize) -> Aggregate {
+        run(path, threads, false).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn run(path: &Path, threads: usize, quick: bool) -> Result<Aggregate, ImportError> {
         let source = ParquetSource::open(path, &ColumnMapping::canonical())
             .unwrap_or_else(|e| panic!("{e}"));
         let options = ImportOptions {
@@ -644,8 +648,13 @@ mod tests {
             aggregate: AggregateSettings::default(),
             verdicts: None,
         };
-        super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
-            .unwrap_or_else(|e| panic!("{e}"))
+        super::super::pipeline::run(
+            source,
+            &options,
+            quick,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
     }
 
     #[test]
@@ -708,6 +717,18 @@ mod tests {
         );
         let one = import(&once, 1);
         for threads in [1, 2] {
+            // The quick set gives the full set's answer on a file without repeats and stops at
+            // the first repeat otherwise, so the file is read again with the full set.
+            assert_eq!(run(&once, threads, true).ok().as_ref(), Some(&one));
+            let quick = run(&twice, threads, true).err().and_then(|e| match e {
+                ImportError::Repeated { row } => Some(row),
+                _ => None,
+            });
+            // With two workers either copy may be the one found second.
+            assert!(
+                quick.is_some_and(|row| (1..=60).contains(&row)),
+                "{quick:?}"
+            );
             let two = import(&twice, threads);
             assert_eq!((two.rows_read, two.duplicates_dropped), (60, 30));
             // Whichever copy a worker counts first, the result is the same.
@@ -725,10 +746,16 @@ mod tests {
             aggregate: AggregateSettings::default(),
             verdicts: None,
         };
-        let e = super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
+        let e = super::super::pipeline::run(
+            source,
+            &options,
+            false,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
         assert!(e.starts_with("rows 5 and 35: request id \"r4\""), "{e}");
         std::fs::remove_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     }
@@ -1001,8 +1028,14 @@ mod tests {
             },
             verdicts: None,
         };
-        super::super::pipeline::run(source, &options, &mut |_| {}, &AtomicBool::new(false))
-            .unwrap_or_else(|e| panic!("{e}"))
+        super::super::pipeline::run(
+            source,
+            &options,
+            false,
+            &mut |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
