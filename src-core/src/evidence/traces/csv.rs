@@ -213,7 +213,13 @@ pub struct CsvSource<R> {
     width: usize,
     names: Vec<String>,
     header: Vec<u8>,
+    /// Buffers of chunks the workers are done with, reused for the next chunks.
+    spare: Vec<Vec<u8>>,
+    rows_hint: u64,
 }
+
+/// Spent buffers kept for reuse: as many as can be in flight (the channel's and the workers').
+const SPARE_BUFFERS: usize = 16;
 
 impl<R: Read> CsvSource<R> {
     /// Reads the header of `input` (a stream of `bytes_total` bytes, 0 when unknown) and
@@ -244,6 +250,8 @@ impl<R: Read> CsvSource<R> {
             width: 0,
             names: Vec::new(),
             header: Vec::new(),
+            spare: Vec::new(),
+            rows_hint: 0,
         };
         let header_end = loop {
             let end = record_end(&s.buf, 0, false);
@@ -281,14 +289,27 @@ impl<R: Read> CsvSource<R> {
         s.buf.drain(..header_end.min(s.buf.len()));
         s.consumed = header_end as u64;
         s.scan();
+        // The records of the first read, scaled to the file's size.
+        if s.records > 0 && s.boundary > 0 {
+            let rest = s.total.saturating_sub(s.consumed);
+            s.rows_hint =
+                u64::try_from(u128::from(rest) * u128::from(s.records) / s.boundary as u128)
+                    .unwrap_or(u64::MAX);
+        }
         Ok(s)
     }
 
+    /// Reads up to the chunk size into the buffer (or a chunk's worth more when one record
+    /// already fills it), so a buffer keeps the capacity it was made with and can be reused.
     fn fill(&mut self) -> Result<(), ImportError> {
         let start = self.buf.len();
-        self.buf.resize(start + self.chunk_bytes, 0);
+        let want = match self.chunk_bytes.saturating_sub(start) {
+            0 => self.chunk_bytes,
+            n => n,
+        };
+        self.buf.resize(start + want, 0);
         let mut got = 0;
-        while got < self.chunk_bytes {
+        while got < want {
             let Some(spare) = self.buf.get_mut(start + got..) else {
                 break;
             };
@@ -371,7 +392,8 @@ impl<R: Read> Source for CsvSource<R> {
     }
 
     fn next_chunk(&mut self) -> Result<Option<Chunk<Vec<u8>>>, ImportError> {
-        while !self.eof && self.boundary < self.chunk_bytes {
+        // Read until the buffer is a chunk long and holds a whole record.
+        while !self.eof && (self.buf.len() < self.chunk_bytes || self.boundary == 0) {
             if self.buf.len() - self.boundary > MAX_RECORD_BYTES {
                 return Err(too_long(self.next_row + self.records));
             }
@@ -388,7 +410,13 @@ impl<R: Read> Source for CsvSource<R> {
         } else {
             (self.boundary, self.records)
         };
-        let rest = self.buf.split_off(cut);
+        let mut rest = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(self.chunk_bytes));
+        rest.clear();
+        rest.extend_from_slice(self.buf.get(cut..).unwrap_or_default());
+        self.buf.truncate(cut);
         let payload = std::mem::replace(&mut self.buf, rest);
         // The rest starts a record; `quoted` already holds the parity of its quotes.
         self.scanned = self.buf.len();
@@ -406,6 +434,16 @@ impl<R: Read> Source for CsvSource<R> {
 
     fn bytes_total(&self) -> u64 {
         self.total
+    }
+
+    fn rows_hint(&self) -> u64 {
+        self.rows_hint
+    }
+
+    fn recycle(&mut self, payload: Vec<u8>) {
+        if self.spare.len() < SPARE_BUFFERS {
+            self.spare.push(payload);
+        }
     }
 }
 
@@ -428,7 +466,7 @@ impl Decoder for CsvDecoder {
 
     fn decode(
         &mut self,
-        payload: Vec<u8>,
+        payload: &mut Vec<u8>,
         first_row: u64,
         into: &mut Aggregate,
     ) -> Result<u64, ImportError> {
@@ -615,6 +653,39 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let err = source.next_chunk().err();
         assert!(err.is_some_and(|e| e.to_string().contains("longer than 16 MiB after row 2")));
+    }
+
+    #[test]
+    fn chunks_reuse_their_buffers_and_the_row_count_is_estimated_from_the_first_read() {
+        let body: String = (0..20_000)
+            .map(|n| format!("r{n:05},2026-05-12T10:00:00Z,w,p,m,{:03},7,pass\n", n % 997))
+            .collect();
+        let text = format!("{HEADER}{body}");
+        let chunk = 4096;
+        let mut source = CsvSource::new(
+            text.as_bytes(),
+            text.len() as u64,
+            &ColumnMapping::canonical(),
+            chunk,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let hint = source.rows_hint();
+        assert!((19_000..=21_000).contains(&hint), "{hint}");
+        let (mut read, mut first_row, mut buffers) = (Vec::new(), 2, Vec::new());
+        while let Some(c) = source.next_chunk().unwrap_or_else(|e| panic!("{e}")) {
+            // Whole records, numbered on from the chunk before, in buffers that never grow.
+            assert!(c.payload.ends_with(b"\n") && c.payload.capacity() <= chunk);
+            assert_eq!(c.first_row, first_row);
+            first_row += c.payload.iter().filter(|&&b| b == b'\n').count() as u64;
+            read.extend_from_slice(&c.payload);
+            buffers.push(c.payload.as_ptr());
+            source.recycle(c.payload);
+        }
+        assert_eq!(read, body.as_bytes());
+        // Two buffers take turns: the one being filled and the one just handed out.
+        buffers.sort_unstable();
+        buffers.dedup();
+        assert!(buffers.len() <= 3, "{} buffers", buffers.len());
     }
 
     fn try_import(text: &str, chunk: usize, threads: usize) -> Result<Aggregate, String> {

@@ -238,6 +238,13 @@ struct QuickTable {
 }
 
 impl QuickTable {
+    fn with_slots(slots: usize) -> Self {
+        Self {
+            slots: vec![[0; 5]; slots],
+            len: 0,
+        }
+    }
+
     /// The stored tag of `key`: the 40 bits above the shard's, never all zeros.
     fn tag(key: u64) -> u64 {
         ((key >> 12) & ((1 << TAG_BITS) - 1)).max(1)
@@ -335,11 +342,27 @@ impl Seen {
     }
 
     /// The quick set, for an input that can be read again: it stops at the first key seen
-    /// twice with [`ImportError::Repeated`].
+    /// twice with [`ImportError::Repeated`]. With `expected` attempts (0: unknown) each shard
+    /// starts at the size that many need, with a tenth to spare for shards that draw more than
+    /// their share: the tables then rarely grow, and the old and new slots of a shard that
+    /// grows are never held at the same time by every shard at once (they fill at the same
+    /// pace, so unsized tables all grow together near the end, and the freed slots of the
+    /// smaller tables stay in the process as free memory).
     #[must_use]
-    pub fn quick() -> Self {
+    pub fn quick(expected: u64) -> Self {
+        let per_shard = usize::try_from(expected / QUICK_SHARDS as u64).unwrap_or(usize::MAX);
+        let slots = if expected == 0 {
+            0
+        } else {
+            // 7/8 is the most a table holds before it grows.
+            per_shard.saturating_add(per_shard / 10).saturating_mul(8) / 7 + 1
+        };
         Self {
-            sets: Sets::Quick((0..QUICK_SHARDS).map(|_| Mutex::default()).collect()),
+            sets: Sets::Quick(
+                (0..QUICK_SHARDS)
+                    .map(|_| Mutex::new(QuickTable::with_slots(slots)))
+                    .collect(),
+            ),
         }
     }
 
@@ -467,7 +490,7 @@ mod tests {
 
     #[test]
     fn the_quick_set_stops_at_a_repeated_key_whatever_the_values() {
-        let seen = Seen::quick();
+        let seen = Seen::quick(0);
         let a = row(1, "w", 12, "m");
         assert_eq!(seen.check(&RowValues::of(&a), 2).ok(), Some(Verdict::New));
         let mut retry = a.clone();
@@ -508,6 +531,35 @@ mod tests {
         assert_eq!(t.len, 20_000);
         // The tag never reads as an empty slot.
         assert!(!t.insert(0) && t.insert(1 << 12));
+    }
+
+    #[test]
+    fn a_sized_quick_set_starts_big_enough_and_still_grows_past_its_estimate() {
+        let Sets::Quick(shards) = Seen::quick(4096 * 700).sets else {
+            panic!("not the quick set");
+        };
+        let sizes: Vec<usize> = shards
+            .iter()
+            .map(|t| t.lock().map_or(0, |t| t.slots.len()))
+            .collect();
+        // 700 a shard and a tenth more, at most 7/8 full.
+        assert!(
+            sizes.iter().all(|&n| n * 7 >= 770 * 8 && n < 900),
+            "{sizes:?}"
+        );
+        // Ten times the estimate: every key is still kept.
+        let seen = Seen::quick(4096);
+        for k in 0..50_000u32 {
+            assert_eq!(
+                seen.check_key("r", k, u64::from(k)).ok(),
+                Some(Verdict::New),
+                "{k}"
+            );
+        }
+        assert_eq!(
+            seen.check_key("r", 49_999, 60_000).err(),
+            Some(ImportError::Repeated { row: 60_000 })
+        );
     }
 
     #[test]

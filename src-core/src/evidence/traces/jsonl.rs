@@ -327,7 +327,7 @@ impl Decoder for JsonlDecoder {
 
     fn decode(
         &mut self,
-        payload: Vec<u8>,
+        payload: &mut Vec<u8>,
         first_row: u64,
         into: &mut Aggregate,
     ) -> Result<u64, ImportError> {

@@ -41,6 +41,13 @@ pub(crate) trait Source {
     fn next_chunk(&mut self) -> Result<Option<Chunk<Self::Payload>>, ImportError>;
     /// Size of the input in bytes, when known (0 otherwise).
     fn bytes_total(&self) -> u64;
+    /// About how many rows the input holds, when the source can tell before reading it all
+    /// (0 otherwise): the duplicate set is sized from it once instead of growing.
+    fn rows_hint(&self) -> u64 {
+        0
+    }
+    /// Takes back a payload the workers are done with, so its memory is reused.
+    fn recycle(&mut self, _payload: Self::Payload) {}
 }
 
 /// Turns a chunk's payload into rows, counted into an aggregate.
@@ -48,9 +55,10 @@ pub(crate) trait Decoder {
     /// The payload it reads.
     type Payload;
     /// Decodes `payload`, whose first row is `first_row`, into `into`; returns the rows read.
+    /// The payload goes back to the source afterwards (see [`Source::recycle`]).
     fn decode(
         &mut self,
-        payload: Self::Payload,
+        payload: &mut Self::Payload,
         first_row: u64,
         into: &mut Aggregate,
     ) -> Result<u64, ImportError>;
@@ -77,7 +85,7 @@ pub(crate) fn run<S: Source>(
     let workers = threads(options).max(1);
     // One set of the attempts seen, so a duplicate is found whichever workers its copies reach.
     let seen = SeenHandle(Arc::new(if quick {
-        Seen::quick()
+        Seen::quick(source.rows_hint())
     } else {
         Seen::default()
     }));
@@ -86,11 +94,12 @@ pub(crate) fn run<S: Source>(
         let mut agg =
             Aggregate::sharing(options.aggregate, &seen).with_verdicts(options.verdicts.clone());
         let mut rows = 0;
-        while let Some(chunk) = source.next_chunk()? {
+        while let Some(mut chunk) = source.next_chunk()? {
             if cancel.load(Ordering::Relaxed) {
                 return Err(ImportError::Cancelled);
             }
-            rows += decoder.decode(chunk.payload, chunk.first_row, &mut agg)?;
+            rows += decoder.decode(&mut chunk.payload, chunk.first_row, &mut agg)?;
+            source.recycle(chunk.payload);
             progress(Progress {
                 rows_done: rows,
                 bytes_done: chunk.bytes_done,
@@ -129,6 +138,9 @@ fn parallel<S: Source>(
     // Only the workers hold the receiver: if they all stop, however they stop, it is dropped
     // and the reader's next send fails instead of waiting forever.
     let receiver = Arc::new(Mutex::new(receiver));
+    // Spent payloads come back to the reader, which reuses their memory for the next chunks;
+    // so an import holds a fixed set of buffers instead of allocating one per chunk.
+    let (spent, returned) = mpsc::channel::<S::Payload>();
     let rows_done = AtomicU64::new(0);
     // The first row of the earliest chunk that failed (u64::MAX while none has): the reader
     // stops, and the workers skip later chunks but still decode earlier ones, so the error
@@ -139,6 +151,7 @@ fn parallel<S: Source>(
             .into_iter()
             .map(|mut decoder| {
                 let receiver = Arc::clone(&receiver);
+                let spent = spent.clone();
                 let (rows_done, stop_after) = (&rows_done, &stop_after);
                 scope.spawn(move || {
                     let mut agg = Aggregate::sharing(options.aggregate, seen)
@@ -149,7 +162,7 @@ fn parallel<S: Source>(
                             Ok(r) => r.recv(),
                             Err(_) => break,
                         };
-                        let Ok(chunk) = next else { break };
+                        let Ok(mut chunk) = next else { break };
                         if outcome.is_err() || chunk.first_row > stop_after.load(Ordering::Relaxed)
                         {
                             continue;
@@ -160,9 +173,11 @@ fn parallel<S: Source>(
                             continue;
                         }
                         let first_row = chunk.first_row;
-                        match decoder.decode(chunk.payload, first_row, &mut agg) {
+                        match decoder.decode(&mut chunk.payload, first_row, &mut agg) {
                             Ok(n) => {
                                 rows_done.fetch_add(n, Ordering::Relaxed);
+                                // The reader may have stopped already; then it is dropped.
+                                let _ = spent.send(chunk.payload);
                             }
                             Err(e) => {
                                 outcome = Err(e);
@@ -175,8 +190,12 @@ fn parallel<S: Source>(
             })
             .collect();
         drop(receiver);
+        drop(spent);
         let mut read = Ok(());
         loop {
+            while let Ok(payload) = returned.try_recv() {
+                source.recycle(payload);
+            }
             if cancel.load(Ordering::Relaxed) {
                 read = Err(ImportError::Cancelled);
                 stop_after.store(0, Ordering::Relaxed);
@@ -252,12 +271,12 @@ impl Decoder for RowsDecoder {
 
     fn decode(
         &mut self,
-        payload: RowBatch,
+        payload: &mut RowBatch,
         _first_row: u64,
         into: &mut Aggregate,
     ) -> Result<u64, ImportError> {
         let n = payload.len() as u64;
-        for row in payload {
+        for row in payload.drain(..) {
             into.record(row)?;
         }
         Ok(n)
@@ -288,7 +307,7 @@ mod tests {
 
         fn decode(
             &mut self,
-            k: u64,
+            &mut k: &mut u64,
             first_row: u64,
             into: &mut Aggregate,
         ) -> Result<u64, ImportError> {

@@ -258,6 +258,10 @@ impl Source for ParquetSource {
     fn bytes_total(&self) -> u64 {
         self.total
     }
+
+    fn rows_hint(&self) -> u64 {
+        self.row_groups.iter().map(|&(rows, _)| rows).sum()
+    }
 }
 
 enum Values {
@@ -453,7 +457,7 @@ impl Decoder for ParquetDecoder {
 
     fn decode(
         &mut self,
-        group: usize,
+        &mut group: &mut usize,
         first_row: u64,
         into: &mut Aggregate,
     ) -> Result<u64, ImportError> {
@@ -1109,9 +1113,9 @@ mod tests {
         let mut decoder = source.decoder().unwrap_or_else(|e| panic!("{e}"));
         let mut agg = Aggregate::new(AggregateSettings::default());
         let held = |d: &ParquetDecoder| d.columnar.as_ref().map(|c| c.rows.len());
-        assert_eq!(decoder.decode(0, 1, &mut agg).ok(), Some(100));
+        assert_eq!(decoder.decode(&mut 0, 1, &mut agg).ok(), Some(100));
         assert_eq!(held(&decoder), Some(100));
-        assert_eq!(decoder.decode(1, 101, &mut agg).ok(), Some(100));
+        assert_eq!(decoder.decode(&mut 1, 101, &mut agg).ok(), Some(100));
         assert_eq!(held(&decoder), Some(0));
         assert_eq!((agg.rows_read, agg.rows_broken), (200, 1));
         // A mapping with two sources for a field is read row by row.
