@@ -696,7 +696,7 @@ impl Aggregate {
         values: &RowValues<'_>,
         row: u64,
     ) -> Result<bool, ImportError> {
-        match self.seen.0.check(values, row)? {
+        match self.seen.check(values, row)? {
             Verdict::New => Ok(false),
             Verdict::Exact => {
                 self.rows_read += 1;

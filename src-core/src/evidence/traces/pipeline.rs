@@ -84,7 +84,7 @@ pub(crate) fn run<S: Source>(
     let total = source.bytes_total();
     let workers = threads(options).max(1);
     // One set of the attempts seen, so a duplicate is found whichever workers its copies reach.
-    let seen = SeenHandle(Arc::new(if quick {
+    let seen = SeenHandle::new(Arc::new(if quick {
         Seen::quick(source.rows_hint())
     } else {
         Seen::default()
@@ -106,6 +106,7 @@ pub(crate) fn run<S: Source>(
                 bytes_total: total,
             });
         }
+        agg.seen.flush()?;
         agg
     } else {
         parallel(&mut source, workers, options, &seen, progress, cancel)?
@@ -185,7 +186,8 @@ fn parallel<S: Source>(
                             }
                         }
                     }
-                    outcome.map(|()| agg)
+                    // The last keys of the quick set, before the partial counts for anything.
+                    outcome.and_then(|()| agg.seen.flush()).map(|()| agg)
                 })
             })
             .collect();

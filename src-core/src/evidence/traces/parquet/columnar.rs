@@ -192,7 +192,7 @@ impl Columnar {
         rules: &RowRules,
         n: usize,
         first_row: u64,
-        seen: &Seen,
+        seen: &mut SeenHandle,
     ) -> Result<bool, ImportError> {
         use CanonicalField as F;
         let slots = self.slots;
@@ -640,7 +640,12 @@ impl Read<'_> {
 
     /// Whether row `r` (taken as `row`) repeats an earlier attempt exactly, with the same
     /// canonical values the row path would build.
-    fn is_duplicate(&self, r: usize, row: &IdRow, seen: &Seen) -> Result<bool, ImportError> {
+    fn is_duplicate(
+        &self,
+        r: usize,
+        row: &IdRow,
+        seen: &mut SeenHandle,
+    ) -> Result<bool, ImportError> {
         use CanonicalField as F;
         let text = |f: F| self.cell(f, r).and_then(|c| as_text(c).ok());
         let (request_id, timestamp) = match (text(F::RequestId), self.cell(F::Timestamp, r)) {

@@ -34,7 +34,7 @@ use rust_decimal::Decimal;
 
 use super::ImportError;
 use super::aggregate::{Aggregate, IdNames, IdRow};
-use super::dedupe::{RowValues, Seen, Verdict};
+use super::dedupe::{RowValues, SeenHandle, Verdict};
 use super::pipeline::{Chunk, Decoder, Source};
 use super::trace_row::{
     Cell, GateResult, MAX_TOKENS, RowCells, RowRules, STATUS_WORDS, Status, Timestamp, TokenUsage,
@@ -506,7 +506,7 @@ impl Decoder for ParquetDecoder {
             }
             let batch: &[ColumnState] = &states;
             if let Some(c) = &mut self.columnar
-                && c.read(batch, &self.rules, n, first_row + done, &into.seen.0)?
+                && c.read(batch, &self.rules, n, first_row + done, &mut into.seen)?
             {
                 c.count(into)?;
                 done += n as u64;
