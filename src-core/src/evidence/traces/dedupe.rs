@@ -293,6 +293,18 @@ impl QuickTable {
         }
     }
 
+    /// Reads the home slot of each key, so the misses of a run of keys are all under way
+    /// before the first insert waits on one: these reads depend on nothing and branch on
+    /// nothing, where each insert's probe ends on a test of what it loaded.
+    fn touch(&self, keys: &[(u64, u64)]) {
+        let size = self.slots.len();
+        let seen = keys.iter().fold(0u8, |acc, &(key, _)| {
+            let home = Self::home(Self::tag(key), size);
+            acc ^ self.slots.get(home).map_or(0, |s| s[0])
+        });
+        std::hint::black_box(seen);
+    }
+
     /// Inserts the tag of `key`; true when it was already there.
     fn insert(&mut self, key: u64) -> bool {
         if (self.len + 1) * 8 > self.slots.len() * 7 {
@@ -429,6 +441,7 @@ impl Seen {
                 continue;
             }
             let mut table = lock.lock().map_err(|_| ImportError::Worker)?;
+            table.touch(run);
             if let Some(&(_, row)) = run.iter().find(|&&(key, _)| table.insert(key)) {
                 return Err(ImportError::Repeated { row });
             }
