@@ -20,6 +20,7 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use parquet::basic::{ConvertedType, Encoding, LogicalType, TimeUnit, Type as Physical};
 use parquet::column::page::{Page, PageReader};
@@ -28,7 +29,10 @@ use parquet::data_type::{
     BoolType, ByteArray, ByteArrayType, DoubleType, FloatType, Int32Type, Int64Type,
 };
 use parquet::errors::ParquetError;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
+use parquet::file::properties::{ReaderProperties, ReaderPropertiesPtr};
+use parquet::file::reader::RowGroupReader;
+use parquet::file::serialized_reader::SerializedRowGroupReader;
 use parquet::schema::types::ColumnDescriptor;
 use rust_decimal::Decimal;
 
@@ -136,6 +140,8 @@ pub struct ParquetSource {
     total: u64,
     /// Whether decoders may count good batches column-wise (see [`Columnar`]).
     columnar: bool,
+    /// The file's metadata, read once and shared by every decoder.
+    meta: Arc<ParquetMetaData>,
 }
 
 impl ParquetSource {
@@ -144,8 +150,11 @@ impl ParquetSource {
         let file =
             File::open(path).map_err(|e| ImportError::io(&path.display().to_string(), &e))?;
         let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let reader = SerializedFileReader::new(file).map_err(|e| unreadable(path, &e))?;
-        let meta = reader.metadata();
+        let meta = Arc::new(
+            ParquetMetaDataReader::new()
+                .parse_and_finish(&file)
+                .map_err(|e| unreadable(path, &e))?,
+        );
         let leaves = meta.file_metadata().schema_descr().columns().to_vec();
         let header: Vec<String> = leaves.iter().map(|c| c.path().string()).collect();
         let resolved = ResolvedColumns::resolve(&header, mapping)?;
@@ -198,6 +207,7 @@ impl ParquetSource {
             bytes_done: 0,
             total,
             columnar: true,
+            meta,
         })
     }
 
@@ -216,10 +226,12 @@ impl Source for ParquetSource {
     fn decoder(&self) -> Result<ParquetDecoder, ImportError> {
         let file = File::open(&self.path)
             .map_err(|e| ImportError::io(&self.path.display().to_string(), &e))?;
-        let reader = SerializedFileReader::new(file).map_err(|e| unreadable(&self.path, &e))?;
+        // Each decoder has its own file handle: a handle's reads share one position.
         Ok(ParquetDecoder {
             path: self.path.clone(),
-            reader,
+            file: Arc::new(file),
+            meta: Arc::clone(&self.meta),
+            props: Arc::new(ReaderProperties::builder().build()),
             columns: self.columns.clone(),
             plan: CanonicalField::ALL
                 .iter()
@@ -443,7 +455,9 @@ impl ColumnState {
 /// Decodes row groups of one Parquet file.
 pub struct ParquetDecoder {
     path: PathBuf,
-    reader: SerializedFileReader<File>,
+    file: Arc<File>,
+    meta: Arc<ParquetMetaData>,
+    props: ReaderPropertiesPtr,
     columns: Vec<MappedColumn>,
     /// (field, slot in `columns`, column name) in preference order per field.
     plan: Vec<(CanonicalField, usize, String)>,
@@ -462,7 +476,21 @@ impl Decoder for ParquetDecoder {
         into: &mut Aggregate,
     ) -> Result<u64, ImportError> {
         let bad = |e: &ParquetError| unreadable(&self.path, e);
-        let rg = self.reader.get_row_group(group).map_err(|e| bad(&e))?;
+        let group_meta = self
+            .meta
+            .row_groups()
+            .get(group)
+            .ok_or_else(|| ImportError::Io {
+                path: self.path.display().to_string(),
+                message: format!("has no row group {group}"),
+            })?;
+        let rg = SerializedRowGroupReader::new(
+            Arc::clone(&self.file),
+            group_meta,
+            self.meta.page_index_for_row_group(group),
+            Arc::clone(&self.props),
+        )
+        .map_err(|e| bad(&e))?;
         let rows = u64::try_from(rg.metadata().num_rows()).unwrap_or(0);
         let descr = rg.metadata().schema_descr_ptr();
         let mut states = Vec::with_capacity(self.columns.len());
