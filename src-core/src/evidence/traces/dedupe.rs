@@ -228,6 +228,15 @@ impl Table {
 /// Shards of the quick set: a key's low 12 bits choose its shard, so they need not be stored.
 const QUICK_SHARDS: usize = 4096;
 
+/// Locks of the quick set, each over the tables of 64 consecutive shards: a batch's keys for
+/// one lock are then many (512 of 32,768), and all their slots can be read before the first
+/// insert, where a lock per shard (8 keys a batch) fenced the reads into small groups.
+const QUICK_LOCKS: usize = 64;
+const SHARDS_PER_LOCK: usize = QUICK_SHARDS / QUICK_LOCKS;
+
+/// The most attempts the quick set is sized for before it has seen them.
+const PRESIZED_MAX: u64 = 8_000_000;
+
 /// Bits of the key hash a quick slot keeps.
 const TAG_BITS: u32 = 40;
 
@@ -293,16 +302,10 @@ impl QuickTable {
         }
     }
 
-    /// Reads the home slot of each key, so the misses of a run of keys are all under way
-    /// before the first insert waits on one: these reads depend on nothing and branch on
-    /// nothing, where each insert's probe ends on a test of what it loaded.
-    fn touch(&self, keys: &[(u64, u64)]) {
-        let size = self.slots.len();
-        let seen = keys.iter().fold(0u8, |acc, &(key, _)| {
-            let home = Self::home(Self::tag(key), size);
-            acc ^ self.slots.get(home).map_or(0, |s| s[0])
-        });
-        std::hint::black_box(seen);
+    /// A byte of `key`'s home slot, read only to bring the slot into the cache.
+    fn home_byte(&self, key: u64) -> u8 {
+        let home = Self::home(Self::tag(key), self.slots.len());
+        self.slots.get(home).map_or(0, |s| s[0])
     }
 
     /// Inserts the tag of `key`; true when it was already there.
@@ -329,8 +332,8 @@ impl QuickTable {
 enum Sets {
     /// Full keys, value hashes and rows.
     Full(Box<[Mutex<Table>; SHARDS]>),
-    /// Key tags only.
-    Quick(Box<[Mutex<QuickTable>]>),
+    /// Key tags only: per lock, the tables of its shards.
+    Quick(Box<[Mutex<Box<[QuickTable]>>]>),
 }
 
 /// The attempts seen so far in one import.
@@ -364,6 +367,9 @@ impl Seen {
     /// smaller tables stay in the process as free memory).
     #[must_use]
     pub fn quick(expected: u64) -> Self {
+        // A CSV's count is an estimate from its first rows, which may be shorter than the
+        // rest: past 8 million attempts (about 50 MB of slots) the tables grow as they fill.
+        let expected = expected.min(PRESIZED_MAX);
         let per_shard = usize::try_from(expected / QUICK_SHARDS as u64).unwrap_or(usize::MAX);
         let slots = if expected == 0 {
             0
@@ -373,8 +379,14 @@ impl Seen {
         };
         Self {
             sets: Sets::Quick(
-                (0..QUICK_SHARDS)
-                    .map(|_| Mutex::new(QuickTable::with_slots(slots)))
+                (0..QUICK_LOCKS)
+                    .map(|_| {
+                        Mutex::new(
+                            (0..SHARDS_PER_LOCK)
+                                .map(|_| QuickTable::with_slots(slots))
+                                .collect(),
+                        )
+                    })
                     .collect(),
             ),
         }
@@ -399,15 +411,15 @@ impl Seen {
         Ok(Verdict::New)
     }
 
-    /// Records quick keys, as (key hash, row), shard by shard: each shard's table is locked once
-    /// for its share of the batch, and its lookups follow one another without waiting on each
-    /// other's cache misses. The first key already there stops with [`ImportError::Repeated`].
+    /// Records quick keys, as (key hash, row), shard by shard: each lock is taken once for its
+    /// share of the batch, whose home slots are all read before the first insert so their cache
+    /// misses overlap. The first key already there stops with [`ImportError::Repeated`].
     fn record_quick(
         &self,
         batch: &[(u64, u64)],
         sorted: &mut Vec<(u64, u64)>,
     ) -> Result<(), ImportError> {
-        let Sets::Quick(shards) = &self.sets else {
+        let Sets::Quick(locks) = &self.sets else {
             return Ok(());
         };
         let shard = |key: u64| key as usize % QUICK_SHARDS;
@@ -432,17 +444,27 @@ impl Seen {
                 *i += 1;
             }
         }
-        // Each shard's run now ends where the next begins.
+        // Each shard's run now ends where the next begins, and a lock's shards are consecutive.
         let mut start = 0;
-        for (lock, &end) in shards.iter().zip(&next) {
+        for (lock, ends) in locks.iter().zip(next.chunks(SHARDS_PER_LOCK)) {
+            let end = ends.last().copied().unwrap_or(start);
             let run = sorted.get(start..end).unwrap_or_default();
             start = end;
             if run.is_empty() {
                 continue;
             }
-            let mut table = lock.lock().map_err(|_| ImportError::Worker)?;
-            table.touch(run);
-            if let Some(&(_, row)) = run.iter().find(|&&(key, _)| table.insert(key)) {
+            let mut tables = lock.lock().map_err(|_| ImportError::Worker)?;
+            let within = |key: u64| shard(key) % SHARDS_PER_LOCK;
+            // Read every home slot first: these reads depend on nothing and branch on nothing,
+            // where each insert's probe ends on a test of what it loaded.
+            let homes = run.iter().fold(0u8, |acc, &(key, _)| {
+                acc ^ tables.get(within(key)).map_or(0, |t| t.home_byte(key))
+            });
+            std::hint::black_box(homes);
+            let repeat = run
+                .iter()
+                .find(|&&(key, _)| tables.get_mut(within(key)).is_some_and(|t| t.insert(key)));
+            if let Some(&(_, row)) = repeat {
                 return Err(ImportError::Repeated { row });
             }
         }
@@ -668,13 +690,29 @@ mod tests {
         };
         let sizes: Vec<usize> = shards
             .iter()
-            .map(|t| t.lock().map_or(0, |t| t.slots.len()))
+            .flat_map(|l| {
+                l.lock()
+                    .map_or(Vec::new(), |t| t.iter().map(|t| t.slots.len()).collect())
+            })
             .collect();
+        assert_eq!(sizes.len(), QUICK_SHARDS);
         // 700 a shard and a tenth more, at most 7/8 full.
         assert!(
             sizes.iter().all(|&n| n * 7 >= 770 * 8 && n < 900),
             "{sizes:?}"
         );
+        // An estimate far past what a first read can vouch for is not taken at its word.
+        let Sets::Quick(shards) = Seen::quick(u64::MAX).sets else {
+            panic!("not the quick set");
+        };
+        let slots: usize = shards
+            .iter()
+            .map(|l| {
+                l.lock()
+                    .map_or(0, |t| t.iter().map(|t| t.slots.len()).sum())
+            })
+            .sum();
+        assert!(slots as u64 <= PRESIZED_MAX * 13 / 10, "{slots}");
         // Ten times the estimate: every key is still kept.
         let seen = Seen::quick(4096);
         for k in 0..50_000u32 {
