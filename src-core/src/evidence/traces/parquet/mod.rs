@@ -274,6 +274,10 @@ impl Source for ParquetSource {
     fn rows_hint(&self) -> u64 {
         self.row_groups.iter().map(|&(rows, _)| rows).sum()
     }
+
+    fn cuts_cheaply(&self) -> bool {
+        true
+    }
 }
 
 enum Values {
