@@ -156,7 +156,8 @@ fn parallel<S: Source>(
         .collect::<Result<Vec<_>, _>>()?;
     let (sender, receiver) = mpsc::sync_channel::<Chunk<S::Payload>>(spawned * 2);
     // Only the workers hold the receiver: if they all stop, however they stop, it is dropped
-    // and the reader's next send fails instead of waiting forever.
+    // and the reader's next send fails instead of waiting forever. (A calling thread that
+    // decodes too holds it as well, but never waits to send.)
     let receiver = Arc::new(Mutex::new(receiver));
     // Spent payloads come back to the reader, which reuses their memory for the next chunks;
     // so an import holds a fixed set of buffers instead of allocating one per chunk.
