@@ -100,8 +100,7 @@ pub(crate) fn run<S: Source>(
     }));
     let mut merged = if workers == 1 {
         let mut decoder = source.decoder()?;
-        let mut agg =
-            Aggregate::sharing(options.aggregate, &seen).with_verdicts(options.verdicts.clone());
+        let mut agg = partial(options, &seen);
         let mut rows = 0;
         while let Some(mut chunk) = source.next_chunk()? {
             if cancel.load(Ordering::Relaxed) {
@@ -132,6 +131,11 @@ pub(crate) fn run<S: Source>(
     Ok(merged)
 }
 
+/// An empty partial aggregate for one decoding thread, checking duplicates against `seen`.
+fn partial(options: &ImportOptions, seen: &SeenHandle) -> Aggregate {
+    Aggregate::sharing(options.aggregate, seen).with_verdicts(options.verdicts.clone())
+}
+
 fn parallel<S: Source>(
     source: &mut S,
     workers: usize,
@@ -143,10 +147,7 @@ fn parallel<S: Source>(
     let total = source.bytes_total();
     // The calling thread's own decoder and partial, when it decodes too.
     let mut own = if source.cuts_cheaply() {
-        Some((
-            source.decoder()?,
-            Aggregate::sharing(options.aggregate, seen).with_verdicts(options.verdicts.clone()),
-        ))
+        Some((source.decoder()?, partial(options, seen)))
     } else {
         None
     };
@@ -175,8 +176,7 @@ fn parallel<S: Source>(
                 let spent = spent.clone();
                 let (rows_done, stop_after) = (&rows_done, &stop_after);
                 scope.spawn(move || {
-                    let mut agg = Aggregate::sharing(options.aggregate, seen)
-                        .with_verdicts(options.verdicts.clone());
+                    let mut agg = partial(options, seen);
                     let mut outcome = Ok(());
                     loop {
                         let next = match receiver.lock() {
