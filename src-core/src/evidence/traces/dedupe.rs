@@ -20,13 +20,15 @@
 //!
 //! A file can be read twice, so an import from a file first runs with a quick set: 5 bytes per
 //! attempt (40 bits of the key hash, 12 more chosen by one of 4,096 shards) and no value hash,
-//! so about a third of the memory and none of the hashing of values. Most files repeat no
-//! attempt, and for them the quick run's result is the result. The first key seen twice (a real
-//! copy, or two attempts sharing 52 bits of hash: about one file in 400 of 5 million rows)
-//! stops that run with [`ImportError::Repeated`], and the file is read again with the full set
-//! above, which tells copies from conflicts; so the answer is always the full set's. Each
-//! worker records its quick keys a batch at a time, shard by shard ([`SeenHandle`]): one
-//! cache miss per row into a table far larger than the cache was a third of the import's time.
+//! so about a quarter of the memory and none of the hashing of values. Most files repeat no
+//! attempt, and for them the quick run's result is the result. Recording a key only appends
+//! its tag to its shard; once the run is over, each shard (a few thousand tags, a set that fits
+//! in the cache) is checked for a tag that came twice — where looking each key up as it came,
+//! in a table far larger than the cache, cost a cache miss a row and a tenth of the import. A
+//! tag seen twice (a real copy, or two attempts sharing 52 bits of hash: about one file in 400
+//! of 5 million rows) makes the run end with [`ImportError::Repeated`], and the file is read
+//! again with the full set above, which tells copies from conflicts; so the answer is always
+//! the full set's. A file with copies is thus read twice in full.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
@@ -228,9 +230,8 @@ impl Table {
 /// Shards of the quick set: a key's low 12 bits choose its shard, so they need not be stored.
 const QUICK_SHARDS: usize = 4096;
 
-/// Locks of the quick set, each over the tables of 64 consecutive shards: a batch's keys for
-/// one lock are then many (512 of 32,768), and all their slots can be read before the first
-/// insert, where a lock per shard (8 keys a batch) fenced the reads into small groups.
+/// Locks of the quick set, each over 64 consecutive shards: a batch's keys for one lock are
+/// then many (512 of 32,768), where a lock per shard would be taken for 8.
 const QUICK_LOCKS: usize = 64;
 const SHARDS_PER_LOCK: usize = QUICK_SHARDS / QUICK_LOCKS;
 
@@ -240,19 +241,19 @@ const PRESIZED_MAX: u64 = 8_000_000;
 /// Bits of the key hash a quick slot keeps.
 const TAG_BITS: u32 = 40;
 
-/// An open-addressed (linear probing) set of 40-bit key tags, 5 bytes a slot, grown by half
-/// when 7/8 full; a slot of zeros is empty.
+/// The key tags of one shard of the quick set, 5 bytes each, in the order they came: a repeat
+/// is looked for once all are in ([`Self::has_repeat`]), so recording a key appends to one of a
+/// few thousand short runs where probing a table far larger than the cache missed it once a
+/// key.
 #[derive(Debug, Default)]
-struct QuickTable {
-    slots: Vec<[u8; 5]>,
-    len: usize,
+struct QuickShard {
+    tags: Vec<[u8; 5]>,
 }
 
-impl QuickTable {
-    fn with_slots(slots: usize) -> Self {
+impl QuickShard {
+    fn with_capacity(n: usize) -> Self {
         Self {
-            slots: vec![[0; 5]; slots],
-            len: 0,
+            tags: Vec::with_capacity(n),
         }
     }
 
@@ -261,8 +262,7 @@ impl QuickTable {
         ((key >> 12) & ((1 << TAG_BITS) - 1)).max(1)
     }
 
-    /// The home slot of a tag (its high bits scaled to the table): computed from the tag
-    /// alone, so the table can grow without the keys.
+    /// The slot of a tag in a table of `size` slots (its high bits scaled to the table).
     fn home(tag: u64, size: usize) -> usize {
         ((u128::from(tag) * size as u128) >> TAG_BITS) as usize
     }
@@ -277,53 +277,36 @@ impl QuickTable {
         [a, b, c, d, e]
     }
 
-    /// The slot holding `tag`, or the empty one it would take.
-    fn find(slots: &[[u8; 5]], tag: u64) -> usize {
-        let size = slots.len();
-        let mut i = Self::home(tag, size);
-        while let Some(&s) = slots.get(i) {
-            let t = Self::unpack(s);
-            if t == tag || t == 0 {
-                return i;
-            }
-            i = if i + 1 == size { 0 } else { i + 1 };
+    fn push(&mut self, key: u64) {
+        if self.tags.len() == self.tags.capacity() {
+            // An eighth more, not twice: the shards fill at one pace, so doubling would have
+            // them all hold up to twice what they need at the same time.
+            self.tags.reserve_exact((self.tags.len() / 8).max(64));
         }
-        i
+        self.tags.push(Self::pack(Self::tag(key)));
     }
 
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 3 / 2).max(64);
-        let old = std::mem::replace(&mut self.slots, vec![[0; 5]; size]);
-        for s in old.into_iter().filter(|&s| s != [0; 5]) {
-            let i = Self::find(&self.slots, Self::unpack(s));
-            if let Some(t) = self.slots.get_mut(i) {
-                *t = s;
+    /// Whether some tag came twice, by an open-addressed set at most half full, built in
+    /// `table` (reused from shard to shard: a shard's set fits in the cache).
+    fn has_repeat(&self, table: &mut Vec<u64>) -> bool {
+        let size = (self.tags.len() * 2).next_power_of_two().max(16);
+        table.clear();
+        table.resize(size, 0);
+        for &t in &self.tags {
+            let tag = Self::unpack(t);
+            let mut i = Self::home(tag, size);
+            while let Some(slot) = table.get_mut(i) {
+                if *slot == tag {
+                    return true;
+                }
+                if *slot == 0 {
+                    *slot = tag;
+                    break;
+                }
+                i = (i + 1) & (size - 1);
             }
         }
-    }
-
-    /// A byte of `key`'s home slot, read only to bring the slot into the cache.
-    fn home_byte(&self, key: u64) -> u8 {
-        let home = Self::home(Self::tag(key), self.slots.len());
-        self.slots.get(home).map_or(0, |s| s[0])
-    }
-
-    /// Inserts the tag of `key`; true when it was already there.
-    fn insert(&mut self, key: u64) -> bool {
-        if (self.len + 1) * 8 > self.slots.len() * 7 {
-            self.grow();
-        }
-        let tag = Self::tag(key);
-        let i = Self::find(&self.slots, tag);
-        match self.slots.get_mut(i) {
-            Some(s) if Self::unpack(*s) == tag => true,
-            Some(s) => {
-                *s = Self::pack(tag);
-                self.len += 1;
-                false
-            }
-            None => false,
-        }
+        false
     }
 }
 
@@ -332,8 +315,8 @@ impl QuickTable {
 enum Sets {
     /// Full keys, value hashes and rows.
     Full(Box<[Mutex<Table>; SHARDS]>),
-    /// Key tags only: per lock, the tables of its shards.
-    Quick(Box<[Mutex<Box<[QuickTable]>>]>),
+    /// Key tags only: per lock, the tags of its shards.
+    Quick(Box<[Mutex<Box<[QuickShard]>>]>),
 }
 
 /// The attempts seen so far in one import.
@@ -358,24 +341,20 @@ impl Seen {
         Arc::new(Self::default())
     }
 
-    /// The quick set, for an input that can be read again: it stops at the first key seen
-    /// twice with [`ImportError::Repeated`]. With `expected` attempts (0: unknown) each shard
-    /// starts at the size that many need, with a tenth to spare for shards that draw more than
-    /// their share: the tables then rarely grow, and the old and new slots of a shard that
-    /// grows are never held at the same time by every shard at once (they fill at the same
-    /// pace, so unsized tables all grow together near the end, and the freed slots of the
-    /// smaller tables stay in the process as free memory).
+    /// The quick set, for an input that can be read again: [`Self::finish`] tells whether a
+    /// key came twice. With `expected` attempts (0: unknown) each shard starts with room for
+    /// its share and a tenth more, for shards that draw more than their share, so shards
+    /// rarely grow.
     #[must_use]
     pub fn quick(expected: u64) -> Self {
         // A CSV's count is an estimate from its first rows, which may be shorter than the
-        // rest: past 8 million attempts (about 50 MB of slots) the tables grow as they fill.
+        // rest: past 8 million attempts (40 MB of tags) the shards grow as they fill.
         let expected = expected.min(PRESIZED_MAX);
         let per_shard = usize::try_from(expected / QUICK_SHARDS as u64).unwrap_or(usize::MAX);
-        let slots = if expected == 0 {
+        let room = if expected == 0 {
             0
         } else {
-            // 7/8 is the most a table holds before it grows.
-            per_shard.saturating_add(per_shard / 10).saturating_mul(8) / 7 + 1
+            per_shard.saturating_add(per_shard / 10) + 1
         };
         Self {
             sets: Sets::Quick(
@@ -383,7 +362,7 @@ impl Seen {
                     .map(|_| {
                         Mutex::new(
                             (0..SHARDS_PER_LOCK)
-                                .map(|_| QuickTable::with_slots(slots))
+                                .map(|_| QuickShard::with_capacity(room))
                                 .collect(),
                         )
                     })
@@ -398,35 +377,25 @@ impl Seen {
         matches!(self.sets, Sets::Quick(_))
     }
 
-    /// Records attempt `attempt` of `request_id` at row `row` in the quick set at once; in the
-    /// full set, which needs every value, it records nothing and answers `New`. A worker
-    /// gathers its keys in a [`SeenHandle`] instead, which records them a batch at a time.
-    pub fn check_key(
-        &self,
-        request_id: &str,
-        attempt: u32,
-        row: u64,
-    ) -> Result<Verdict, ImportError> {
-        self.record_quick(&[(key_hash(request_id, attempt), row)], &mut Vec::new())?;
+    /// Records attempt `attempt` of `request_id` in the quick set at once; in the full set,
+    /// which needs every value, it records nothing. A worker gathers its keys in a
+    /// [`SeenHandle`] instead, which records them a batch at a time.
+    pub fn check_key(&self, request_id: &str, attempt: u32) -> Result<Verdict, ImportError> {
+        self.record_quick(&[key_hash(request_id, attempt)], &mut Vec::new())?;
         Ok(Verdict::New)
     }
 
-    /// Records quick keys, as (key hash, row), shard by shard: each lock is taken once for its
-    /// share of the batch, whose home slots are all read before the first insert so their cache
-    /// misses overlap. The first key already there stops with [`ImportError::Repeated`].
-    fn record_quick(
-        &self,
-        batch: &[(u64, u64)],
-        sorted: &mut Vec<(u64, u64)>,
-    ) -> Result<(), ImportError> {
+    /// Records quick keys shard by shard: each lock is taken once for its share of the batch.
+    fn record_quick(&self, batch: &[u64], sorted: &mut Vec<u64>) -> Result<(), ImportError> {
         let Sets::Quick(locks) = &self.sets else {
             return Ok(());
         };
         let shard = |key: u64| key as usize % QUICK_SHARDS;
-        // A counting sort by shard: sizes, then where each shard's run starts, then the keys.
-        let mut next = vec![0usize; QUICK_SHARDS];
-        for &(key, _) in batch {
-            if let Some(n) = next.get_mut(shard(key)) {
+        // A counting sort by lock: sizes, then where each lock's run starts, then the keys.
+        let lock_of = |key: u64| shard(key) / SHARDS_PER_LOCK;
+        let mut next = [0usize; QUICK_LOCKS];
+        for &key in batch {
+            if let Some(n) = next.get_mut(lock_of(key)) {
                 *n += 1;
             }
         }
@@ -435,46 +404,72 @@ impl Seen {
             (*n, at) = (at, at + *n);
         }
         sorted.clear();
-        sorted.resize(batch.len(), (0, 0));
-        for &(key, row) in batch {
-            if let Some(i) = next.get_mut(shard(key)) {
+        sorted.resize(batch.len(), 0);
+        for &key in batch {
+            if let Some(i) = next.get_mut(lock_of(key)) {
                 if let Some(slot) = sorted.get_mut(*i) {
-                    *slot = (key, row);
+                    *slot = key;
                 }
                 *i += 1;
             }
         }
-        // Each shard's run now ends where the next begins, and a lock's shards are consecutive.
+        // Each lock's run now ends where the next begins.
         let mut start = 0;
-        for (lock, ends) in locks.iter().zip(next.chunks(SHARDS_PER_LOCK)) {
-            let end = ends.last().copied().unwrap_or(start);
+        for (lock, &end) in locks.iter().zip(&next) {
             let run = sorted.get(start..end).unwrap_or_default();
             start = end;
             if run.is_empty() {
                 continue;
             }
-            let mut tables = lock.lock().map_err(|_| ImportError::Worker)?;
-            let within = |key: u64| shard(key) % SHARDS_PER_LOCK;
-            // Read every home slot first: these reads depend on nothing and branch on nothing,
-            // where each insert's probe ends on a test of what it loaded.
-            let homes = run.iter().fold(0u8, |acc, &(key, _)| {
-                acc ^ tables.get(within(key)).map_or(0, |t| t.home_byte(key))
-            });
-            std::hint::black_box(homes);
-            let repeat = run
-                .iter()
-                .find(|&&(key, _)| tables.get_mut(within(key)).is_some_and(|t| t.insert(key)));
-            if let Some(&(_, row)) = repeat {
-                return Err(ImportError::Repeated { row });
+            let mut shards = lock.lock().map_err(|_| ImportError::Worker)?;
+            for &key in run {
+                if let Some(s) = shards.get_mut(shard(key) % SHARDS_PER_LOCK) {
+                    s.push(key);
+                }
             }
         }
         Ok(())
     }
 
+    /// In the quick set, once every key is recorded: [`ImportError::Repeated`] when some key
+    /// came twice, so the input is read again with the full set. Shards are checked on
+    /// `threads` threads. The full set has nothing to add.
+    pub fn finish(&self, threads: usize) -> Result<(), ImportError> {
+        let Sets::Quick(locks) = &self.sets else {
+            return Ok(());
+        };
+        let check = |part: usize| -> Result<bool, ImportError> {
+            let mut table = Vec::new();
+            for lock in locks.iter().skip(part).step_by(threads.max(1)) {
+                let shards = lock.lock().map_err(|_| ImportError::Worker)?;
+                if shards.iter().any(|s| s.has_repeat(&mut table)) {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        };
+        let check = &check;
+        let repeated = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..threads.max(1))
+                .map(|part| scope.spawn(move || check(part)))
+                .collect();
+            let mut repeated = check(0)?;
+            for h in others {
+                repeated |= h.join().map_err(|_| ImportError::Worker)??;
+            }
+            Ok::<bool, ImportError>(repeated)
+        })?;
+        if repeated {
+            Err(ImportError::Repeated)
+        } else {
+            Ok(())
+        }
+    }
+
     /// Records row `row` with `values`; refuses a second copy whose values differ.
     pub fn check(&self, values: &RowValues<'_>, row: u64) -> Result<Verdict, ImportError> {
         let shards = match &self.sets {
-            Sets::Quick(_) => return self.check_key(values.request_id, values.attempt, row),
+            Sets::Quick(_) => return self.check_key(values.request_id, values.attempt),
             Sets::Full(shards) => shards,
         };
         let (key, content) = values.hashes();
@@ -499,25 +494,19 @@ impl Seen {
     }
 }
 
-/// Quick keys a [`SeenHandle`] gathers before recording them: 32,768 (key, row) pairs, 512 KiB.
-/// The quick table (5 bytes an attempt, about 30 MB at 5 million) is far larger than the cache, so
-/// recording a key at a time stalls on one cache miss per row; a batch recorded shard by shard
-/// lets those misses overlap.
+/// Quick keys a [`SeenHandle`] gathers before recording them: 32,768 of them, 256 KiB, so
+/// each of the set's locks is taken once for a few hundred keys.
 const QUICK_BATCH: usize = 1 << 15;
 
 /// One worker's hold on the set of an import: the shared set, and in the quick set the keys
 /// this worker has read but not yet recorded. Aggregates compare equal whatever their sets.
-///
-/// A key is recorded a batch later than its row is counted; a repeat then stops the quick run
-/// all the same, just not at the row itself, and the run's result is only ever taken once
-/// [`Self::flush`] has recorded the last keys.
 #[derive(Debug, Default)]
 pub struct SeenHandle {
     seen: Arc<Seen>,
-    /// (key hash, row) of the keys not yet recorded.
-    pending: Vec<(u64, u64)>,
-    /// The same, sorted by shard while they are recorded.
-    sorted: Vec<(u64, u64)>,
+    /// Key hashes not yet recorded.
+    pending: Vec<u64>,
+    /// The same, sorted by lock while they are recorded.
+    sorted: Vec<u64>,
 }
 
 impl Clone for SeenHandle {
@@ -553,21 +542,16 @@ impl SeenHandle {
     /// As [`Seen::check`], but in the quick set the key waits in this hold's batch.
     pub fn check(&mut self, values: &RowValues<'_>, row: u64) -> Result<Verdict, ImportError> {
         if self.is_quick() {
-            self.check_key(values.request_id, values.attempt, row)
+            self.check_key(values.request_id, values.attempt)
         } else {
             self.seen.check(values, row)
         }
     }
 
     /// As [`Seen::check_key`], but the key waits in this hold's batch.
-    pub fn check_key(
-        &mut self,
-        request_id: &str,
-        attempt: u32,
-        row: u64,
-    ) -> Result<Verdict, ImportError> {
+    pub fn check_key(&mut self, request_id: &str, attempt: u32) -> Result<Verdict, ImportError> {
         if self.is_quick() {
-            self.pending.push((key_hash(request_id, attempt), row));
+            self.pending.push(key_hash(request_id, attempt));
             if self.pending.len() >= QUICK_BATCH {
                 self.flush()?;
             }
@@ -575,11 +559,16 @@ impl SeenHandle {
         Ok(Verdict::New)
     }
 
-    /// Records the keys still pending; an import's result stands only after this.
+    /// Records the keys still pending; every worker's must be before [`Seen::finish`].
     pub fn flush(&mut self) -> Result<(), ImportError> {
         let recorded = self.seen.record_quick(&self.pending, &mut self.sorted);
         self.pending.clear();
         recorded
+    }
+
+    /// [`Seen::finish`] of the shared set.
+    pub fn finish(&self, threads: usize) -> Result<(), ImportError> {
+        self.seen.finish(threads)
     }
 }
 
@@ -639,7 +628,7 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_set_stops_at_a_repeated_key_whatever_the_values() {
+    fn the_quick_set_finds_a_repeated_key_whatever_the_values() {
         let seen = Seen::quick(0);
         let a = row(1, "w", 12, "m");
         assert_eq!(seen.check(&RowValues::of(&a), 2).ok(), Some(Verdict::New));
@@ -649,38 +638,41 @@ mod tests {
             seen.check(&RowValues::of(&retry), 3).ok(),
             Some(Verdict::New)
         );
+        assert_eq!(seen.finish(1), Ok(()));
         let mut b = a.clone();
         b.usage.output += 1;
-        assert_eq!(
-            seen.check(&RowValues::of(&b), 7).err(),
-            Some(ImportError::Repeated { row: 7 })
-        );
-        assert_eq!(
-            seen.check_key(&a.request_id, 0, 9).err(),
-            Some(ImportError::Repeated { row: 9 })
-        );
-        // The full set ignores key-only checks.
-        assert_eq!(
-            Seen::default().check_key(&a.request_id, 0, 9).ok(),
-            Some(Verdict::New)
-        );
+        assert_eq!(seen.check(&RowValues::of(&b), 7).ok(), Some(Verdict::New));
+        assert_eq!(seen.finish(1), Err(ImportError::Repeated));
+        assert_eq!(seen.finish(2), Err(ImportError::Repeated));
+        // The full set ignores key-only checks and has nothing to finish.
+        let full = Seen::default();
+        assert_eq!(full.check_key(&a.request_id, 0).ok(), Some(Verdict::New));
+        assert_eq!(full.check_key(&a.request_id, 0).ok(), Some(Verdict::New));
+        assert_eq!(full.finish(2), Ok(()));
     }
 
     #[test]
-    fn the_quick_table_keeps_every_tag_through_growth() {
-        let mut t = QuickTable::default();
+    fn a_shard_finds_a_repeat_among_many_tags_and_none_where_there_is_none() {
         let key = |k: u64| k.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let mut shard = QuickShard::default();
+        let mut table = Vec::new();
         for k in 1..=20_000u64 {
-            assert!(!t.insert(key(k)), "{k}");
+            shard.push(key(k));
         }
-        assert_eq!(t.len, 20_000);
-        assert!(t.len * 8 <= t.slots.len() * 7);
-        for k in 1..=20_000u64 {
-            assert!(t.insert(key(k)), "{k}");
-        }
-        assert_eq!(t.len, 20_000);
-        // The tag never reads as an empty slot.
-        assert!(!t.insert(0) && t.insert(1 << 12));
+        assert_eq!(shard.tags.len(), 20_000);
+        // Grown by an eighth at a time, never to twice what it holds.
+        assert!(shard.tags.capacity() <= 20_000 * 9 / 8 + 64);
+        assert!(!shard.has_repeat(&mut table));
+        shard.push(key(12_345));
+        assert!(shard.has_repeat(&mut table));
+        // The tag never reads as an empty slot: a key whose tag bits are all zero is kept.
+        let mut zero = QuickShard::default();
+        zero.push(0);
+        zero.push(1 << 12);
+        assert!(zero.has_repeat(&mut table));
+        let mut one = QuickShard::default();
+        one.push(0);
+        assert!(!one.has_repeat(&mut table));
     }
 
     #[test]
@@ -688,70 +680,61 @@ mod tests {
         let Sets::Quick(shards) = Seen::quick(4096 * 700).sets else {
             panic!("not the quick set");
         };
-        let sizes: Vec<usize> = shards
+        let room: Vec<usize> = shards
             .iter()
             .flat_map(|l| {
-                l.lock()
-                    .map_or(Vec::new(), |t| t.iter().map(|t| t.slots.len()).collect())
+                l.lock().map_or(Vec::new(), |t| {
+                    t.iter().map(|t| t.tags.capacity()).collect()
+                })
             })
             .collect();
-        assert_eq!(sizes.len(), QUICK_SHARDS);
-        // 700 a shard and a tenth more, at most 7/8 full.
-        assert!(
-            sizes.iter().all(|&n| n * 7 >= 770 * 8 && n < 900),
-            "{sizes:?}"
-        );
+        assert_eq!(room.len(), QUICK_SHARDS);
+        // 700 a shard and a tenth more.
+        assert!(room.iter().all(|&n| (770..800).contains(&n)), "{room:?}");
         // An estimate far past what a first read can vouch for is not taken at its word.
         let Sets::Quick(shards) = Seen::quick(u64::MAX).sets else {
             panic!("not the quick set");
         };
-        let slots: usize = shards
+        let room: usize = shards
             .iter()
             .map(|l| {
                 l.lock()
-                    .map_or(0, |t| t.iter().map(|t| t.slots.len()).sum())
+                    .map_or(0, |t| t.iter().map(|t| t.tags.capacity()).sum())
             })
             .sum();
-        assert!(slots as u64 <= PRESIZED_MAX * 13 / 10, "{slots}");
-        // Ten times the estimate: every key is still kept.
+        assert!(room as u64 <= PRESIZED_MAX * 12 / 10, "{room}");
+        // Ten times the estimate: every key is still kept, and a repeat is still found.
         let seen = Seen::quick(4096);
         for k in 0..50_000u32 {
-            assert_eq!(
-                seen.check_key("r", k, u64::from(k)).ok(),
-                Some(Verdict::New),
-                "{k}"
-            );
+            assert_eq!(seen.check_key("r", k).ok(), Some(Verdict::New), "{k}");
         }
-        assert_eq!(
-            seen.check_key("r", 49_999, 60_000).err(),
-            Some(ImportError::Repeated { row: 60_000 })
-        );
+        assert_eq!(seen.finish(2), Ok(()));
+        assert_eq!(seen.check_key("r", 49_999).ok(), Some(Verdict::New));
+        assert_eq!(seen.finish(2), Err(ImportError::Repeated));
     }
 
     #[test]
-    fn a_handle_records_its_keys_a_batch_at_a_time_and_finds_repeats_across_batches() {
+    fn a_handle_records_its_keys_a_batch_at_a_time_and_repeats_show_across_handles() {
         let seen = Arc::new(Seen::quick(0));
         let (mut one, mut two) = (SeenHandle::new(Arc::clone(&seen)), SeenHandle::new(seen));
-        // Within one batch: the repeat shows when the batch is recorded, naming its row.
-        for k in 0..100u32 {
-            assert_eq!(one.check_key("a", k, u64::from(k)).ok(), Some(Verdict::New));
-        }
-        assert_eq!(one.check_key("a", 7, 500).ok(), Some(Verdict::New));
-        assert_eq!(one.flush().err(), Some(ImportError::Repeated { row: 500 }));
-        // Across handles and full batches: a key recorded by one is found by the other.
-        let mut row = 0;
-        for k in 0..(QUICK_BATCH as u32 * 2) {
-            row += 1;
-            let r = one.check_key("b", k, row);
+        // Keys wait in the handle until its batch is full or flushed.
+        for k in 0..(QUICK_BATCH as u32 * 2 + 10) {
+            let r = one.check_key("b", k);
             assert!(r.is_ok(), "{r:?} at {k}");
         }
-        assert!(one.flush().is_ok());
-        assert_eq!(two.check_key("b", 3, 99).ok(), Some(Verdict::New));
-        assert_eq!(two.flush().err(), Some(ImportError::Repeated { row: 99 }));
+        assert_eq!(one.pending.len(), 10);
+        assert!(one.flush().is_ok() && one.pending.is_empty());
+        assert_eq!(two.finish(2), Ok(()));
+        // A key recorded by one handle is found repeated by another's.
+        assert_eq!(two.check_key("b", 3).ok(), Some(Verdict::New));
+        // Not yet: it is still pending.
+        assert_eq!(two.finish(1), Ok(()));
+        assert!(two.flush().is_ok());
+        assert_eq!(two.finish(1), Err(ImportError::Repeated));
         // A clone shares the set, not the keys pending.
-        let mut three = two.clone();
-        assert_eq!(two.check_key("c", 0, 1).ok(), Some(Verdict::New));
-        assert!(three.flush().is_ok());
+        let three = two.clone();
+        assert_eq!(two.check_key("c", 0).ok(), Some(Verdict::New));
+        assert!(three.pending.is_empty());
     }
 
     #[test]

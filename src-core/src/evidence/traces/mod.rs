@@ -87,16 +87,11 @@ pub enum ImportError {
         /// The later row.
         second: u64,
     },
-    /// A quick read met a request id and attempt it had seen before (see [`dedupe`]). Only a
-    /// read that can start again uses the quick set, and it does start again, with the full
-    /// one: this never leaves [`Import`].
-    #[error(
-        "row {row} repeats the request id and attempt of an earlier row; the file is read again to compare them"
-    )]
-    Repeated {
-        /// The row that repeats.
-        row: u64,
-    },
+    /// A quick read met some request id and attempt twice (see [`dedupe`]). Only a read that
+    /// can start again uses the quick set, and it does start again, with the full one: this
+    /// never leaves [`Import`].
+    #[error("a request id and attempt comes twice; the file is read again to compare the rows")]
+    Repeated,
     /// The caller cancelled the import.
     #[error("the import was cancelled")]
     Cancelled,
@@ -114,7 +109,6 @@ impl ImportError {
         match self {
             Self::LostSync { row, .. } => Some(*row),
             Self::ConflictingDuplicate { second, .. } => Some(*second),
-            Self::Repeated { row } => Some(*row),
             _ => None,
         }
     }
@@ -482,7 +476,7 @@ impl Import<'_> {
         cancel: &AtomicBool,
     ) -> Result<(Aggregate, ReadNotes), ImportError> {
         match self.file_pass(path, true, progress, cancel) {
-            Err(ImportError::Repeated { .. }) => self.file_pass(path, false, progress, cancel),
+            Err(ImportError::Repeated) => self.file_pass(path, false, progress, cancel),
             done => done,
         }
     }

@@ -81,7 +81,7 @@ fn threads(options: &ImportOptions) -> usize {
 }
 
 /// Runs an import to its merged, normalized aggregate; with `quick`, duplicates are looked for
-/// with the quick set (see [`super::dedupe`]), which stops at the first repeated attempt with
+/// with the quick set (see [`super::dedupe`]), and a repeated attempt ends the run with
 /// [`ImportError::Repeated`].
 pub(crate) fn run<S: Source>(
     mut source: S,
@@ -98,26 +98,19 @@ pub(crate) fn run<S: Source>(
     } else {
         Seen::default()
     }));
-    let mut merged = if workers == 1 {
-        let mut decoder = source.decoder()?;
-        let mut agg = partial(options, &seen);
-        let mut rows = 0;
-        while let Some(mut chunk) = source.next_chunk()? {
-            if cancel.load(Ordering::Relaxed) {
-                return Err(ImportError::Cancelled);
-            }
-            rows += decoder.decode(&mut chunk.payload, chunk.first_row, &mut agg)?;
-            source.recycle(chunk.payload);
-            progress(Progress {
-                rows_done: rows,
-                bytes_done: chunk.bytes_done,
-                bytes_total: total,
-            });
-        }
-        agg.seen.flush()?;
-        agg
+    let outcome = if workers == 1 {
+        one_thread(&mut source, options, &seen, progress, cancel)
     } else {
-        parallel(&mut source, workers, options, &seen, progress, cancel)?
+        parallel(&mut source, workers, options, &seen, progress, cancel)
+    };
+    let mut merged = match outcome {
+        Err(e @ (ImportError::Cancelled | ImportError::Worker)) => return Err(e),
+        // A repeat met before any other failure may make that failure another one (a
+        // conflicting copy), so the full set's read decides.
+        outcome => {
+            seen.finish(workers)?;
+            outcome?
+        }
     };
     if cancel.load(Ordering::Relaxed) {
         return Err(ImportError::Cancelled);
@@ -129,6 +122,34 @@ pub(crate) fn run<S: Source>(
         bytes_total: total,
     });
     Ok(merged)
+}
+
+/// Decodes every chunk on the calling thread.
+fn one_thread<S: Source>(
+    source: &mut S,
+    options: &ImportOptions,
+    seen: &SeenHandle,
+    progress: &mut dyn FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Result<Aggregate, ImportError> {
+    let total = source.bytes_total();
+    let mut decoder = source.decoder()?;
+    let mut agg = partial(options, seen);
+    let mut rows = 0;
+    while let Some(mut chunk) = source.next_chunk()? {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(ImportError::Cancelled);
+        }
+        rows += decoder.decode(&mut chunk.payload, chunk.first_row, &mut agg)?;
+        source.recycle(chunk.payload);
+        progress(Progress {
+            rows_done: rows,
+            bytes_done: chunk.bytes_done,
+            bytes_total: total,
+        });
+    }
+    agg.seen.flush()?;
+    Ok(agg)
 }
 
 /// An empty partial aggregate for one decoding thread, checking duplicates against `seen`.

@@ -31,6 +31,89 @@ pub const MIN_INDEXABLE: f64 = 1e-9;
 /// Fixed-point scale of the sum: 2²⁰ units per 1.
 const SUM_SCALE: f64 = 1_048_576.0;
 
+/// ⌈ln x ÷ ln γ⌉, the definition of a value's bucket.
+fn ln_index(x: f64, inv_ln_gamma: f64) -> i32 {
+    // ⌈v⌉ by truncation, which compiles to one instruction where `ceil` is a library call.
+    let v = x.ln() * inv_ln_gamma;
+    let t = v as i32;
+    if f64::from(t) < v { t + 1 } else { t }
+}
+
+/// Mantissa bits below those that, with the exponent, name a range of the index table: 6 bits
+/// kept, so a range spans a ratio of at most 1 + 2⁻⁶, less than γ (1.0202 at 1%), and holds at
+/// most one bucket boundary.
+const RANGE_SHIFT: u32 = 52 - 6;
+/// The table covers values from 2⁻¹⁰ up to 2³²; others take the logarithm.
+const TABLE_LOW_EXP: i32 = -10;
+const TABLE_HIGH_EXP: i32 = 32;
+
+/// Bucket indexes at the default accuracy without a logarithm: a logarithm per value was a
+/// tenth of a trace import. The values sharing an exponent and the top 6 mantissa bits form a
+/// range; the table holds each range's lowest bucket and the lowest value of the next, found
+/// once by bisection with [`ln_index`] itself, so the answer is that function's, bit for bit.
+struct IndexTable {
+    inv_ln_gamma: f64,
+    first_range: u64,
+    /// Per range: the bucket of its lowest value and the lowest value in the bucket after it
+    /// (∞ when the range holds one bucket).
+    ranges: Box<[(i32, f64)]>,
+}
+
+impl IndexTable {
+    fn build(inv_ln_gamma: f64) -> Self {
+        let first_range = 1.0f64
+            .to_bits()
+            .wrapping_add_signed(i64::from(TABLE_LOW_EXP) << 52)
+            >> RANGE_SHIFT;
+        let end_range = 1.0f64
+            .to_bits()
+            .wrapping_add_signed(i64::from(TABLE_HIGH_EXP) << 52)
+            >> RANGE_SHIFT;
+        let ranges = (first_range..end_range)
+            .map(|r| {
+                let lo = r << RANGE_SHIFT;
+                let hi = ((r + 1) << RANGE_SHIFT) - 1;
+                let base = ln_index(f64::from_bits(lo), inv_ln_gamma);
+                if ln_index(f64::from_bits(hi), inv_ln_gamma) == base {
+                    return (base, f64::INFINITY);
+                }
+                // The lowest value whose bucket is past `base`: in (lo, hi].
+                let (mut below, mut at) = (lo, hi);
+                while at - below > 1 {
+                    let mid = below + (at - below) / 2;
+                    if ln_index(f64::from_bits(mid), inv_ln_gamma) > base {
+                        at = mid;
+                    } else {
+                        below = mid;
+                    }
+                }
+                (base, f64::from_bits(at))
+            })
+            .collect();
+        Self {
+            inv_ln_gamma,
+            first_range,
+            ranges,
+        }
+    }
+
+    /// The bucket of `x`, when the table covers it.
+    #[inline]
+    fn index(&self, x: f64) -> Option<i32> {
+        let r = (x.to_bits() >> RANGE_SHIFT).checked_sub(self.first_range)?;
+        let &(base, next) = self.ranges.get(usize::try_from(r).ok()?)?;
+        Some(base + i32::from(x >= next))
+    }
+}
+
+fn index_table() -> &'static IndexTable {
+    static TABLE: std::sync::OnceLock<IndexTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let g = (1.0 + DEFAULT_RELATIVE_ACCURACY) / (1.0 - DEFAULT_RELATIVE_ACCURACY);
+        IndexTable::build(1.0 / g.ln())
+    })
+}
+
 /// A log-bucketed quantile sketch with exact count, min, max and sum.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sketch {
@@ -203,11 +286,15 @@ impl Sketch {
 
     /// The bucket holding `x` (x ≥ [`MIN_INDEXABLE`]).
     #[must_use]
+    #[inline]
     pub fn bucket_index(&self, x: f64) -> i32 {
-        // ⌈v⌉ by truncation, which compiles to one instruction where `ceil` is a library call.
-        let v = x.ln() * self.inv_ln_gamma;
-        let t = v as i32;
-        if f64::from(t) < v { t + 1 } else { t }
+        let table = index_table();
+        if self.inv_ln_gamma == table.inv_ln_gamma
+            && let Some(i) = table.index(x)
+        {
+            return i;
+        }
+        ln_index(x, self.inv_ln_gamma)
     }
 
     /// The value that represents bucket `index`: 2γ^i ÷ (γ + 1).
@@ -423,6 +510,52 @@ impl Sketch {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_index_table_gives_the_logarithm_s_bucket_at_every_boundary_and_between() {
+        let s = Sketch::standard(0);
+        let table = index_table();
+        assert_eq!(table.inv_ln_gamma, s.inv_ln_gamma);
+        // Every range's boundary, the values next to it and the ends of the range.
+        for (k, &(_, next)) in table.ranges.iter().enumerate() {
+            let lo = (table.first_range + k as u64) << RANGE_SHIFT;
+            let hi = ((table.first_range + k as u64 + 1) << RANGE_SHIFT) - 1;
+            let mut probes = vec![lo, lo + 1, hi - 1, hi];
+            if next.is_finite() {
+                let b = next.to_bits();
+                probes.extend([b - 2, b - 1, b, b + 1, b + 2]);
+            }
+            for bits in probes {
+                let x = f64::from_bits(bits);
+                assert_eq!(table.index(x), Some(ln_index(x, s.inv_ln_gamma)), "{x}");
+            }
+        }
+        // Whole numbers (token counts) and millisecond values with a few decimals.
+        for n in 1..200_000u32 {
+            for x in [f64::from(n), f64::from(n) / 10.0, f64::from(n) / 100.0] {
+                assert_eq!(s.bucket_index(x), ln_index(x, s.inv_ln_gamma), "{x}");
+            }
+        }
+        // Outside the table the logarithm answers.
+        assert_eq!(table.index(1e-6), None);
+        assert_eq!(table.index(1e12), None);
+        assert_eq!(s.bucket_index(1e12), ln_index(1e12, s.inv_ln_gamma));
+        // Another accuracy never uses the table.
+        let other = Sketch::new(0.02, 0).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            other.bucket_index(100.0),
+            ln_index(100.0, other.inv_ln_gamma)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_index_table_agrees_with_the_logarithm(bits in (1e-12f64).to_bits()..(1e13f64).to_bits()) {
+            let x = f64::from_bits(bits);
+            let s = Sketch::standard(0);
+            prop_assert_eq!(s.bucket_index(x), ln_index(x, s.inv_ln_gamma));
+        }
+    }
 
     #[test]
     fn buckets_and_representatives_by_hand() {

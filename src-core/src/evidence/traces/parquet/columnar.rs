@@ -658,7 +658,7 @@ impl Read<'_> {
         };
         // The quick set needs only the key: the other values are not gathered.
         if seen.is_quick() {
-            return Ok(seen.check_key(&request_id, attempt, row.row)? == Verdict::Exact);
+            return Ok(seen.check_key(&request_id, attempt)? == Verdict::Exact);
         }
         let texts = [
             text(F::Workload),
