@@ -39,6 +39,17 @@ const SPECIAL: [bool; 256] = {
     t
 };
 
+/// Bit 7 set in each byte of `word` that is a comma, line feed or quote, and nowhere else.
+#[inline]
+fn special_bytes(word: u64) -> u64 {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    // A byte's bit 7 survives only where it and its low seven bits are all zero.
+    let zero = |v: u64| !((v & LOW).wrapping_add(LOW) | v | LOW);
+    zero(word ^ 0x2c2c_2c2c_2c2c_2c2c)
+        | zero(word ^ 0x0a0a_0a0a_0a0a_0a0a)
+        | zero(word ^ 0x2222_2222_2222_2222)
+}
+
 /// Where a field's bytes are: in the chunk, or unescaped into the scratch buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Span {
@@ -72,12 +83,47 @@ fn parse_record(
     scratch.clear();
     let at = |i: usize| data.get(i).copied();
     // Fast path: a line without quotes is its fields, split at commas. A quote sends the
-    // record to the full parser below.
+    // record to the full parser below. Eight bytes at a time, the special ones found as a bit
+    // mask: a byte loop's test at each field's end was mispredicted once a field.
     let mut from = start;
     let mut k = start;
     let mut quoted = false;
+    while let Some(word) = data.get(k..k + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) {
+        let word = u64::from_le_bytes(word);
+        let mut mask = special_bytes(word);
+        while mask != 0 {
+            let bit = mask.trailing_zeros();
+            mask &= mask - 1;
+            let at_byte = k + (bit / 8) as usize;
+            match (word >> (bit & !7)) as u8 {
+                b',' => {
+                    fields.push(Span::Data(from, at_byte));
+                    from = at_byte + 1;
+                }
+                b'\n' => {
+                    let end = if at_byte > from && at(at_byte - 1) == Some(b'\r') {
+                        at_byte - 1
+                    } else {
+                        at_byte
+                    };
+                    fields.push(Span::Data(from, end));
+                    return (at_byte + 1, None);
+                }
+                _ => {
+                    quoted = true;
+                    break;
+                }
+            }
+        }
+        if quoted {
+            break;
+        }
+        k += 8;
+    }
+    // The last few bytes of the chunk, a byte at a time.
     while let Some(off) = data
         .get(k..)
+        .filter(|_| !quoted)
         .and_then(|r| r.iter().position(|&b| SPECIAL[usize::from(b)]))
     {
         let at_byte = k + off;
@@ -574,6 +620,35 @@ mod tests {
         assert_eq!((f, p), (vec!["x".to_owned(), "y".to_owned()], None));
         let (f, _, _) = parse("\"\"\r\n");
         assert_eq!(f, vec![""]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn records_split_at_every_comma_whatever_their_length(
+            fields in proptest::collection::vec("[a-z0-9 .\r]{0,11}", 1..30),
+            quote_one in proptest::option::of(0usize..30),
+            crlf in proptest::bool::ANY,
+        ) {
+            // One field quoted (sending the record to the full parser) or none.
+            let mut line: Vec<String> = fields.clone();
+            if let Some(q) = quote_one.filter(|&q| q < line.len()) {
+                line[q] = format!("\"{}\"", line[q]);
+            }
+            let end = if crlf { "\r\n" } else { "\n" };
+            let text = format!("{}{end}next,row", line.join(","));
+            let (got, next, problem) = parse(&text);
+            proptest::prop_assert_eq!(problem, None);
+            proptest::prop_assert_eq!(next, text.len() - "next,row".len());
+            let mut want = fields;
+            let last_quoted = quote_one.is_some_and(|q| q + 1 == want.len());
+            // A CR before the LF is the line end's, not the last field's.
+            if !crlf && !last_quoted && let Some(last) = want.last_mut() {
+                if last.ends_with('\r') {
+                    last.pop();
+                }
+            }
+            proptest::prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
