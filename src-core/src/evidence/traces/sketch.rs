@@ -304,9 +304,10 @@ impl Sketch {
         2.0 * (f64::from(index) * self.ln_gamma).exp() / (gamma + 1.0)
     }
 
-    #[inline]
+    #[inline(always)]
     fn bump(&mut self, index: i32, n: u64) {
-        // Most values land inside the buckets already spanned.
+        // Most values land inside the buckets already spanned; the rest widen the span out of
+        // line, so this stays small enough to inline into every add.
         if let Some(c) = usize::try_from(i64::from(index) - i64::from(self.offset))
             .ok()
             .and_then(|at| self.counts.get_mut(at))
@@ -314,6 +315,12 @@ impl Sketch {
             *c += n;
             return;
         }
+        self.widen(index, n);
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn widen(&mut self, index: i32, n: u64) {
         if self.counts.is_empty() {
             self.offset = index;
             self.counts.push(n);
@@ -358,6 +365,15 @@ impl Sketch {
         } else {
             self.bump(self.bucket_index(x), 1);
         }
+        if self.exact.is_some() {
+            self.keep_exact(x);
+        }
+        true
+    }
+
+    /// Keeps `x` among the raw values, or drops them all once there are more than the limit.
+    #[cold]
+    fn keep_exact(&mut self, x: f64) {
         if let Some(values) = &mut self.exact {
             if self.count as usize <= self.exact_limit {
                 values.push(x);
@@ -365,7 +381,6 @@ impl Sketch {
                 self.exact = None;
             }
         }
-        true
     }
 
     /// Adds `other`'s values. Refuses a sketch of another accuracy or exact limit.
