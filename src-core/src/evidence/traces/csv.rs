@@ -642,10 +642,12 @@ mod tests {
             let mut want = fields;
             let last_quoted = quote_one.is_some_and(|q| q + 1 == want.len());
             // A CR before the LF is the line end's, not the last field's.
-            if !crlf && !last_quoted && let Some(last) = want.last_mut() {
-                if last.ends_with('\r') {
-                    last.pop();
-                }
+            if !crlf
+                && !last_quoted
+                && let Some(last) = want.last_mut()
+                && last.ends_with('\r')
+            {
+                last.pop();
             }
             proptest::prop_assert_eq!(got, want);
         }
