@@ -131,7 +131,7 @@ impl<'a> RowValues<'a> {
 }
 
 /// The hash of an attempt's request id and attempt index, shared by both sets.
-fn key_hash(request_id: &str, attempt: u32) -> u64 {
+pub(super) fn key_hash(request_id: &str, attempt: u32) -> u64 {
     let mut key = KEY_HASH.build_hasher();
     request_id.hash(&mut key);
     attempt.hash(&mut key);
@@ -551,12 +551,18 @@ impl SeenHandle {
     /// As [`Seen::check_key`], but the key waits in this hold's batch.
     pub fn check_key(&mut self, request_id: &str, attempt: u32) -> Result<Verdict, ImportError> {
         if self.is_quick() {
-            self.pending.push(key_hash(request_id, attempt));
-            if self.pending.len() >= QUICK_BATCH {
-                self.flush()?;
-            }
+            self.record_key(key_hash(request_id, attempt))?;
         }
         Ok(Verdict::New)
+    }
+
+    /// Adds `key`, the [`key_hash`] of an attempt, to this hold's batch of the quick set.
+    pub(super) fn record_key(&mut self, key: u64) -> Result<(), ImportError> {
+        self.pending.push(key);
+        if self.pending.len() >= QUICK_BATCH {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// Records the keys still pending; every worker's must be before [`Seen::finish`].

@@ -146,6 +146,8 @@ pub(super) struct Columnar {
     pub(super) gate: EntryCache<GateResult>,
     pub(super) escalated: EntryCache<bool>,
     pub(super) rows: Vec<IdRow>,
+    /// Per row, with the quick duplicate set, the key of its request id and attempt.
+    pub(super) keys: Vec<u64>,
     /// (workload entry, day, rows) per group of the batch.
     pub(super) groups: Vec<(u32, Date, usize)>,
     pub(super) group_of: Vec<u32>,
@@ -167,6 +169,7 @@ impl Columnar {
             gate: EntryCache::new(),
             escalated: EntryCache::new(),
             rows: Vec::new(),
+            keys: Vec::new(),
             groups: Vec::new(),
             group_of: Vec::new(),
             order: Vec::new(),
@@ -250,6 +253,9 @@ impl Columnar {
         }
         let mut rows = std::mem::take(&mut self.rows);
         rows.clear();
+        let mut keys = std::mem::take(&mut self.keys);
+        keys.clear();
+        let quick = seen.is_quick();
         let read = Read {
             states,
             slots,
@@ -265,8 +271,11 @@ impl Columnar {
         };
         let mut good = true;
         for r in 0..n {
-            match read.row(r, first_row + r as u64) {
-                Some(row) => rows.push(row),
+            match read.row(r, first_row + r as u64, quick) {
+                Some((row, key)) => {
+                    rows.push(row);
+                    keys.push(key);
+                }
                 None => {
                     good = false;
                     break;
@@ -279,7 +288,10 @@ impl Columnar {
         // Duplicates are checked once the whole batch is taken, so a batch that falls back to
         // the row path has recorded none of its rows.
         let mut checked = Ok(());
-        if good {
+        if good && quick {
+            // The quick set needs only the keys, taken as the rows were read.
+            checked = keys.iter().try_for_each(|&k| seen.record_key(k));
+        } else if good {
             for (r, row) in rows.iter_mut().enumerate() {
                 match read.is_duplicate(r, row, seen) {
                     Ok(d) => row.duplicate = d,
@@ -291,6 +303,7 @@ impl Columnar {
             }
         }
         self.rows = rows;
+        self.keys = keys;
         checked.map(|()| good)
     }
 
@@ -536,18 +549,18 @@ impl Read<'_> {
     }
 
     /// Row `r` counted, or `None` when the row path would refuse it: the same checks as
-    /// [`build_row`], in terms of typed values and dictionary entries.
+    /// [`build_row`], in terms of typed values and dictionary entries. With `quick`, also the
+    /// quick set's key of its request id and attempt (else 0), so the id is read once.
     #[inline]
-    pub(super) fn row(&self, r: usize, row: u64) -> Option<IdRow> {
+    pub(super) fn row(&self, r: usize, row: u64, quick: bool) -> Option<(IdRow, u64)> {
         use CanonicalField as F;
         let c = self.columnar;
         let id = |cache: &EntryCache<bool>, pages: &TextPages| match cache.row(pages, r)? {
             Some((i, true)) => Some(Some(i)),
             _ => Some(None),
         };
-        if !self.text(F::RequestId, r)? {
-            return None;
-        }
+        // Non-blank UTF-8 text, as `text` checks it.
+        let request_id = self.cell(F::RequestId, r).and_then(|c| as_text(c).ok())?;
         let Some(Cell::Time(timestamp)) = self.cell(F::Timestamp, r) else {
             return None;
         };
@@ -618,7 +631,12 @@ impl Read<'_> {
             None => self.flag(F::Escalated, r)?.unwrap_or(false),
         };
         let reported_cost = self.money(F::ReportedCost, r)?;
-        Some(IdRow {
+        let key = if quick {
+            key_hash(&request_id, attempt)
+        } else {
+            0
+        };
+        let row = IdRow {
             row,
             workload,
             date: timestamp.date,
@@ -635,11 +653,12 @@ impl Read<'_> {
             escalated,
             reported_cost,
             duplicate: false,
-        })
+        };
+        Some((row, key))
     }
 
     /// Whether row `r` (taken as `row`) repeats an earlier attempt exactly, with the same
-    /// canonical values the row path would build.
+    /// canonical values the row path would build (the full set; the quick one takes keys).
     fn is_duplicate(
         &self,
         r: usize,
@@ -656,10 +675,6 @@ impl Read<'_> {
             Some(Some(v)) => u32::try_from(v).unwrap_or(u32::MAX),
             _ => 0,
         };
-        // The quick set needs only the key: the other values are not gathered.
-        if seen.is_quick() {
-            return Ok(seen.check_key(&request_id, attempt)? == Verdict::Exact);
-        }
         let texts = [
             text(F::Workload),
             text(F::Scenario),

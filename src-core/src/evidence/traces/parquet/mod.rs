@@ -38,7 +38,7 @@ use rust_decimal::Decimal;
 
 use super::ImportError;
 use super::aggregate::{Aggregate, IdNames, IdRow};
-use super::dedupe::{RowValues, SeenHandle, Verdict};
+use super::dedupe::{RowValues, SeenHandle, Verdict, key_hash};
 use super::pipeline::{Chunk, Decoder, Source};
 use super::trace_row::{
     Cell, GateResult, MAX_TOKENS, RowCells, RowRules, STATUS_WORDS, Status, Timestamp, TokenUsage,
